@@ -1,0 +1,87 @@
+"""One containment check for every user-supplied path.
+
+Every handler that takes a path resolves it here, so a path can never leave
+the server's root directory: no ``..``, no absolute paths, no NUL or control
+characters, no backslashes or drive letters, and no symlink (at any depth) that
+points outside the root.
+"""
+
+import os
+import unicodedata
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from .errors import InvalidPath
+
+_MAX_PATH_LENGTH = 4096
+
+
+class PathResolver:
+    """Resolves API paths (``/``-separated, relative to ``root``) to real paths."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve(strict=True)
+
+    def resolve(self, user_path: str, *, must_exist: bool = False) -> Path:
+        """Return the absolute real path for ``user_path``.
+
+        Raises ``InvalidPath`` naming what is wrong when the path is hostile,
+        and when ``must_exist`` is set and nothing is there.
+        """
+        parts = self._checked_parts(user_path)
+        candidate = self.root.joinpath(*parts)
+        # resolve() follows every symlink on the way, so a link anywhere in the
+        # path that points outside the root is caught by the containment test.
+        real = candidate.resolve(strict=False)
+        if not self.contains(real):
+            raise InvalidPath(
+                f"Path {user_path!r} leads outside the workspace",
+                "Use a path inside the server's root directory; symbolic links that "
+                "point outside it are refused.",
+            )
+        if must_exist and not real.exists():
+            raise InvalidPath(
+                f"Path {user_path!r} does not exist",
+                "Check the spelling; paths are relative to the server's root directory.",
+            )
+        return real
+
+    def relative(self, real_path: Path) -> str:
+        """The API form (``/``-separated, relative to the root) of a resolved path."""
+        return real_path.relative_to(self.root).as_posix() if real_path != self.root else ""
+
+    def contains(self, real_path: Path) -> bool:
+        return real_path == self.root or str(real_path).startswith(str(self.root) + os.sep)
+
+    def _checked_parts(self, user_path: str) -> list[str]:
+        if not isinstance(user_path, str):
+            raise InvalidPath("Path must be a string", "Send the path as a JSON string.")
+        if len(user_path) > _MAX_PATH_LENGTH:
+            raise InvalidPath("Path is too long", f"Paths are limited to {_MAX_PATH_LENGTH} characters.")
+        if any(unicodedata.category(ch) == "Cc" for ch in user_path):
+            raise InvalidPath(
+                "Path contains a control character (NUL, newline, ...)",
+                "Remove control characters from the path.",
+            )
+        if "\\" in user_path:
+            raise InvalidPath("Path contains a backslash", "Separate folders with '/'.")
+        if user_path.startswith("/") or user_path.startswith("~") or _has_drive(user_path):
+            raise InvalidPath(
+                f"Absolute path {user_path!r} is not allowed",
+                "Give the path relative to the server's root directory, e.g. 'data/train.csv'.",
+            )
+        parts = [p for p in PurePosixPath(user_path).parts if p not in ("", ".")]
+        # Also look at the percent-decoded and NFKC forms: a tool further down
+        # the line may decode or normalise the name and meet a '..' there.
+        decoded = PurePosixPath(unquote(unquote(user_path))).parts
+        normalised = [unicodedata.normalize("NFKC", p) for p in parts]
+        if ".." in parts or ".." in decoded or ".." in normalised or unquote(user_path).startswith("/"):
+            raise InvalidPath(
+                f"Path {user_path!r} contains '..'",
+                "Give the path relative to the server's root directory without '..'.",
+            )
+        return parts
+
+
+def _has_drive(path: str) -> bool:
+    return len(path) >= 2 and path[1] == ":" and path[0].isalpha()

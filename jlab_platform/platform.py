@@ -1,0 +1,54 @@
+"""The platform object: the one place where configuration meets domain modules.
+
+The server extension builds one at start and hands it to every handler;
+nothing here knows about tornado.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .info import Capabilities, detect
+from .paths import PathResolver
+from .store import Store
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    root_dir: Path
+    data_dir: Path
+    results_dir: Path
+    db_url: str
+    gpu_count: int | None = None
+
+
+class Platform:
+    def __init__(self, settings: PlatformSettings) -> None:
+        self.settings = settings
+        self.paths = PathResolver(settings.root_dir)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _ignore_in_git(settings.data_dir)
+        settings.results_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.db_url)
+        self.schema_version = self.store.migrate()
+        self.capabilities: Capabilities = detect(settings.gpu_count)
+
+    def refresh_capabilities(self) -> Capabilities:
+        self.capabilities = detect(self.settings.gpu_count)
+        return self.capabilities
+
+    def close(self) -> None:
+        self.store.dispose()
+
+
+def default_db_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'platform.db'}"
+
+
+def _ignore_in_git(data_dir: Path) -> None:
+    """Keep the data directory out of the user's commits without touching their .gitignore."""
+    marker = data_dir / ".gitignore"
+    if not marker.exists():
+        tmp = marker.with_suffix(".tmp")
+        tmp.write_text("# Written by jlab_platform: nothing in here belongs in git.\n*\n")
+        os.replace(tmp, marker)

@@ -1,0 +1,1 @@
+"""Jupyter server extension: HTTP handlers only; domain logic lives one level up."""

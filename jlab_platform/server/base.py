@@ -1,0 +1,81 @@
+"""The base of every ``/jlab-platform/api`` handler.
+
+JSON in and out, and the one place where typed domain errors become HTTP
+statuses with ``{"error": ..., "detail": ...}`` bodies.
+"""
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado.web import HTTPError
+
+from ..errors import Conflict, InvalidInput, NotFound, PlatformError, Unavailable
+from ..platform import Platform
+
+AUTH_RESOURCE = "jlab_platform"
+
+_STATUS_BY_ERROR: list[tuple[type[PlatformError], int]] = [
+    (InvalidInput, 400),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Unavailable, 503),
+]
+
+
+def status_for(error: PlatformError) -> int:
+    for kind, status in _STATUS_BY_ERROR:
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+class ApiHandler(ExtensionHandlerMixin, APIHandler):
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def platform(self) -> Platform:
+        platform: Platform = self.settings["jlab_platform"]
+        return platform
+
+    def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object; a clear 400 otherwise."""
+        raw = self.request.body or b"{}"
+        try:
+            body = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidInput("Request body is not valid JSON", str(exc)) from exc
+        if not isinstance(body, dict):
+            raise InvalidInput("Request body must be a JSON object", 'Send {"key": value, ...}.')
+        return body
+
+    def send_json(self, payload: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps(payload))
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        if isinstance(e, PlatformError):
+            status = status_for(e)
+            if status >= 500:
+                self.log.error("jlab_platform request failed", exc_info=e)
+            if self._finished:
+                return
+            self.clear()
+            self.set_status(status)
+            self.send_json({"error": e.message, "detail": e.detail}, status)
+            return
+        super()._handle_request_exception(e)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        error = HTTPStatus(status_code).phrase if status_code in HTTPStatus._value2member_map_ else "Error"
+        detail = ""
+        if exc_info is not None and isinstance(exc_info[1], HTTPError):
+            detail = exc_info[1].log_message or exc_info[1].reason or ""
+        elif status_code >= 500:
+            detail = "An unexpected error occurred; the server log has the details."
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps({"error": error, "detail": detail}))

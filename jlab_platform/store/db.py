@@ -1,0 +1,100 @@
+"""Engine, sessions and start-up migrations of the store."""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from .._version import __version__
+from ..errors import Conflict
+from .migrations import LATEST_VERSION, MIGRATIONS
+from .models import PlatformMeta, SchemaVersion
+
+
+class Store:
+    """Owns the engine; every domain module gets its sessions from here."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on any error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def migrate(self) -> int:
+        """Apply pending migrations; return the schema version now in force."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "CREATE TABLE IF NOT EXISTS schema_version ("
+                    " id INTEGER NOT NULL PRIMARY KEY, version INTEGER NOT NULL)"
+                )
+            )
+        current = self.schema_version()
+        if current > LATEST_VERSION:
+            raise Conflict(
+                f"The store at {self.url} has schema version {current}, newer than this "
+                f"jlab_platform ({__version__}) knows ({LATEST_VERSION})",
+                "Upgrade jlab_platform, or point c.JlabPlatform.db_url at another database.",
+            )
+        for number in range(current + 1, LATEST_VERSION + 1):
+            with self.engine.begin() as conn:
+                MIGRATIONS[number - 1](conn)
+                conn.execute(text("DELETE FROM schema_version"))
+                conn.execute(text("INSERT INTO schema_version (id, version) VALUES (1, :v)"), {"v": number})
+        self._record_opened()
+        return LATEST_VERSION
+
+    def schema_version(self) -> int:
+        with self.session() as session:
+            row = session.scalar(select(SchemaVersion.version).where(SchemaVersion.id == 1))
+            return int(row) if row is not None else 0
+
+    def meta(self) -> dict[str, str]:
+        with self.session() as session:
+            return {row.key: row.value for row in session.scalars(select(PlatformMeta))}
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def _record_opened(self) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat()
+        with self.session() as session:
+            if session.get(PlatformMeta, "created_at") is None:
+                session.add(PlatformMeta(key="created_at", value=now))
+                session.add(PlatformMeta(key="created_by_version", value=__version__))
+            session.merge(PlatformMeta(key="last_opened_at", value=now))
+            session.merge(PlatformMeta(key="last_opened_by_version", value=__version__))
+
+
+def _make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # WAL lets the server read while a job's supervisor writes; the busy
+        # timeout makes writers wait instead of failing on a brief lock.
+        # pysqlite would otherwise commit before every DDL statement; taking over
+        # BEGIN makes a migration (DDL included) all-or-nothing.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine

@@ -1,0 +1,9 @@
+import { LabIcon } from '@jupyterlab/ui-components';
+
+const platformSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M12 2 3 7v10l9 5 9-5V7l-9-5Zm0 2.3 6.7 3.7L12 11.7 5.3 8 12 4.3ZM5 9.7l6 3.3v6.6l-6-3.3V9.7Zm8 9.9V13l6-3.3v6.6l-6 3.3Z"/>
+  </g>
+</svg>`;
+
+export const platformIcon = new LabIcon({ name: 'jlab-platform:platform', svgstr: platformSvg });

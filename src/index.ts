@@ -1,0 +1,87 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+
+import { api } from './api';
+import { IPlatformInfo } from './format';
+import { PlatformPanel } from './platform/panel';
+import { FRONTEND_VERSION, versionMismatch } from './version';
+
+const PLUGIN_ID = 'jlab-platform:plugin';
+
+namespace CommandIDs {
+  export const open = 'jlab-platform:open';
+  export const refreshInfo = 'jlab-platform:refresh-info';
+}
+
+/** Ask the server for its version once; say clearly when frontend and server differ. */
+async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null> {
+  let info: IPlatformInfo;
+  try {
+    info = await api.info();
+  } catch (error) {
+    Notification.error(
+      trans.__(
+        'The jlab_platform server extension does not answer (%1). Is it installed and enabled? Run: jupyter server extension list',
+        String(error)
+      ),
+      { autoClose: false }
+    );
+    return null;
+  }
+  const mismatch = versionMismatch(FRONTEND_VERSION, info.version);
+  if (mismatch) {
+    Notification.warning(
+      trans.__(
+        'jlab_platform versions differ (%1). Reinstall the package and restart JupyterLab so both sides match.',
+        mismatch
+      ),
+      { autoClose: false }
+    );
+  }
+  return info;
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'JupyterLab as a deep-learning development platform.',
+  autoStart: true,
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jlab_platform');
+    const panel = new PlatformPanel(trans);
+    app.shell.add(panel, 'left', { rank: 850 });
+    restorer?.add(panel, panel.id);
+
+    app.commands.addCommand(CommandIDs.open, {
+      label: trans.__('Open Platform Panel'),
+      execute: () => app.shell.activateById(panel.id)
+    });
+    app.commands.addCommand(CommandIDs.refreshInfo, {
+      label: trans.__('Refresh Platform Info'),
+      execute: () => panel.header.refresh(true)
+    });
+    const category = trans.__('Platform');
+    palette?.addItem({ command: CommandIDs.open, category });
+    palette?.addItem({ command: CommandIDs.refreshInfo, category });
+
+    void handshake(trans).then(info => {
+      if (info) {
+        panel.header.setInfo(info);
+      } else {
+        void panel.header.refresh();
+      }
+    });
+  }
+};
+
+export default [plugin];

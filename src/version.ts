@@ -1,0 +1,21 @@
+/**
+ * The frontend's version. It must equal package.json's and the Python
+ * package's (tests/test_version.py checks all three).
+ */
+export const FRONTEND_VERSION = '0.1.0';
+
+/** Why the frontend and the server cannot be trusted together, or null when they match. */
+export function versionMismatch(
+  frontend: string,
+  server: string | undefined | null
+): string | null {
+  if (!server) {
+    return 'server reported no version';
+  }
+  const [fMajor, fMinor] = frontend.split('.');
+  const [sMajor, sMinor] = server.split('.');
+  if (fMajor !== sMajor || fMinor !== sMinor) {
+    return `frontend ${frontend} vs server ${server}`;
+  }
+  return null;
+}
