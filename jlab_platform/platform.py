@@ -5,10 +5,12 @@ nothing here knows about tornado.
 """
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .info import Capabilities, detect
+from .jobs import JobExecutor, JobService, JobSettings
 from .paths import PathResolver
 from .store import Store
 
@@ -20,10 +22,18 @@ class PlatformSettings:
     results_dir: Path
     db_url: str
     gpu_count: int | None = None
+    max_cpu_jobs: int = 2
+    job_grace_seconds: float = 10.0
+    job_retention_days: float = 7.0
 
 
 class Platform:
-    def __init__(self, settings: PlatformSettings) -> None:
+    def __init__(
+        self,
+        settings: PlatformSettings,
+        job_executor: JobExecutor,
+        kernel_alive: Callable[[str], bool] | None = None,
+    ) -> None:
         self.settings = settings
         self.paths = PathResolver(settings.root_dir)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -32,6 +42,21 @@ class Platform:
         self.store = Store(settings.db_url)
         self.schema_version = self.store.migrate()
         self.capabilities: Capabilities = detect(settings.gpu_count)
+        self.jobs = JobService(
+            self.store,
+            self.paths,
+            JobSettings(
+                data_dir=settings.data_dir,
+                results_dir=settings.results_dir,
+                db_url=settings.db_url,
+                max_cpu_jobs=settings.max_cpu_jobs,
+                gpu_count=self.capabilities.gpus,
+                grace_seconds=settings.job_grace_seconds,
+                retention_days=settings.job_retention_days,
+            ),
+            job_executor,
+            kernel_alive,
+        )
 
     def refresh_capabilities(self) -> Capabilities:
         self.capabilities = detect(self.settings.gpu_count)

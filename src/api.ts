@@ -3,6 +3,18 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { errorText, IPlatformInfo } from './format';
+import {
+  IFinishJob,
+  IJob,
+  IJobEnvironment,
+  IJobList,
+  IJobLogChunk,
+  IJobLogQuery,
+  IJobMetrics,
+  IJobQuery,
+  ISubmitJob,
+  queryString
+} from './jobs/model';
 
 export const API_NAMESPACE = 'jlab-platform/api';
 
@@ -42,8 +54,41 @@ export async function requestAPI<T>(endPoint = '', init: RequestInit = {}): Prom
   return data as T;
 }
 
+function post<T>(endPoint: string, body?: object): Promise<T> {
+  return requestAPI<T>(endPoint, {
+    method: 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+function jobPath(id: string, ...rest: string[]): string {
+  return ['jobs', encodeURIComponent(id), ...rest].join('/');
+}
+
 export const api = {
   info: (): Promise<IPlatformInfo> => requestAPI<IPlatformInfo>('info'),
   refreshInfo: (): Promise<IPlatformInfo> =>
-    requestAPI<IPlatformInfo>('info/refresh', { method: 'POST' })
+    requestAPI<IPlatformInfo>('info/refresh', { method: 'POST' }),
+
+  listJobs: (query: IJobQuery = {}): Promise<IJobList> =>
+    requestAPI<IJobList>(`jobs${queryString({ ...query })}`),
+  getJob: (id: string): Promise<IJob> => requestAPI<IJob>(jobPath(id)),
+  submitJob: (body: ISubmitJob): Promise<IJob> => post<IJob>('jobs', body),
+  jobEnvironments: async (): Promise<IJobEnvironment[]> =>
+    (await requestAPI<{ environments: IJobEnvironment[] }>('jobs/environments')).environments,
+  /** A chunk of the log; `wait` > 0 long-polls, `signal` cancels it. */
+  jobLog: (id: string, query: IJobLogQuery, signal?: AbortSignal): Promise<IJobLogChunk> =>
+    requestAPI<IJobLogChunk>(`${jobPath(id, 'log')}${queryString({ ...query })}`, { signal }),
+  jobMetrics: (id: string): Promise<IJobMetrics> => requestAPI<IJobMetrics>(jobPath(id, 'metrics')),
+  terminateJob: (id: string): Promise<IJob> => post<IJob>(jobPath(id, 'terminate')),
+  restartJob: (id: string): Promise<IJob> => post<IJob>(jobPath(id, 'restart')),
+  finishJob: (id: string, body: IFinishJob): Promise<IJob> => post<IJob>(jobPath(id, 'finish'), body),
+  deleteJob: async (id: string): Promise<void> => {
+    await requestAPI<null>(jobPath(id), { method: 'DELETE' });
+  },
+  /** The URL that downloads the whole log (a plain GET: the login cookie authenticates it). */
+  jobLogDownloadUrl: (id: string): string =>
+    URLExt.join(ServerConnection.makeSettings().baseUrl, API_NAMESPACE, 'jobs', encodeURIComponent(id), 'log') +
+    '?download=1'
 };

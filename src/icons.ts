@@ -7,3 +7,12 @@ const platformSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="
 </svg>`;
 
 export const platformIcon = new LabIcon({ name: 'jlab-platform:platform', svgstr: platformSvg });
+
+// A play triangle over a stack of "runs": run this file as a job.
+const jobSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2Zm0 2v9h16V6H4Zm5 1.5 6 3-6 3v-6ZM5 19h14v2H5v-2Z"/>
+  </g>
+</svg>`;
+
+export const jobIcon = new LabIcon({ name: 'jlab-platform:job', svgstr: jobSvg });

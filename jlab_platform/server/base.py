@@ -51,6 +51,39 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
             raise InvalidInput("Request body must be a JSON object", 'Send {"key": value, ...}.')
         return body
 
+    def query_int(
+        self, name: str, default: int, minimum: int | None = None, maximum: int | None = None
+    ) -> int:
+        return int(self._query_number(name, default, int, minimum, maximum))
+
+    def query_float(
+        self, name: str, default: float, minimum: float | None = None, maximum: float | None = None
+    ) -> float:
+        return self._query_number(name, default, float, minimum, maximum)
+
+    def _query_number(
+        self,
+        name: str,
+        default: float,
+        kind: type[int] | type[float],
+        minimum: float | None,
+        maximum: float | None,
+    ) -> float:
+        raw = self.get_query_argument(name, None)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = kind(raw)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Query parameter {name}={raw!r} is not a number", f"Give {name} as a number."
+            ) from exc
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            raise InvalidInput(
+                f"Query parameter {name}={raw} is out of range", f"Use {minimum} to {maximum}."
+            )
+        return value
+
     def send_json(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=UTF-8")

@@ -95,6 +95,9 @@ def _make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: a transaction that read first
+        # and writes later would otherwise fail when another process (a job's
+        # supervisor) committed in between, instead of waiting its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

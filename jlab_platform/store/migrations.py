@@ -20,8 +20,40 @@ def _create_platform_meta(conn: Connection) -> None:
     )
 
 
+def _create_jobs(conn: Connection) -> None:
+    conn.execute(
+        text(
+            "CREATE TABLE jobs ("
+            " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+            " name VARCHAR(256) NOT NULL,"
+            " env VARCHAR(16) NOT NULL,"
+            " script TEXT NOT NULL,"
+            " args JSON NOT NULL,"
+            " status VARCHAR(16) NOT NULL,"
+            " created_at TIMESTAMP NOT NULL,"
+            " started_at TIMESTAMP,"
+            " finished_at TIMESTAMP,"
+            " exit_code INTEGER,"
+            " reason TEXT,"
+            " gpu VARCHAR(32),"
+            " snapshot_id VARCHAR(32),"
+            " snapshot_deleted_at TIMESTAMP,"
+            " restarted_from VARCHAR(32),"
+            ' "commit" VARCHAR(64),'
+            " kernel_id VARCHAR(64),"
+            " supervisor_pid INTEGER,"
+            " supervisor_started FLOAT,"
+            " pgid INTEGER,"
+            " outputs JSON NOT NULL)"
+        )
+    )
+    for column in ("status", "created_at", "finished_at", "snapshot_id"):
+        conn.execute(text(f"CREATE INDEX ix_jobs_{column} ON jobs ({column})"))
+
+
 MIGRATIONS: list[Migration] = [
     _create_platform_meta,
+    _create_jobs,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

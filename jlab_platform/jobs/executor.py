@@ -1,0 +1,127 @@
+"""The executor seam: how a job's process is started, watched and stopped.
+
+The service decides *what* runs *when*; an executor only runs it. The local
+executor (default) starts one supervisor process per job on this machine; a
+distributed backend implements the same three calls
+(``c.JlabPlatform.job_executor_class``).
+"""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from ..store.models import JobRow
+from .records import ExitRecord, LaunchSpec, read_exit, write_spec
+
+
+@dataclass(frozen=True)
+class Started:
+    """What the store records about a started job so it can be found again."""
+
+    supervisor_pid: int | None
+    supervisor_started: float | None
+
+
+class JobExecutor(ABC):
+    @abstractmethod
+    def start(self, job_dir: Path, spec: LaunchSpec) -> Started:
+        """Start the job; return once its process exists (not when it ends)."""
+
+    @abstractmethod
+    def poll(self, job: JobRow, job_dir: Path) -> ExitRecord | None:
+        """None while the job runs; its exit when it ended (or was lost) without the store knowing."""
+
+    @abstractmethod
+    def terminate(self, job: JobRow, job_dir: Path) -> None:
+        """Ask the job to stop (its exit is recorded by whoever sees it end)."""
+
+
+class LocalExecutor(JobExecutor):
+    def start(self, job_dir: Path, spec: LaunchSpec) -> Started:
+        write_spec(job_dir, spec)
+        with open(job_dir / "supervisor.log", "ab") as supervisor_log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "jlab_platform.jobs.supervisor", str(job_dir)],
+                cwd=spec.cwd,
+                env=spec.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=supervisor_log,
+                start_new_session=True,  # survives the server: its own session and group
+                close_fds=True,
+            )
+        # The server never waits on the supervisor (it must outlive the
+        # server); a thread-free reap keeps it from becoming a zombie here.
+        _forget(process)
+        return Started(process.pid, _create_time(process.pid))
+
+    def poll(self, job: JobRow, job_dir: Path) -> ExitRecord | None:
+        _forget(None)
+        record = read_exit(job_dir)
+        if record is not None:
+            return record
+        if _alive(job.supervisor_pid, job.supervisor_started):
+            return None
+        record = read_exit(job_dir)  # it may have finished between the two looks
+        if record is not None:
+            return record
+        _kill_group(job.pgid)
+        return ExitRecord(
+            "failed", None, "lost: its supervisor process is gone without recording an exit", _now()
+        )
+
+    def terminate(self, job: JobRow, job_dir: Path) -> None:
+        if _alive(job.supervisor_pid, job.supervisor_started):
+            assert job.supervisor_pid is not None
+            os.kill(job.supervisor_pid, signal.SIGTERM)
+        else:
+            _kill_group(job.pgid)
+
+
+def _alive(pid: int | None, started: float | None) -> bool:
+    """Is this the same process we started (a reused pid does not count)?"""
+    if pid is None:
+        return False
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return started is None or abs(process.create_time() - started) < 1.0
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _create_time(pid: int) -> float | None:
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.NoSuchProcess:
+        return None
+
+
+def _kill_group(pgid: int | None) -> None:
+    if pgid:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+_started: list["subprocess.Popen[bytes]"] = []
+
+
+def _forget(process: "subprocess.Popen[bytes] | None") -> None:
+    """Keep started supervisors referenced, and reap those that exited (Popen.poll does)."""
+    if process is not None:
+        _started.append(process)
+    _started[:] = [p for p in _started if p.poll() is None]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()

@@ -1,0 +1,60 @@
+"""Files a job leaves in its folder, written atomically so a crash never leaves half a record."""
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+SPEC_FILE = "spec.json"
+EXIT_FILE = "exit.json"
+LOG_FILE = "output.log"
+
+
+@dataclass(frozen=True)
+class LaunchSpec:
+    """What the supervisor needs to run a job, without the database."""
+
+    job_id: str
+    command: list[str]
+    cwd: str
+    env: dict[str, str]
+    log: str
+    grace_seconds: float
+    db_url: str
+
+
+@dataclass(frozen=True)
+class ExitRecord:
+    status: str  # success | failed | terminated
+    exit_code: int | None
+    reason: str | None
+    finished_at: str  # ISO 8601, UTC
+
+
+def write_json_atomic(path: Path, payload: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump(payload, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
+def write_spec(job_dir: Path, spec: LaunchSpec) -> None:
+    write_json_atomic(job_dir / SPEC_FILE, asdict(spec))
+
+
+def read_spec(job_dir: Path) -> LaunchSpec:
+    return LaunchSpec(**json.loads((job_dir / SPEC_FILE).read_text(encoding="utf-8")))
+
+
+def write_exit(job_dir: Path, record: ExitRecord) -> None:
+    write_json_atomic(job_dir / EXIT_FILE, asdict(record))
+
+
+def read_exit(job_dir: Path) -> ExitRecord | None:
+    try:
+        return ExitRecord(**json.loads((job_dir / EXIT_FILE).read_text(encoding="utf-8")))
+    except (FileNotFoundError, ValueError, TypeError):
+        return None

@@ -1,0 +1,456 @@
+"""Jobs: submit, schedule on CPU/GPU slots, watch, terminate, restart, retain.
+
+Every state change is written by whoever knows it: this service (submitted,
+started, lost), the job's supervisor (its exit). ``tick()`` reconciles the two
+and starts pending jobs when slots free up.
+"""
+
+import datetime as dt
+import shlex
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..errors import Conflict, InvalidInput, NotFound
+from ..paths import PathResolver
+from ..store import Store
+from ..store.models import JobRow
+from ..timeutil import parse_iso, to_iso, utcnow
+from ..vcs import current_commit
+from . import metrics as job_metrics
+from .executor import JobExecutor
+from .launch import build_launch
+from .logs import LogChunk, read_chunk
+from .records import LOG_FILE, ExitRecord
+from .snapshot import ExcludeRules, take_snapshot
+from .store_records import FINISHED, apply_exit
+
+ENVIRONMENTS = ("console", "cpu", "gpu")
+STATUSES = ("pending", "running", "success", "terminated", "failed")
+SCRIPT_SUFFIXES = (".py", ".ipynb")
+_RETENTION_SWEEP_SECONDS = 600
+
+JobListener = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    data_dir: Path
+    results_dir: Path
+    db_url: str
+    max_cpu_jobs: int
+    gpu_count: int
+    grace_seconds: float
+    retention_days: float
+
+
+class JobService:
+    def __init__(
+        self,
+        store: Store,
+        paths: PathResolver,
+        settings: JobSettings,
+        executor: JobExecutor,
+        kernel_alive: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.store = store
+        self.paths = paths
+        self.settings = settings
+        self.executor = executor
+        self._kernel_alive = kernel_alive
+        self._jobs_dir = settings.data_dir / "jobs"
+        self._snapshots_dir = settings.data_dir / "snapshots"
+        self._jobs_dir.mkdir(parents=True, exist_ok=True)
+        self._snapshots_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._listeners: list[JobListener] = []
+        self._watched: set[str] = set()
+        self._metrics: dict[str, job_metrics.MetricsState] = {}
+        self._last_sweep = 0.0
+
+    # -- queries -----------------------------------------------------------
+
+    def environments(self) -> list[dict[str, Any]]:
+        gpus = self.settings.gpu_count
+        return [
+            {"name": "console", "available": True, "reason": None, "slots": None},
+            {"name": "cpu", "available": True, "reason": None, "slots": self.settings.max_cpu_jobs},
+            {"name": "gpu", "available": gpus > 0, "reason": None if gpus else _NO_GPU, "slots": gpus},
+        ]
+
+    def list_jobs(
+        self, status: str | None = None, limit: int = 100, offset: int = 0, finished_after: str | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        if status is not None and status not in STATUSES:
+            raise InvalidInput(f"Unknown status {status!r}", f"Use one of: {', '.join(STATUSES)}.")
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise InvalidInput(
+                "limit must be 1..1000 and offset at least 0", f"Got limit={limit}, offset={offset}."
+            )
+        query = select(JobRow)
+        if status is not None:
+            query = query.where(JobRow.status == status)
+        if finished_after is not None:
+            query = query.where(JobRow.finished_at > parse_iso(finished_after, "finished_after"))
+        with self.store.session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(query.order_by(JobRow.created_at.desc()).limit(limit).offset(offset)).all()
+            now = utcnow()
+            return [self._to_json(row, now) for row in rows], total
+
+    def get(self, job_id: str) -> dict[str, Any]:
+        with self.store.session() as session:
+            return self._to_json(self._row(session, job_id), utcnow())
+
+    def log(self, job_id: str, offset: int, max_bytes: int) -> dict[str, Any]:
+        job = self.get(job_id)
+        chunk: LogChunk = read_chunk(self._jobs_dir / job_id / LOG_FILE, offset, max_bytes)
+        return {
+            "data": chunk.data,
+            "offset": chunk.offset,
+            "next_offset": chunk.next_offset,
+            "size": chunk.size,
+            "complete": job["status"] in FINISHED and chunk.next_offset >= chunk.size,
+        }
+
+    def log_path(self, job_id: str) -> Path:
+        self.get(job_id)
+        return self._jobs_dir / job_id / LOG_FILE
+
+    def metrics(self, job_id: str) -> dict[str, Any]:
+        with self.store.session() as session:
+            row = self._row(session, job_id)
+            started, finished = row.started_at, row.finished_at
+        with self._lock:
+            state = self._metrics.setdefault(job_id, job_metrics.MetricsState())
+            job_metrics.update(state, self._jobs_dir / job_id / LOG_FILE)
+            elapsed = ((finished or utcnow()) - started).total_seconds() if started else None
+            return state.to_json(elapsed)
+
+    # -- commands ----------------------------------------------------------
+
+    def submit(
+        self,
+        script: str,
+        env: str = "cpu",
+        name: str | None = None,
+        args: list[str] | str | None = None,
+        kernel_id: str | None = None,
+    ) -> dict[str, Any]:
+        if env not in ENVIRONMENTS:
+            raise InvalidInput(f"Unknown environment {env!r}", f"Use one of: {', '.join(ENVIRONMENTS)}.")
+        script_path = self.paths.resolve(script, must_exist=True)
+        if not script_path.is_file() or script_path.suffix not in SCRIPT_SUFFIXES:
+            raise InvalidInput(
+                f"{script!r} is not a Python script or notebook", "Choose a .py or .ipynb file."
+            )
+        if env == "gpu" and self.settings.gpu_count == 0:
+            raise Conflict("No GPU on this server", _NO_GPU)
+        if env == "console" and not kernel_id:
+            raise InvalidInput("A console job needs the kernel_id of its console", "Open a console first.")
+        now = utcnow()
+        row = JobRow(
+            id=uuid.uuid4().hex[:12],
+            name=_clean_name(name, script_path),
+            env=env,
+            script=self.paths.relative(script_path),
+            args=_parse_args(args),
+            created_at=now,
+            commit=current_commit(self.paths.root),
+            kernel_id=kernel_id,
+            outputs=[],
+        )
+        if env == "console":
+            row.status, row.started_at = "running", now
+        else:
+            row.status, row.snapshot_id = "pending", row.id
+            self._snapshot(row.id)
+        with self.store.session() as session:
+            session.add(row)
+        self.dispatch()
+        return self.get(row.id)
+
+    def restart(self, job_id: str) -> dict[str, Any]:
+        with self.store.session() as session:
+            old = self._row(session, job_id)
+            if old.status not in FINISHED:
+                raise Conflict(
+                    f"Job {old.name!r} is still {old.status}", "Wait for it to end, or terminate it."
+                )
+            if old.env == "console":
+                raise Conflict("Console jobs run in their console", "Run the script again from the console.")
+            if old.snapshot_deleted_at is not None:
+                raise Conflict(
+                    f"The snapshot of job {old.name!r} was deleted on {old.snapshot_deleted_at:%Y-%m-%d}",
+                    f"Snapshots are kept {self.settings.retention_days:g} days after a job ends "
+                    "(c.JlabPlatform.job_retention_days). Submit the script again to run the current code.",
+                )
+            new = JobRow(
+                id=uuid.uuid4().hex[:12],
+                name=old.name,
+                env=old.env,
+                script=old.script,
+                args=list(old.args),
+                status="pending",
+                created_at=utcnow(),
+                snapshot_id=old.snapshot_id,
+                restarted_from=old.id,
+                commit=old.commit,
+                outputs=[],
+            )
+            session.add(new)
+        self.dispatch()
+        return self.get(new.id)
+
+    def terminate(self, job_id: str) -> dict[str, Any]:
+        with self._lock, self.store.session() as session:
+            row = self._row(session, job_id)
+            if row.status in FINISHED:
+                raise Conflict(
+                    f"Job {row.name!r} already ended ({row.status})", "Only pending or running jobs stop."
+                )
+            if row.status == "pending" or row.env == "console":
+                reason = (
+                    "terminated before it started" if row.status == "pending" else "terminated on request"
+                )
+                apply_exit(row, ExitRecord("terminated", None, reason, to_iso(utcnow()) or ""))
+                finished = self._to_json(row, utcnow())
+            else:
+                self.executor.terminate(row, self._jobs_dir / row.id)
+                finished = None
+        if finished is not None:
+            self._notify([finished])
+            return finished
+        deadline = time.monotonic() + self.settings.grace_seconds + 15
+        while time.monotonic() < deadline:
+            self.tick()
+            job = self.get(job_id)
+            if job["status"] in FINISHED:
+                return job
+            time.sleep(0.1)
+        return self.get(job_id)
+
+    def finish(self, job_id: str, status: str, reason: str | None = None) -> dict[str, Any]:
+        if status not in FINISHED:
+            raise InvalidInput(f"Unknown final status {status!r}", f"Use one of: {', '.join(FINISHED)}.")
+        with self.store.session() as session:
+            row = self._row(session, job_id)
+            if row.env != "console":
+                raise Conflict(
+                    "Only console jobs are finished by their frontend", "Its supervisor records the exit."
+                )
+            if not apply_exit(row, ExitRecord(status, None, reason, to_iso(utcnow()) or "")):
+                raise Conflict(f"Job {row.name!r} already ended ({row.status})", "Nothing to record.")
+            job = self._to_json(row, utcnow())
+        self._notify([job])
+        return job
+
+    def delete(self, job_id: str) -> None:
+        with self._lock, self.store.session() as session:
+            row = self._row(session, job_id)
+            if row.status not in FINISHED:
+                raise Conflict(f"Job {row.name!r} is {row.status}", "Terminate it before deleting it.")
+            snapshot_id = row.snapshot_id
+            session.delete(row)
+            session.flush()
+            shared = snapshot_id and session.scalar(
+                select(func.count()).select_from(JobRow).where(JobRow.snapshot_id == snapshot_id)
+            )
+        shutil.rmtree(self._jobs_dir / job_id, ignore_errors=True)
+        self._metrics.pop(job_id, None)
+        if snapshot_id and not shared:
+            shutil.rmtree(self._snapshots_dir / snapshot_id, ignore_errors=True)
+
+    def on_finished(self, listener: JobListener) -> None:
+        self._listeners.append(listener)
+
+    # -- scheduling --------------------------------------------------------
+
+    def dispatch(self) -> None:
+        """Start pending jobs, oldest first, while CPU slots or GPUs are free."""
+        with self._lock, self.store.session() as session:
+            running = session.scalars(select(JobRow).where(JobRow.status == "running")).all()
+            cpu_busy = sum(1 for row in running if row.env == "cpu")
+            gpus_busy = {row.gpu for row in running if row.env == "gpu"}
+            pending = session.scalars(
+                select(JobRow).where(JobRow.status == "pending").order_by(JobRow.created_at)
+            ).all()
+            for row in pending:
+                gpu = None
+                if row.env == "cpu":
+                    if cpu_busy >= self.settings.max_cpu_jobs:
+                        continue
+                    cpu_busy += 1
+                else:
+                    free = [str(i) for i in range(self.settings.gpu_count) if str(i) not in gpus_busy]
+                    if not free:
+                        continue
+                    gpu = free[0]
+                    gpus_busy.add(gpu)
+                self._launch(row, gpu)
+                self._watched.add(row.id)
+
+    def tick(self) -> None:
+        """Record exits and lost jobs, notify, start what can start, apply retention."""
+        ended: list[dict[str, Any]] = []
+        with self._lock:
+            with self.store.session() as session:
+                now = utcnow()
+                for row in session.scalars(select(JobRow).where(JobRow.status == "running")).all():
+                    self._watched.add(row.id)
+                    record = self._poll(row)
+                    if record is not None:
+                        apply_exit(row, record)
+                if self._watched:
+                    rows = session.scalars(select(JobRow).where(JobRow.id.in_(self._watched))).all()
+                    ended = [self._to_json(row, now) for row in rows if row.status in FINISHED]
+                    self._watched -= {job["id"] for job in ended}
+            self.dispatch()
+            if time.monotonic() - self._last_sweep > _RETENTION_SWEEP_SECONDS:
+                self.sweep_snapshots()
+        self._notify(ended)
+
+    def sweep_snapshots(self, now: dt.datetime | None = None) -> list[str]:
+        """Delete snapshots whose jobs all ended more than the retention period ago."""
+        self._last_sweep = time.monotonic()
+        cutoff = (now or utcnow()) - dt.timedelta(days=self.settings.retention_days)
+        with self.store.session() as session:
+            groups = session.execute(
+                select(
+                    JobRow.snapshot_id,
+                    func.max(JobRow.finished_at),
+                    func.count(JobRow.finished_at),
+                    func.count(),
+                )
+                .where(JobRow.snapshot_id.is_not(None), JobRow.snapshot_deleted_at.is_(None))
+                .group_by(JobRow.snapshot_id)
+            ).all()
+            expired = [
+                sid
+                for sid, last, ended, total in groups
+                if ended == total and last is not None and last < cutoff
+            ]
+            for snapshot_id in expired:
+                for row in session.scalars(select(JobRow).where(JobRow.snapshot_id == snapshot_id)):
+                    row.snapshot_deleted_at = utcnow()
+        for snapshot_id in expired:
+            shutil.rmtree(self._snapshots_dir / str(snapshot_id), ignore_errors=True)
+        return [str(s) for s in expired]
+
+    # -- internals ---------------------------------------------------------
+
+    def _snapshot(self, snapshot_id: str) -> None:
+        rules = ExcludeRules.for_workspace(
+            self.paths.root, [self.settings.results_dir, self.settings.data_dir]
+        )
+        take_snapshot(self.paths.root, self._snapshots_dir / snapshot_id, rules)
+
+    def _launch(self, row: JobRow, gpu: str | None) -> None:
+        job_dir = self._jobs_dir / row.id
+        job_dir.mkdir(parents=True, exist_ok=True)
+        spec, outputs = build_launch(
+            row,
+            self._snapshots_dir / str(row.snapshot_id),
+            job_dir,
+            self.settings.results_dir,
+            self.settings.db_url,
+            self.settings.grace_seconds,
+            gpu,
+        )
+        started = self.executor.start(job_dir, spec)
+        row.status, row.started_at, row.gpu = "running", utcnow(), gpu
+        row.supervisor_pid, row.supervisor_started = started.supervisor_pid, started.supervisor_started
+        row.outputs = [self.paths.relative(path) for path in outputs if self.paths.contains(path)]
+
+    def _poll(self, row: JobRow) -> ExitRecord | None:
+        if row.env == "console":
+            if self._kernel_alive is not None and row.kernel_id and not self._kernel_alive(row.kernel_id):
+                return ExitRecord(
+                    "failed", None, "lost: the console's kernel is gone", to_iso(utcnow()) or ""
+                )
+            return None
+        return self.executor.poll(row, self._jobs_dir / row.id)
+
+    def _notify(self, jobs: list[dict[str, Any]]) -> None:
+        for job in jobs:
+            for listener in self._listeners:
+                listener(job)
+
+    def _row(self, session: Any, job_id: str) -> JobRow:
+        row: JobRow | None = session.get(JobRow, job_id)
+        if row is None:
+            raise NotFound(
+                f"No job with id {job_id!r}", "It may have been deleted; list jobs to see those that exist."
+            )
+        return row
+
+    def _to_json(self, row: JobRow, now: dt.datetime) -> dict[str, Any]:
+        runtime = None
+        if row.started_at is not None:
+            runtime = ((row.finished_at or now) - row.started_at).total_seconds()
+        snapshot_available = row.snapshot_id is not None and row.snapshot_deleted_at is None
+        expires = None
+        if snapshot_available and row.finished_at is not None:
+            expires = row.finished_at + dt.timedelta(days=self.settings.retention_days)
+        return {
+            "id": row.id,
+            "name": row.name,
+            "env": row.env,
+            "script": row.script,
+            "args": list(row.args),
+            "status": row.status,
+            "created_at": to_iso(row.created_at),
+            "started_at": to_iso(row.started_at),
+            "finished_at": to_iso(row.finished_at),
+            "runtime_seconds": runtime,
+            "exit_code": row.exit_code,
+            "reason": row.reason,
+            "gpu": row.gpu,
+            "restarted_from": row.restarted_from,
+            "commit": row.commit,
+            "kernel_id": row.kernel_id,
+            "snapshot_available": snapshot_available,
+            "snapshot_expires_at": to_iso(expires),
+            "outputs": list(row.outputs),
+        }
+
+
+_NO_GPU = (
+    "No GPU was detected on this server (nvidia-smi found none). Run on cpu, or set "
+    "c.JlabPlatform.gpu_count if the machine has GPUs that were not detected."
+)
+
+
+def _clean_name(name: str | None, script: Path) -> str:
+    if name is None or not name.strip():
+        return script.stem
+    cleaned = "".join(ch for ch in name.strip() if ch.isprintable())
+    if not cleaned or len(cleaned) > 256:
+        raise InvalidInput(
+            "Job name must be 1 to 256 printable characters", f"Got {len(cleaned)} characters."
+        )
+    return cleaned
+
+
+def _parse_args(args: list[str] | str | None) -> list[str]:
+    if args is None:
+        return []
+    if isinstance(args, str):
+        try:
+            return shlex.split(args)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Cannot split arguments: {exc}", "Check the quotes in the arguments."
+            ) from exc
+    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+        raise InvalidInput(
+            "args must be a list of strings or one string", 'e.g. ["--lr", "0.1"] or "--lr 0.1".'
+        )
+    return list(args)

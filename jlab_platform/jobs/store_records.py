@@ -1,0 +1,41 @@
+"""Job state written to the store by whichever process knows it (server or supervisor)."""
+
+from ..store import Store
+from ..store.models import JobRow
+from ..timeutil import parse_iso
+from .records import ExitRecord
+
+FINISHED = ("success", "failed", "terminated")
+
+
+def record_pgid(db_url: str, job_id: str, pgid: int) -> None:
+    store = Store(db_url)
+    try:
+        with store.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is not None:
+                row.pgid = pgid
+    finally:
+        store.dispose()
+
+
+def record_exit(db_url: str, job_id: str, record: ExitRecord) -> None:
+    store = Store(db_url)
+    try:
+        with store.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is not None:
+                apply_exit(row, record)
+    finally:
+        store.dispose()
+
+
+def apply_exit(row: JobRow, record: ExitRecord) -> bool:
+    """Write ``record`` onto ``row`` unless it already ended; True when it changed."""
+    if row.status in FINISHED:
+        return False
+    row.status = record.status
+    row.exit_code = record.exit_code
+    row.reason = record.reason
+    row.finished_at = parse_iso(record.finished_at)
+    return True

@@ -1,0 +1,90 @@
+/** What the list and the job view both do to a job: terminate, restart, delete (with confirmation). */
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import { api } from '../api';
+import { IJob } from './model';
+
+/** What every Jobs widget needs from the plugin. */
+export interface IJobsUI {
+  readonly trans: TranslationBundle;
+  /** Open (or bring forward) the view of one job. */
+  openJob(id: string): void;
+  /** Jobs changed here: lists refresh now instead of at their next poll. */
+  changed(): void;
+}
+
+/** Show a failed API call the way every panel does: the server's message says what to fix. */
+export function showError(error: unknown): void {
+  Notification.error(error instanceof Error ? error.message : String(error), { autoClose: 8000 });
+}
+
+async function confirm(ui: IJobsUI, title: string, body: string, action: string): Promise<boolean> {
+  const result = await showDialog({
+    title,
+    body,
+    buttons: [
+      Dialog.cancelButton({ label: ui.trans.__('Cancel') }),
+      Dialog.warnButton({ label: action })
+    ]
+  });
+  return result.button.accept;
+}
+
+export async function terminateJob(ui: IJobsUI, job: IJob): Promise<IJob | null> {
+  const trans = ui.trans;
+  const ok = await confirm(
+    ui,
+    trans.__('Terminate job?'),
+    trans.__('Stop “%1” and every process it started? Its log is kept.', job.name),
+    trans.__('Terminate')
+  );
+  if (!ok) {
+    return null;
+  }
+  try {
+    const ended = await api.terminateJob(job.id);
+    ui.changed();
+    return ended;
+  } catch (error) {
+    showError(error);
+    return null;
+  }
+}
+
+export async function restartJob(ui: IJobsUI, job: IJob): Promise<IJob | null> {
+  const trans = ui.trans;
+  try {
+    const restarted = await api.restartJob(job.id);
+    ui.changed();
+    Notification.info(trans.__('Job %1 restarted from its snapshot', restarted.name), {
+      autoClose: 5000,
+      actions: [{ label: trans.__('Open log'), callback: () => ui.openJob(restarted.id) }]
+    });
+    return restarted;
+  } catch (error) {
+    showError(error);
+    return null;
+  }
+}
+
+export async function deleteJob(ui: IJobsUI, job: IJob): Promise<boolean> {
+  const trans = ui.trans;
+  const ok = await confirm(
+    ui,
+    trans.__('Delete job?'),
+    trans.__('Delete “%1” with its log? Files it wrote to results/ stay.', job.name),
+    trans.__('Delete')
+  );
+  if (!ok) {
+    return false;
+  }
+  try {
+    await api.deleteJob(job.id);
+    ui.changed();
+    return true;
+  } catch (error) {
+    showError(error);
+    return false;
+  }
+}

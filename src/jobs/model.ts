@@ -1,0 +1,267 @@
+/**
+ * Jobs as the REST API describes them, and pure helpers over them.
+ * No JupyterLab imports at runtime: unit-tested in node.
+ */
+
+export type JobStatus = 'pending' | 'running' | 'success' | 'terminated' | 'failed';
+export type JobEnv = 'console' | 'cpu' | 'gpu';
+
+export const JOB_STATUSES: readonly JobStatus[] = [
+  'pending',
+  'running',
+  'success',
+  'terminated',
+  'failed'
+];
+export const JOB_ENVS: readonly JobEnv[] = ['console', 'cpu', 'gpu'];
+
+/** The schema id of the server event emitted when a job ends. */
+export const JOB_STATUS_SCHEMA = 'https://events.jlab-platform.dev/job-status';
+
+export interface IJob {
+  id: string;
+  name: string;
+  env: JobEnv;
+  script: string;
+  args: string[];
+  status: JobStatus;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  runtime_seconds: number | null;
+  exit_code: number | null;
+  reason: string | null;
+  gpu: string | null;
+  restarted_from: string | null;
+  commit: string | null;
+  kernel_id: string | null;
+  snapshot_available: boolean;
+  snapshot_expires_at: string | null;
+  outputs: string[];
+}
+
+export interface IJobList {
+  jobs: IJob[];
+  total: number;
+}
+
+export interface IJobQuery {
+  status?: JobStatus;
+  limit?: number;
+  offset?: number;
+  finished_after?: string;
+}
+
+export interface ISubmitJob {
+  script: string;
+  name?: string;
+  env: JobEnv;
+  args?: string;
+  kernel_id?: string;
+}
+
+export interface IJobEnvironment {
+  name: JobEnv;
+  available: boolean;
+  reason: string | null;
+  slots?: number;
+}
+
+export interface IJobLogChunk {
+  data: string;
+  offset: number;
+  next_offset: number;
+  size: number;
+  complete: boolean;
+}
+
+export interface IJobLogQuery {
+  offset: number;
+  max_bytes?: number;
+  wait?: number;
+}
+
+export interface IMetricPoint {
+  step: number;
+  value: number;
+}
+
+export interface IJobProgress {
+  step: number;
+  total: number;
+  fraction?: number;
+}
+
+export interface IJobMetrics {
+  series: Record<string, IMetricPoint[]>;
+  progress: IJobProgress | null;
+  eta_seconds: number | null;
+}
+
+export interface IFinishJob {
+  status: 'success' | 'failed' | 'terminated';
+  reason?: string;
+}
+
+/** What the job-status event carries (data fields sit beside `schema_id`). */
+export interface IJobStatusEvent {
+  job_id: string;
+  name: string;
+  status: JobStatus;
+  reason: string | null;
+}
+
+export function isFinished(status: JobStatus): boolean {
+  return status === 'success' || status === 'terminated' || status === 'failed';
+}
+
+export function isJobStatus(value: unknown): value is JobStatus {
+  return typeof value === 'string' && (JOB_STATUSES as readonly string[]).includes(value);
+}
+
+/** Whether a file can be run as a job (a Python script or a notebook). */
+export function isJobScript(path: string): boolean {
+  return /\.(py|ipynb)$/i.test(path);
+}
+
+/** "?a=1&b=x" from the defined values of `params`, or "" when none is defined. */
+export function queryString(params: Record<string, string | number | boolean | undefined | null>): string {
+  const parts = Object.entries(params)
+    .filter(([, value]) => value !== undefined && value !== null && value !== '')
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** A duration as "1h 02m 03s", "2m 03s" or "3s" (negative and missing count as 0). */
+export function formatDuration(seconds: number | null | undefined): string {
+  const total = Math.max(0, Math.floor(Number.isFinite(seconds) ? (seconds as number) : 0));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  if (h > 0) {
+    return `${h}h ${pad(m)}m ${pad(s)}s`;
+  }
+  if (m > 0) {
+    return `${m}m ${pad(s)}s`;
+  }
+  return `${s}s`;
+}
+
+/**
+ * The runtime to show now. A running job's `runtime_seconds` was true when it was
+ * fetched; it grows by the time since then (the browser's clock only measures that
+ * interval, so a skew between browser and server does not matter).
+ */
+export function liveRuntime(
+  job: Pick<IJob, 'status' | 'runtime_seconds'>,
+  fetchedAtMs: number,
+  nowMs: number
+): number | null {
+  if (job.runtime_seconds === null || job.runtime_seconds === undefined) {
+    return null;
+  }
+  if (job.status !== 'running') {
+    return job.runtime_seconds;
+  }
+  return job.runtime_seconds + Math.max(0, nowMs - fetchedAtMs) / 1000;
+}
+
+/** The CSS modifier class of a status icon. */
+export function statusClass(status: JobStatus): string {
+  return `jp-JobStatus-${status}`;
+}
+
+/** Progress as "step/total", with the fraction in [0, 1] (or null when unknown). */
+export function progressFacts(
+  progress: IJobProgress | null | undefined
+): { text: string; fraction: number | null } | null {
+  if (!progress || !Number.isFinite(progress.step)) {
+    return null;
+  }
+  const total = Number.isFinite(progress.total) && progress.total > 0 ? progress.total : null;
+  let fraction =
+    progress.fraction !== undefined && Number.isFinite(progress.fraction)
+      ? progress.fraction
+      : total !== null
+        ? progress.step / total
+        : null;
+  if (fraction !== null) {
+    fraction = Math.min(1, Math.max(0, fraction));
+  }
+  const text = total !== null ? `${formatNumber(progress.step)}/${formatNumber(total)}` : formatNumber(progress.step);
+  return { text, fraction };
+}
+
+/** A number short enough for an axis label or a progress text. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) {
+    return String(value);
+  }
+  if (Number.isInteger(value) && Math.abs(value) < 1e9) {
+    return String(value);
+  }
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e9)) {
+    return value.toExponential(2);
+  }
+  return String(Number(value.toPrecision(4)));
+}
+
+/** The line that runs a script in an IPython console, with the user's arguments as typed. */
+export function runMagic(scriptName: string, args: string): string {
+  const name = /^[\w.\-/]+$/.test(scriptName) ? scriptName : `'${scriptName.replace(/'/g, `'"'"'`)}'`;
+  const rest = args.trim();
+  return rest ? `%run ${name} ${rest}` : `%run ${name}`;
+}
+
+/** The later of `current` and every job's `finished_at` (ISO strings), or `current`. */
+export function newestFinishedAt(jobs: Pick<IJob, 'finished_at'>[], current: string | null): string | null {
+  let newest = current;
+  let newestMs = current ? Date.parse(current) : -Infinity;
+  for (const job of jobs) {
+    if (!job.finished_at) {
+      continue;
+    }
+    const ms = Date.parse(job.finished_at);
+    if (Number.isFinite(ms) && ms > newestMs) {
+      newest = job.finished_at;
+      newestMs = ms;
+    }
+  }
+  return newest;
+}
+
+/** The job-status event in a server event emission, or null for any other event. */
+export function parseJobStatusEvent(emission: Record<string, unknown>): IJobStatusEvent | null {
+  if (emission.schema_id !== JOB_STATUS_SCHEMA) {
+    return null;
+  }
+  const { job_id, name, status, reason } = emission;
+  if (typeof job_id !== 'string' || !isJobStatus(status)) {
+    return null;
+  }
+  return {
+    job_id,
+    name: typeof name === 'string' && name ? name : job_id,
+    status,
+    reason: typeof reason === 'string' && reason ? reason : null
+  };
+}
+
+/** How a run in a console ended, from the error output it left (if any). */
+export function consoleOutcome(
+  error: { ename?: unknown; evalue?: unknown } | null,
+  executed: boolean,
+  notExecutedReason: string
+): IFinishJob {
+  if (error) {
+    const ename = typeof error.ename === 'string' ? error.ename : 'Error';
+    const evalue = typeof error.evalue === 'string' ? error.evalue : '';
+    return { status: 'failed', reason: evalue ? `${ename}: ${evalue}` : ename };
+  }
+  if (!executed) {
+    return { status: 'failed', reason: notExecutedReason };
+  }
+  return { status: 'success' };
+}
