@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,9 @@ from pathlib import Path
 import psutil
 
 from ..store.models import JobRow
-from .records import ExitRecord, LaunchSpec, read_exit, write_spec
+from .records import ExitRecord, LaunchSpec, read_exit, read_started_pgid, write_spec
+
+_READY_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -72,17 +75,24 @@ class LocalExecutor(JobExecutor):
         record = read_exit(job_dir)  # it may have finished between the two looks
         if record is not None:
             return record
-        _kill_group(job.pgid)
+        _kill_group(job.pgid or read_started_pgid(job_dir))
         return ExitRecord(
             "failed", None, "lost: its supervisor process is gone without recording an exit", _now()
         )
 
     def terminate(self, job: JobRow, job_dir: Path) -> None:
+        # A supervisor that is still starting has no SIGTERM handler yet and
+        # would die without recording anything: wait until it says it is ready.
+        deadline = time.monotonic() + _READY_TIMEOUT
+        while read_started_pgid(job_dir) is None and time.monotonic() < deadline:
+            if not _alive(job.supervisor_pid, job.supervisor_started):
+                break
+            time.sleep(0.02)
         if _alive(job.supervisor_pid, job.supervisor_started):
             assert job.supervisor_pid is not None
             os.kill(job.supervisor_pid, signal.SIGTERM)
         else:
-            _kill_group(job.pgid)
+            _kill_group(job.pgid or read_started_pgid(job_dir))
 
 
 def _alive(pid: int | None, started: float | None) -> bool:

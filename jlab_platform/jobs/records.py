@@ -8,6 +8,7 @@ from typing import Any
 
 SPEC_FILE = "spec.json"
 EXIT_FILE = "exit.json"
+STARTED_FILE = "started.json"
 LOG_FILE = "output.log"
 
 
@@ -47,6 +48,18 @@ def write_spec(job_dir: Path, spec: LaunchSpec) -> None:
 
 def read_spec(job_dir: Path) -> LaunchSpec:
     return LaunchSpec(**json.loads((job_dir / SPEC_FILE).read_text(encoding="utf-8")))
+
+
+def write_started(job_dir: Path, pgid: int) -> None:
+    """The supervisor is ready: its SIGTERM handler is in place and the job runs in group ``pgid``."""
+    write_json_atomic(job_dir / STARTED_FILE, {"pgid": pgid})
+
+
+def read_started_pgid(job_dir: Path) -> int | None:
+    try:
+        return int(json.loads((job_dir / STARTED_FILE).read_text(encoding="utf-8"))["pgid"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
 
 
 def write_exit(job_dir: Path, record: ExitRecord) -> None:

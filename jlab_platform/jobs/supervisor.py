@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 
-from .records import ExitRecord, LaunchSpec, read_spec, write_exit
+from .records import ExitRecord, LaunchSpec, read_spec, write_exit, write_started
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
@@ -32,6 +32,7 @@ def main(job_dir: Path) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     child = _start(spec)
+    write_started(job_dir, child.pid)
     _record_start(spec, child.pid)
     while child.poll() is None:
         if _terminate_requested:

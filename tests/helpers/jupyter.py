@@ -24,6 +24,7 @@ from tornado.websocket import websocket_connect
 class ServerProcess:
     url: str
     token: str
+    root: Path
     process: subprocess.Popen[bytes]
     runtime_dir: Path
     log_path: Path
@@ -37,7 +38,8 @@ class ServerProcess:
 
     def run_in_new_kernel(self, code: str, timeout: float = 120) -> str:
         """Start a kernel through the REST API, run ``code``, return everything it printed."""
-        kernel = self.request("POST", "api/kernels", {"name": "python3"})
+        # path "" starts the kernel in the root directory, as JupyterLab does for a notebook there.
+        kernel = self.request("POST", "api/kernels", {"name": "python3", "path": ""})
         try:
             return asyncio.run(self._execute(kernel["id"], code, timeout))
         finally:
@@ -124,7 +126,7 @@ def running_server(root: Path, *extra_args: str) -> Iterator[ServerProcess]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = ServerProcess(f"http://127.0.0.1:{port}/", token, process, runtime_dir, log_path)
+    server = ServerProcess(f"http://127.0.0.1:{port}/", token, root, process, runtime_dir, log_path)
     try:
         _wait_until_up(server)
         yield server

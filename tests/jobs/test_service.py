@@ -57,12 +57,15 @@ def _tree_pids(job_log: str) -> list[int]:
     return [int(line.split()[1]) for line in job_log.splitlines() if line.startswith("PID ")]
 
 
-def test_terminate_stops_the_whole_tree_including_escaped_grandchildren(service: JobService, ws: Workspace) -> None:
+def test_terminate_stops_the_whole_tree_including_escaped_grandchildren(
+    service: JobService, ws: Workspace
+) -> None:
     ws.write(
         "tree.py",
         "import os, subprocess, sys, time\n"
-        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
-        "escaped = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], start_new_session=True)\n"
+        "sleeper = [sys.executable, '-c', 'import time; time.sleep(600)']\n"
+        "child = subprocess.Popen(sleeper)\n"
+        "escaped = subprocess.Popen(sleeper, start_new_session=True)\n"
         "print('PID', os.getpid(), flush=True)\n"
         "print('PID', child.pid, flush=True)\n"
         "print('PID', escaped.pid, flush=True)\n"
@@ -112,7 +115,10 @@ def test_retention_deletes_snapshots_and_refuses_restart(service: JobService, ws
 
 def test_gpu_jobs_queue_for_the_one_gpu(ws: Workspace) -> None:
     service = make_service(ws, gpu_count=1)
-    ws.write("gpu.py", "import os, time\nprint('CUDA', repr(os.environ['CUDA_VISIBLE_DEVICES']))\ntime.sleep(1.5)\n")
+    ws.write(
+        "gpu.py",
+        "import os, time\nprint('CUDA', repr(os.environ['CUDA_VISIBLE_DEVICES']))\ntime.sleep(1.5)\n",
+    )
     first = service.submit("gpu.py", env="gpu", name="first")
     second = service.submit("gpu.py", env="gpu", name="second")
     assert service.get(first["id"])["status"] == "running"
@@ -136,14 +142,18 @@ def test_cpu_jobs_see_no_gpu_and_gpu_is_refused_without_one(service: JobService,
     assert gpu["available"] is False and gpu["reason"]
 
 
-def test_lost_supervisor_marks_the_job_failed_and_kills_its_processes(service: JobService, ws: Workspace) -> None:
+def test_lost_supervisor_marks_the_job_failed_and_kills_its_processes(
+    service: JobService, ws: Workspace
+) -> None:
     ws.write("long.py", "import os, time\nprint('PID', os.getpid(), flush=True)\ntime.sleep(600)\n")
     job = service.submit("long.py")
     deadline = time.monotonic() + 30
     while not _tree_pids(full_log(service, job["id"])) and time.monotonic() < deadline:
         time.sleep(0.1)
     with service.store.engine.connect() as conn:
-        supervisor_pid = conn.exec_driver_sql("SELECT supervisor_pid FROM jobs WHERE id = ?", (job["id"],)).scalar()
+        supervisor_pid = conn.exec_driver_sql(
+            "SELECT supervisor_pid FROM jobs WHERE id = ?", (job["id"],)
+        ).scalar()
     os.kill(supervisor_pid, signal.SIGKILL)
     done = wait_for(service, job["id"], "failed")
     assert done["reason"].startswith("lost")
@@ -155,7 +165,13 @@ def test_lost_supervisor_marks_the_job_failed_and_kills_its_processes(service: J
 def test_notebook_job_keeps_the_executed_copy(service: JobService, ws: Workspace) -> None:
     notebook = {
         "cells": [
-            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": "print(6 * 7)"},
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": "print(6 * 7)",
+            },
         ],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
         "nbformat": 4,

@@ -1,18 +1,9 @@
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from jlab_platform import __version__
-from tests.helpers.jupyter import ServerProcess, running_server
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    root = tmp_path_factory.mktemp("kernel") / "root"
-    root.mkdir()
-    with running_server(root) as server:
-        yield server
+from tests.helpers.jupyter import ServerProcess
 
 
 def test_platform_info_magic_reaches_the_server_that_started_the_kernel(server: ServerProcess) -> None:

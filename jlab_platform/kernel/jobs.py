@@ -1,0 +1,69 @@
+"""Submit and follow jobs from a notebook: ``jobs.submit("train.py", env="gpu", args="--lr 0.1")``."""
+
+import os
+import time
+import urllib.parse
+from typing import Any
+
+from .client import ServerConnection, find_server
+
+FINISHED = ("success", "failed", "terminated")
+
+
+def submit(
+    script: str, env: str = "cpu", name: str | None = None, args: list[str] | str | None = None
+) -> dict[str, Any]:
+    """Submit ``script`` (a path as seen from this kernel, or relative to the server's root)."""
+    server = find_server()
+    body: dict[str, Any] = {"script": _root_relative(server, script), "env": env}
+    if name is not None:
+        body["name"] = name
+    if args is not None:
+        body["args"] = args
+    job: dict[str, Any] = server.request("POST", "jobs", body)
+    return job
+
+
+def get(job_id: str) -> dict[str, Any]:
+    job: dict[str, Any] = find_server().request("GET", f"jobs/{_quote(job_id)}")
+    return job
+
+
+def list_jobs(status: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    query = urllib.parse.urlencode({k: v for k, v in (("status", status), ("limit", limit)) if v is not None})
+    jobs: list[dict[str, Any]] = find_server().request("GET", f"jobs?{query}")["jobs"]
+    return jobs
+
+
+def log(job_id: str, offset: int = 0) -> str:
+    chunk = find_server().request("GET", f"jobs/{_quote(job_id)}/log?offset={int(offset)}")
+    return str(chunk["data"])
+
+
+def terminate(job_id: str) -> dict[str, Any]:
+    job: dict[str, Any] = find_server().request("POST", f"jobs/{_quote(job_id)}/terminate", {}, timeout=120)
+    return job
+
+
+def wait(job_id: str, timeout: float | None = None, poll_seconds: float = 1.0) -> dict[str, Any]:
+    """Block until the job ends (or ``timeout`` seconds pass); return it."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        job = get(job_id)
+        if job["status"] in FINISHED or (deadline is not None and time.monotonic() >= deadline):
+            return job
+        time.sleep(poll_seconds)
+
+
+def _root_relative(server: ServerConnection, script: str) -> str:
+    if server.root_dir is None:
+        return script
+    absolute = os.path.abspath(script)
+    root = os.path.realpath(server.root_dir)
+    if absolute == root or absolute.startswith(root + os.sep):
+        return os.path.relpath(absolute, root).replace(os.sep, "/")
+    return script  # let the server explain what is wrong with it
+
+
+def _quote(job_id: str) -> str:
+    return urllib.parse.quote(job_id, safe="")
