@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .info import Capabilities, detect
-from .jobs import JobExecutor, JobService, JobSettings
+from .jobs.executor import JobExecutor
+from .jobs.service import JobService, JobSettings
 from .paths import PathResolver
 from .store import Store
 

@@ -1,6 +1,5 @@
-"""Long-running jobs on CPU/GPU that outlive the browser and the server."""
+"""Long-running jobs on CPU/GPU that outlive the browser and the server.
 
-from .executor import JobExecutor, LocalExecutor
-from .service import JobService, JobSettings
-
-__all__ = ["JobExecutor", "JobService", "JobSettings", "LocalExecutor"]
+Deliberately empty of imports: the supervisor (``jobs.supervisor``) is started
+for every job and must reach the job's first line without loading SQLAlchemy.
+"""

@@ -8,10 +8,10 @@ excluded entry are walked in Python.
 
 import fnmatch
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 # Never copied: the shared results, git metadata, environments, caches.
@@ -19,11 +19,24 @@ ALWAYS_EXCLUDED = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ipy
 JOBIGNORE = ".jobignore"
 
 
-@dataclass(frozen=True)
 class ExcludeRules:
-    """Names and root-relative patterns (``.gitignore``-like subset) left out of a snapshot."""
+    """Names and root-relative patterns (``.gitignore``-like subset) left out of a snapshot.
 
-    patterns: tuple[str, ...]
+    ``name`` matches the entry's name anywhere, ``a/b*`` the path from the root,
+    ``/name`` only at the root; a trailing ``/`` limits a pattern to folders.
+    """
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = tuple(patterns)
+        # One compiled regex per kind, checked once per entry (fnmatch per pattern
+        # per file cost more than the copy of small files).
+        kinds: dict[tuple[bool, bool], list[str]] = {}
+        for pattern in self.patterns:
+            dir_only = pattern.endswith("/")
+            pat = pattern.rstrip("/")
+            by_path = "/" in pat
+            kinds.setdefault((dir_only, by_path), []).append(fnmatch.translate(pat.lstrip("/")))
+        self._regexes = {kind: re.compile("|".join(parts)) for kind, parts in kinds.items()}
 
     @classmethod
     def for_workspace(cls, root: Path, extra_excluded: Iterable[Path]) -> "ExcludeRules":
@@ -39,22 +52,14 @@ class ExcludeRules:
                 line = line.strip()
                 if line and not line.startswith("#"):
                     patterns.append(line)
-        return cls(tuple(patterns))
+        return cls(patterns)
 
     def excludes(self, rel_path: str, is_dir: bool) -> bool:
         name = rel_path.rsplit("/", 1)[-1]
-        for pattern in self.patterns:
-            dir_only = pattern.endswith("/")
-            pat = pattern.rstrip("/")
+        for (dir_only, by_path), regex in self._regexes.items():
             if dir_only and not is_dir:
                 continue
-            if pat.startswith("/"):  # anchored at the workspace root
-                if fnmatch.fnmatchcase(rel_path, pat[1:]):
-                    return True
-            elif "/" in pat:
-                if fnmatch.fnmatchcase(rel_path, pat):
-                    return True
-            elif fnmatch.fnmatchcase(name, pat):
+            if regex.match(rel_path if by_path else name):
                 return True
         return False
 

@@ -15,8 +15,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import psutil
+if TYPE_CHECKING:
+    import psutil
 
 from .records import ExitRecord, LaunchSpec, read_spec, write_exit, write_started
 
@@ -76,6 +78,8 @@ def _on_terminate(_signum: int, _frame: object) -> None:
 
 def _stop_tree(child: "subprocess.Popen[bytes]", grace_seconds: float) -> None:
     """SIGTERM the job's group and every descendant, SIGKILL what is left after the grace period."""
+    import psutil  # only now: the job's start must not wait for it
+
     me = psutil.Process()
     _signal_all(child.pid, me.children(recursive=True), signal.SIGTERM)
     deadline = time.monotonic() + grace_seconds
@@ -91,7 +95,9 @@ def _stop_tree(child: "subprocess.Popen[bytes]", grace_seconds: float) -> None:
         time.sleep(0.02)
 
 
-def _signal_all(pgid: int, processes: list[psutil.Process], sig: int) -> None:
+def _signal_all(pgid: int, processes: "list[psutil.Process]", sig: int) -> None:
+    import psutil
+
     try:
         os.killpg(pgid, sig)
     except ProcessLookupError:

@@ -9,7 +9,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Float, Int, Type, Unicode, default
 
 from .._version import __version__
-from ..jobs import JobExecutor, LocalExecutor
+from ..jobs.executor import JobExecutor, LocalExecutor
 from ..platform import Platform, PlatformSettings, default_db_url
 from .info_handlers import InfoHandler, InfoRefreshHandler
 from .jobs_handlers import JOB_ROUTES

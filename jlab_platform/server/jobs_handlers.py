@@ -8,7 +8,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..errors import InvalidInput
-from ..jobs import JobService
+from ..jobs.service import JobService
 from .base import ApiHandler
 
 _LOG_CHUNK = 1024 * 1024

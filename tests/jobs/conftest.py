@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from jlab_platform.jobs import JobService, JobSettings, LocalExecutor
+from jlab_platform.jobs.executor import LocalExecutor
+from jlab_platform.jobs.service import JobService, JobSettings
 from jlab_platform.paths import PathResolver
 from jlab_platform.store import Store
 

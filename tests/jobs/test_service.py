@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from jlab_platform.errors import Conflict, InvalidInput, InvalidPath, NotFound
-from jlab_platform.jobs import JobService
+from jlab_platform.jobs.service import JobService
 
 from .conftest import Workspace, full_log, make_service, wait_for
 

@@ -30,3 +30,12 @@ def test_snapshot_leaves_out_results_data_git_and_jobignore(tmp_path: Path) -> N
     assert copied == {"train.py", "data/a.csv", "nested/deep/keep.txt", "数据/样本 1.txt", "link.py"}
     assert (target / "link.py").is_symlink()
     assert not (tmp_path / "snap.partial").exists()
+
+
+def test_patterns_follow_gitignore_anchoring() -> None:
+    rules = ExcludeRules(["/top.txt", "*.ckpt", "logs/", "data/raw*"])
+    assert rules.excludes("top.txt", False)
+    assert not rules.excludes("sub/top.txt", False)
+    assert rules.excludes("deep/down/model.ckpt", False)
+    assert rules.excludes("a/logs", True) and not rules.excludes("a/logs", False)
+    assert rules.excludes("data/raw_2024", True) and not rules.excludes("other/data/raw", True)
