@@ -3,6 +3,9 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// UI_PORT lets several test runs share a machine (each starts its own JupyterLab).
+const port = process.env.UI_PORT || '8888';
+
 module.exports = {
   ...baseConfig,
   timeout: 120000,
@@ -11,6 +14,7 @@ module.exports = {
   reporter: [['list']],
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     launchOptions: {
       executablePath: '/usr/bin/chromium',
       args: [
@@ -28,7 +32,7 @@ module.exports = {
   },
   webServer: {
     command: 'npm start',
-    url: 'http://localhost:8888/lab',
+    url: `http://localhost:${port}/lab`,
     timeout: 180 * 1000,
     reuseExistingServer: !process.env.CI
   }
