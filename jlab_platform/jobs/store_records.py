@@ -1,5 +1,7 @@
 """Job state written to the store by whichever process knows it (server or supervisor)."""
 
+from collections.abc import Callable
+
 from ..store import Store
 from ..store.models import JobRow
 from ..timeutil import parse_iso
@@ -9,25 +11,11 @@ FINISHED = ("success", "failed", "terminated")
 
 
 def record_pgid(db_url: str, job_id: str, pgid: int) -> None:
-    store = Store(db_url)
-    try:
-        with store.session() as session:
-            row = session.get(JobRow, job_id)
-            if row is not None:
-                row.pgid = pgid
-    finally:
-        store.dispose()
+    _update(db_url, job_id, lambda row: setattr(row, "pgid", pgid))
 
 
 def record_exit(db_url: str, job_id: str, record: ExitRecord) -> None:
-    store = Store(db_url)
-    try:
-        with store.session() as session:
-            row = session.get(JobRow, job_id)
-            if row is not None:
-                apply_exit(row, record)
-    finally:
-        store.dispose()
+    _update(db_url, job_id, lambda row: apply_exit(row, record))
 
 
 def apply_exit(row: JobRow, record: ExitRecord) -> bool:
@@ -39,3 +27,15 @@ def apply_exit(row: JobRow, record: ExitRecord) -> bool:
     row.reason = record.reason
     row.finished_at = parse_iso(record.finished_at)
     return True
+
+
+def _update(db_url: str, job_id: str, change: Callable[[JobRow], object]) -> None:
+    """Apply ``change`` to the job's row from a process that has no store of its own open."""
+    store = Store(db_url)
+    try:
+        with store.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is not None:
+                change(row)
+    finally:
+        store.dispose()

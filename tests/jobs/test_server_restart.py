@@ -25,6 +25,11 @@ def _log(server: ServerProcess, job_id: str) -> str:
     return str(server.request("GET", f"jlab-platform/api/jobs/{job_id}/log")["data"])
 
 
+def _submit_running(server: ServerProcess, script: str) -> dict[str, Any]:
+    job: dict[str, Any] = server.request("POST", "jlab-platform/api/jobs", {"script": script})
+    return _wait(server, job["id"], "running")
+
+
 def test_running_job_survives_a_killed_server_and_is_reattached(tmp_path: Path) -> None:
     root = tmp_path / "root"
     root.mkdir()
@@ -32,8 +37,7 @@ def test_running_job_survives_a_killed_server_and_is_reattached(tmp_path: Path) 
         "import time\nprint('started', flush=True)\ntime.sleep(4)\nprint('finished', flush=True)\n"
     )
     with running_server(root) as server:
-        job = server.request("POST", "jlab-platform/api/jobs", {"script": "slow.py"})
-        _wait(server, job["id"], "running")
+        job = _submit_running(server, "slow.py")
         stop_server(server, signal.SIGKILL)
     with running_server(root) as again:
         assert again.request("GET", f"jlab-platform/api/jobs/{job['id']}")["status"] == "running"
@@ -49,8 +53,7 @@ def test_job_whose_supervisor_died_while_the_server_was_down_is_marked_lost(tmp_
         "import os, time\nprint('PID', os.getpid(), flush=True)\ntime.sleep(600)\n"
     )
     with running_server(root) as server:
-        job = server.request("POST", "jlab-platform/api/jobs", {"script": "forever.py"})
-        _wait(server, job["id"], "running")
+        job = _submit_running(server, "forever.py")
         deadline = time.monotonic() + 30
         while "PID" not in _log(server, job["id"]) and time.monotonic() < deadline:
             time.sleep(0.1)

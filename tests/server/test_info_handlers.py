@@ -75,20 +75,19 @@ async def test_every_endpoint_refuses_missing_or_wrong_token(
             assert info.value.code == 403, (method, path, authorization)
 
 
-async def _login_cookies(jp_fetch: Any) -> dict[str, str]:
-    """Log in as a browser does: the token once, then cookies only."""
+async def _login_cookie_header(jp_fetch: Any) -> str:
+    """Log in as a browser does: the token once, then only the login cookie."""
     response = await jp_fetch("jlab-platform", "api", "info")
     cookies: dict[str, str] = {}
     for header in response.headers.get_list("Set-Cookie"):
         name, _, rest = header.partition("=")
         cookies[name] = rest.split(";", 1)[0]
     assert any(name.startswith("username-") for name in cookies), cookies
-    return cookies
+    return "; ".join(f"{k}={v}" for k, v in cookies.items() if k.startswith("username-"))
 
 
 async def test_browser_post_without_xsrf_is_rejected(jp_fetch: Any) -> None:
-    cookies = await _login_cookies(jp_fetch)
-    cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items() if k.startswith("username-"))
+    cookie_header = await _login_cookie_header(jp_fetch)
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch(
             "jlab-platform",
@@ -103,9 +102,8 @@ async def test_browser_post_without_xsrf_is_rejected(jp_fetch: Any) -> None:
 
 
 async def test_browser_post_with_xsrf_is_accepted(jp_fetch: Any) -> None:
-    cookies = await _login_cookies(jp_fetch)
+    cookie_header = await _login_cookie_header(jp_fetch)
     xsrf = "2|abcdef01|0123456789abcdef0123456789abcdef|1700000000"
-    cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items() if k.startswith("username-"))
     response = await jp_fetch(
         "jlab-platform",
         "api",
