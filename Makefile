@@ -26,12 +26,13 @@ help:
 	@echo "make run   - install everything, build the extension, prepare $(WORKSPACE)/ and start JupyterLab"
 	@echo "make test  - install what is missing, then lint, Python tests, frontend tests, browser UI tests"
 
-## Debian packages: git, Chromium for the UI tests, 7z for archives.
+## Debian packages: git, Chromium for the UI tests, 7z for archives, PostgreSQL for the store tests.
 system-deps:
 	@missing=""; \
 	command -v git >/dev/null || missing="$$missing git"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v 7z >/dev/null || missing="$$missing p7zip-full"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
@@ -53,7 +54,7 @@ jlab_platform/labextension/package.json: node_modules/.stamp $(FRONTEND_SOURCES)
 	npm run build
 
 $(VENV)/.stamp-install: $(VENV)/.stamp-base pyproject.toml jlab_platform/labextension/package.json
-	$(PIP) install -q --no-build-isolation -e ".[ml,dev]"
+	$(PIP) install -q --no-build-isolation -e ".[ml,postgres,dev]"
 	$(BIN)/jupyter labextension develop --overwrite .
 	$(BIN)/jupyter server extension enable --sys-prefix jlab_platform
 	touch $@

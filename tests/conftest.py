@@ -1,6 +1,11 @@
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers.postgres import create_database, running_postgres
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -14,3 +19,19 @@ def jp_server_config() -> dict[str, Any]:
             "allow_unauthenticated_access": False,
         }
     }
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """One real PostgreSQL server for the whole run (each test gets its own database)."""
+    with running_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The store's URL: the embedded SQLite default, and a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'platform.db'}"
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    return create_database(admin_url, f"test_{uuid.uuid4().hex[:12]}")

@@ -14,6 +14,10 @@ from .migrations import LATEST_VERSION, MIGRATIONS
 from .models import PlatformMeta, SchemaVersion
 
 
+# Any fixed 64-bit number; identifies "jlab_platform migrations" among advisory locks.
+_MIGRATION_LOCK_KEY = 0x6A6C6162
+
+
 class Store:
     """Owns the engine; every domain module gets its sessions from here."""
 
@@ -29,7 +33,29 @@ class Store:
             yield session
 
     def migrate(self) -> int:
-        """Apply pending migrations; return the schema version now in force."""
+        """Apply pending migrations; return the schema version now in force.
+
+        Several servers may share one PostgreSQL store and start together: an
+        advisory lock lets one of them migrate while the others wait.
+        """
+        with self._migration_lock():
+            return self._migrate()
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        if self.engine.dialect.name != "postgresql":
+            yield  # SQLite: BEGIN IMMEDIATE already serialises writers
+            return
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+                conn.commit()
+
+    def _migrate(self) -> int:
         with self.engine.begin() as conn:
             conn.execute(
                 text(

@@ -24,10 +24,10 @@ class Workspace:
         return path
 
 
-def make_service(ws: Workspace, **overrides: Any) -> JobService:
+def make_service(ws: Workspace, db_url: str, **overrides: Any) -> JobService:
     ws.data.mkdir(parents=True, exist_ok=True)
     ws.results.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{ws.data / 'platform.db'}"
+    url = db_url
     store = Store(url)
     store.migrate()
     settings = dict(
@@ -66,8 +66,8 @@ def ws(tmp_path: Path) -> Workspace:
 
 
 @pytest.fixture
-def service(ws: Workspace) -> Iterator[JobService]:
-    svc = make_service(ws)
+def service(ws: Workspace, db_url: str) -> Iterator[JobService]:
+    svc = make_service(ws, db_url)
     yield svc
     for job in svc.list_jobs(limit=1000)[0]:
         if job["status"] in ("pending", "running"):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from sqlalchemy import text
 
 from jlab_platform.errors import Conflict, InvalidInput, InvalidPath, NotFound
 from jlab_platform.jobs.service import JobService
@@ -113,8 +114,8 @@ def test_retention_deletes_snapshots_and_refuses_restart(service: JobService, ws
     assert "7 days" in info.value.detail
 
 
-def test_gpu_jobs_queue_for_the_one_gpu(ws: Workspace) -> None:
-    service = make_service(ws, gpu_count=1)
+def test_gpu_jobs_queue_for_the_one_gpu(ws: Workspace, db_url: str) -> None:
+    service = make_service(ws, db_url, gpu_count=1)
     ws.write(
         "gpu.py",
         "import os, time\nprint('CUDA', repr(os.environ['CUDA_VISIBLE_DEVICES']))\ntime.sleep(1.5)\n",
@@ -151,8 +152,8 @@ def test_lost_supervisor_marks_the_job_failed_and_kills_its_processes(
     while not _tree_pids(full_log(service, job["id"])) and time.monotonic() < deadline:
         time.sleep(0.1)
     with service.store.engine.connect() as conn:
-        supervisor_pid = conn.exec_driver_sql(
-            "SELECT supervisor_pid FROM jobs WHERE id = ?", (job["id"],)
+        supervisor_pid = conn.execute(
+            text("SELECT supervisor_pid FROM jobs WHERE id = :id"), {"id": job["id"]}
         ).scalar()
     os.kill(supervisor_pid, signal.SIGKILL)
     done = wait_for(service, job["id"], "failed")

@@ -2,7 +2,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from jlab_platform._version import __version__
 from jlab_platform.errors import Conflict
@@ -10,8 +10,8 @@ from jlab_platform.store import Store
 from jlab_platform.store.migrations import LATEST_VERSION
 
 
-def test_migrations_run_once_and_record_the_version(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+def test_migrations_run_once_and_record_the_version(db_url: str) -> None:
+    url = db_url
     store = Store(url)
     assert store.migrate() == LATEST_VERSION
     created = store.meta()["created_at"]
@@ -35,9 +35,8 @@ def test_sqlite_store_uses_wal(tmp_path: Path) -> None:
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_a_store_from_a_newer_release_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'p.db'}"
-    store = Store(url)
+def test_a_store_from_a_newer_release_is_refused(db_url: str) -> None:
+    store = Store(db_url)
     store.migrate()
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE schema_version SET version = :v"), {"v": LATEST_VERSION + 5})
@@ -46,17 +45,17 @@ def test_a_store_from_a_newer_release_is_refused(tmp_path: Path) -> None:
     store.dispose()
 
 
-def test_failed_migration_leaves_the_previous_version(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_migration_leaves_the_previous_version(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from jlab_platform.store import migrations
 
     def broken(conn: object) -> None:
         conn.execute(text("CREATE TABLE half_done (x INTEGER)"))  # type: ignore[attr-defined]
         raise RuntimeError("boom")
 
-    url = f"sqlite:///{tmp_path / 'p.db'}"
-    Store(url).migrate()
+    url = db_url
+    first = Store(url)
+    first.migrate()
+    first.dispose()
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
     monkeypatch.setattr("jlab_platform.store.db.MIGRATIONS", migrations.MIGRATIONS)
     monkeypatch.setattr("jlab_platform.store.db.LATEST_VERSION", LATEST_VERSION + 1)
@@ -64,7 +63,21 @@ def test_failed_migration_leaves_the_previous_version(
     with pytest.raises(RuntimeError):
         store.migrate()
     assert store.schema_version() == LATEST_VERSION
-    with store.engine.connect() as conn:
-        tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
-    assert "half_done" not in tables
+    assert "half_done" not in inspect(store.engine).get_table_names()
     store.dispose()
+
+
+def test_servers_starting_together_migrate_once(db_url: str) -> None:
+    import threading
+
+    stores = [Store(db_url) for _ in range(4)]
+    versions: list[int] = []
+    threads = [threading.Thread(target=lambda s=s: versions.append(s.migrate())) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert versions == [LATEST_VERSION] * 4
+    assert stores[0].schema_version() == LATEST_VERSION
+    for store in stores:
+        store.dispose()
