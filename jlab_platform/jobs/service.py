@@ -49,6 +49,9 @@ class JobSettings:
     gpu_count: int
     grace_seconds: float
     retention_days: float
+    # This server's identity in a store that several servers may share:
+    # each supervises (starts, polls, reconciles) only the jobs it created.
+    origin: str = "local"
 
 
 class JobService:
@@ -166,6 +169,7 @@ class JobService:
             commit=current_commit(self.paths.root),
             kernel_id=kernel_id,
             outputs=[],
+            origin=self.settings.origin,
         )
         if env == "console":
             row.status, row.started_at = "running", now
@@ -179,7 +183,7 @@ class JobService:
 
     def restart(self, job_id: str) -> dict[str, Any]:
         with self.store.session() as session:
-            old = self._row(session, job_id)
+            old = self._own_row(session, job_id)
             if old.status not in FINISHED:
                 raise Conflict(
                     f"Job {old.name!r} is still {old.status}", "Wait for it to end, or terminate it."
@@ -204,6 +208,7 @@ class JobService:
                 restarted_from=old.id,
                 commit=old.commit,
                 outputs=[],
+                origin=self.settings.origin,
             )
             session.add(new)
         self.dispatch()
@@ -211,7 +216,7 @@ class JobService:
 
     def terminate(self, job_id: str) -> dict[str, Any]:
         with self._lock, self.store.session() as session:
-            row = self._row(session, job_id)
+            row = self._own_row(session, job_id)
             if row.status in FINISHED:
                 raise Conflict(
                     f"Job {row.name!r} already ended ({row.status})", "Only pending or running jobs stop."
@@ -254,7 +259,7 @@ class JobService:
 
     def delete(self, job_id: str) -> None:
         with self._lock, self.store.session() as session:
-            row = self._row(session, job_id)
+            row = self._own_row(session, job_id)
             if row.status not in FINISHED:
                 raise Conflict(f"Job {row.name!r} is {row.status}", "Terminate it before deleting it.")
             snapshot_id = row.snapshot_id
@@ -276,11 +281,11 @@ class JobService:
     def dispatch(self) -> None:
         """Start pending jobs, oldest first, while CPU slots or GPUs are free."""
         with self._lock, self.store.session() as session:
-            running = session.scalars(select(JobRow).where(JobRow.status == "running")).all()
+            running = session.scalars(select(JobRow).where(JobRow.status == "running", self._ours())).all()
             cpu_busy = sum(1 for row in running if row.env == "cpu")
             gpus_busy = {row.gpu for row in running if row.env == "gpu"}
             pending = session.scalars(
-                select(JobRow).where(JobRow.status == "pending").order_by(JobRow.created_at)
+                select(JobRow).where(JobRow.status == "pending", self._ours()).order_by(JobRow.created_at)
             ).all()
             for row in pending:
                 gpu = None
@@ -303,7 +308,9 @@ class JobService:
         with self._lock:
             with self.store.session() as session:
                 now = utcnow()
-                for row in session.scalars(select(JobRow).where(JobRow.status == "running")).all():
+                for row in session.scalars(
+                    select(JobRow).where(JobRow.status == "running", self._ours())
+                ).all():
                     self._watched.add(row.id)
                     record = self._poll(row)
                     if record is not None:
@@ -329,7 +336,7 @@ class JobService:
                     func.count(JobRow.finished_at),
                     func.count(),
                 )
-                .where(JobRow.snapshot_id.is_not(None), JobRow.snapshot_deleted_at.is_(None))
+                .where(JobRow.snapshot_id.is_not(None), JobRow.snapshot_deleted_at.is_(None), self._ours())
                 .group_by(JobRow.snapshot_id)
             ).all()
             expired = [
@@ -378,6 +385,9 @@ class JobService:
             return None
         return self.executor.poll(row, self._jobs_dir / row.id)
 
+    def _ours(self) -> Any:
+        return JobRow.origin == self.settings.origin
+
     def _notify(self, jobs: list[dict[str, Any]]) -> None:
         for job in jobs:
             for listener in self._listeners:
@@ -388,6 +398,16 @@ class JobService:
         if row is None:
             raise NotFound(
                 f"No job with id {job_id!r}", "It may have been deleted; list jobs to see those that exist."
+            )
+        return row
+
+    def _own_row(self, session: Any, job_id: str) -> JobRow:
+        """The row of a job this server supervises; another server's job is refused."""
+        row = self._row(session, job_id)
+        if row.origin not in (None, self.settings.origin):
+            raise Conflict(
+                f"Job {row.name!r} was started by another server ({row.origin})",
+                "Its processes and snapshot live there: terminate, restart or delete it from that server.",
             )
         return row
 

@@ -51,9 +51,30 @@ def _create_jobs(conn: Connection) -> None:
         conn.execute(text(f"CREATE INDEX ix_jobs_{column} ON jobs ({column})"))
 
 
+def _create_favorites(conn: Connection) -> None:
+    conn.execute(
+        text(
+            "CREATE TABLE favorites ("
+            " username VARCHAR(256) NOT NULL,"
+            " kind VARCHAR(16) NOT NULL,"
+            " name VARCHAR(128) NOT NULL,"
+            " created_at TIMESTAMP NOT NULL,"
+            " PRIMARY KEY (username, kind, name))"
+        )
+    )
+
+
+def _add_job_origin(conn: Connection) -> None:
+    # Which server supervises a job: servers of a team may share one store.
+    conn.execute(text("ALTER TABLE jobs ADD COLUMN origin VARCHAR(512)"))
+    conn.execute(text("CREATE INDEX ix_jobs_origin ON jobs (origin)"))
+
+
 MIGRATIONS: list[Migration] = [
     _create_platform_meta,
     _create_jobs,
+    _create_favorites,
+    _add_job_origin,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -54,3 +54,15 @@ class JobRow(Base):
     supervisor_started: Mapped[float | None] = mapped_column(Float)
     pgid: Mapped[int | None] = mapped_column(Integer)
     outputs: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    origin: Mapped[str | None] = mapped_column(String(512), index=True)
+
+
+class FavoriteRow(Base):
+    """A module or dataset a user starred in the Modules & Datasets sidebar."""
+
+    __tablename__ = "favorites"
+
+    username: Mapped[str] = mapped_column(String(256), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)

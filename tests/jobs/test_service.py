@@ -244,3 +244,22 @@ def test_results_dir_is_shared_not_copied(service: JobService, ws: Workspace) ->
     job = wait_for(service, service.submit("list.py")["id"], "success")
     assert "previous.txt" in full_log(service, job["id"])
     assert Path(ws.data / "snapshots" / job["id"] / "results").is_symlink()
+
+
+def test_servers_sharing_a_store_supervise_only_their_own_jobs(
+    ws: Workspace, db_url: str, tmp_path: Path
+) -> None:
+    other_ws = Workspace(tmp_path / "other")
+    other_ws.root.mkdir()
+    mine = make_service(ws, db_url, origin="host-a:/data")
+    theirs = make_service(other_ws, db_url, origin="host-b:/data", max_cpu_jobs=0)
+    other_ws.write("wait.py", "print('ran')\n")
+    queued = theirs.submit("wait.py")  # no cpu slot there: stays pending
+    mine.tick()
+    assert mine.get(queued["id"])["status"] == "pending"  # visible, but not started by the wrong server
+    assert any(job["id"] == queued["id"] for job in mine.list_jobs()[0])
+    with pytest.raises(Conflict, match="another server"):
+        mine.terminate(queued["id"])
+    theirs.terminate(queued["id"])
+    mine.store.dispose()
+    theirs.store.dispose()
