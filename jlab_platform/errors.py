@@ -32,3 +32,7 @@ class Conflict(PlatformError):
 
 class Unavailable(PlatformError):
     """A backend the request needs cannot be reached right now (HTTP 503)."""
+
+
+class AuthenticationFailed(PlatformError):
+    """A remote service (a git remote, ...) refused the credentials it was given (HTTP 401)."""

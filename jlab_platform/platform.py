@@ -5,13 +5,20 @@ nothing here knows about tornado.
 """
 
 import os
-from collections.abc import Callable
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from .capture import CaptureService
+from .convert.service import ConversionService, ConvertSettings
+from .crowd import CrowdService, CrowdSettings
+from .files.extract import MB, ExtractLimits
+from .files.service import FileActions
+from .gitsync import GitService, GitSettings
 from .info import Capabilities, detect
 from .jobs.executor import JobExecutor
-from .jobs.service import JobService, JobSettings
+from .jobs.service import ConsoleKernels, JobService, JobSettings
+from .modules import ModuleService, ModuleSettings
 from .paths import PathResolver
 from .store import Store
 
@@ -26,6 +33,21 @@ class PlatformSettings:
     max_cpu_jobs: int = 2
     job_grace_seconds: float = 10.0
     job_retention_days: float = 7.0
+    job_cpus: float = 1.0
+    module_paths: tuple[str, ...] = ("modules",)
+    dataset_paths: tuple[str, ...] = ("datasets",)
+    builtin_modules: bool = True
+    module_entry_points: bool = True
+    git_max_file_mb: float = 50.0
+    git_pull_rebase: bool = True
+    git_timeout_seconds: float = 120.0
+    convert_idle_seconds: float = 600.0
+    extract_max_total_mb: float = 20480.0
+    extract_max_ratio: float = 200.0
+    extract_max_files: int = 100_000
+    crowd_max_rounds: int = 3
+    crowd_lease_seconds: float = 300.0
+    crowd_token_guess_limit: int = 10
 
 
 class Platform:
@@ -33,13 +55,23 @@ class Platform:
         self,
         settings: PlatformSettings,
         job_executor: JobExecutor,
-        kernel_alive: Callable[[str], bool] | None = None,
+        consoles: ConsoleKernels | None = None,
     ) -> None:
         self.settings = settings
         self.paths = PathResolver(settings.root_dir)
+        self.git = GitService(
+            self.paths,
+            GitSettings(
+                max_file_mb=settings.git_max_file_mb,
+                pull_rebase=settings.git_pull_rebase,
+                timeout_seconds=settings.git_timeout_seconds,
+                ignored_folders=[settings.data_dir, settings.results_dir],
+            ),
+        )
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         _ignore_in_git(settings.data_dir)
         settings.results_dir.mkdir(parents=True, exist_ok=True)
+        self.captures = CaptureService(settings.data_dir / "captures")
         self.store = Store(settings.db_url)
         self.schema_version = self.store.migrate()
         self.capabilities: Capabilities = detect(settings.gpu_count)
@@ -54,9 +86,48 @@ class Platform:
                 gpu_count=self.capabilities.gpus,
                 grace_seconds=settings.job_grace_seconds,
                 retention_days=settings.job_retention_days,
+                origin=f"{socket.gethostname()}:{settings.data_dir}",
+                cpus_per_job=settings.job_cpus,
             ),
             job_executor,
-            kernel_alive,
+            consoles,
+        )
+        self.modules = ModuleService(
+            self.store,
+            self.paths,
+            settings.results_dir,
+            ModuleSettings(
+                module_paths=settings.module_paths,
+                dataset_paths=settings.dataset_paths,
+                builtin_modules=settings.builtin_modules,
+                entry_points=settings.module_entry_points,
+            ),
+        )
+
+        self.convert = ConversionService(
+            self.paths,
+            ConvertSettings(data_dir=settings.data_dir, idle_seconds=settings.convert_idle_seconds),
+        )
+        self.files = FileActions(
+            self.paths,
+            ExtractLimits(
+                max_total_bytes=int(settings.extract_max_total_mb * MB),
+                max_ratio=settings.extract_max_ratio,
+                max_files=settings.extract_max_files,
+            ),
+        )
+        self.crowd = CrowdService(
+            self.store,
+            self.paths,
+            self.jobs,
+            CrowdSettings(
+                data_dir=settings.data_dir,
+                results_dir=settings.results_dir,
+                max_rounds=settings.crowd_max_rounds,
+                lease_seconds=settings.crowd_lease_seconds,
+                token_guess_limit=settings.crowd_token_guess_limit,
+            ),
+            module_lookup=lambda name: self.modules.catalog.module(name).folder,
         )
 
     def refresh_capabilities(self) -> Capabilities:
@@ -64,6 +135,8 @@ class Platform:
         return self.capabilities
 
     def close(self) -> None:
+        self.convert.close()  # the conversion worker stops with the server
+        self.files.close()
         self.store.dispose()
 
 

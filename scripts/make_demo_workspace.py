@@ -96,6 +96,17 @@ def _notebook() -> dict[str, object]:
             code("%load_ext jlab_platform.kernel\n%platform_info"),
             markdown("`train.py` trains a tiny CNN on `datasets/shapes` and saves it under `results/`."),
             code("%run train.py"),
+            markdown(
+                "The same training through a module: the **Modules & Datasets** sidebar on the "
+                "right writes cells like this one from its Train and Predict forms."
+            ),
+            code(
+                "from jlab_platform.kernel import modules\n\n"
+                'module = modules.load("image-classifier")\n'
+                'run = module.train(data_dir="datasets/shapes", epochs=10)\n'
+                'predictions = module.predict(images="datasets/shapes/circle")\n'
+                "predictions[:3]"
+            ),
         ],
         "metadata": {
             "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},

@@ -7,8 +7,15 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { api } from './api';
+import { capturePlugin } from './capture/plugin';
+import { convertPlugin } from './convert/plugin';
+import { crowdPlugin } from './crowd/plugin';
 import { IPlatformInfo } from './format';
+import { gitPlugin } from './git/plugin';
+import { jobsPlugin } from './jobs/plugin';
+import { modulesPlugin } from './modules/plugin';
 import { PlatformPanel } from './platform/panel';
+import { IPlatformPanel } from './platform/tokens';
 import { FRONTEND_VERSION, versionMismatch } from './version';
 
 const PLUGIN_ID = 'jlab-platform:plugin';
@@ -46,10 +53,11 @@ async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null
   return info;
 }
 
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<IPlatformPanel> = {
   id: PLUGIN_ID,
   description: 'JupyterLab as a deep-learning development platform.',
   autoStart: true,
+  provides: IPlatformPanel,
   optional: [ITranslator, ICommandPalette, ILayoutRestorer],
   activate: (
     app: JupyterFrontEnd,
@@ -81,7 +89,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         void panel.header.refresh();
       }
     });
+    return panel;
   }
 };
 
-export default [plugin];
+export default [plugin, jobsPlugin, gitPlugin, convertPlugin, modulesPlugin, crowdPlugin, capturePlugin];

@@ -1,1 +1,6 @@
 import './base.css';
+import './git.css';
+import './convert.css';
+import './modules.css';
+import './crowd.css';
+import './capture.css';

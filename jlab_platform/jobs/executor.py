@@ -15,6 +15,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import psutil
 
@@ -32,21 +33,42 @@ class Started:
     supervisor_started: float | None
 
 
+# What an executor says about a job it was given: it ended (ExitRecord), it is
+# waiting for resources or running now, or None: nothing new.
+JobUpdate = ExitRecord | Literal["pending", "running"] | None
+
+
 class JobExecutor(ABC):
+    """Runs cpu/gpu jobs. ``cluster_address`` is ``c.JlabPlatform.job_cluster_address``."""
+
+    name = "executor"
+    #: True when the executor queues jobs and places them itself (a cluster);
+    #: False when the platform's own CPU slots and GPU queue decide when a job starts.
+    queues_itself = False
+
+    def __init__(self, cluster_address: str = "") -> None:
+        self.cluster_address = cluster_address
+
     @abstractmethod
     def start(self, job_dir: Path, spec: LaunchSpec) -> Started:
         """Start the job; return once its process exists (not when it ends)."""
 
     @abstractmethod
-    def poll(self, job: JobRow, job_dir: Path) -> ExitRecord | None:
-        """None while the job runs; its exit when it ended (or was lost) without the store knowing."""
+    def poll(self, job: JobRow, job_dir: Path) -> JobUpdate:
+        """What changed for a started job that the store does not know yet."""
 
     @abstractmethod
     def terminate(self, job: JobRow, job_dir: Path) -> None:
         """Ask the job to stop (its exit is recorded by whoever sees it end)."""
 
+    def cluster(self) -> dict[str, Any] | None:
+        """The cluster's nodes and its CPUs/GPUs in use; None when jobs run on this machine."""
+        return None
+
 
 class LocalExecutor(JobExecutor):
+    name = "local"
+
     def start(self, job_dir: Path, spec: LaunchSpec) -> Started:
         write_spec(job_dir, spec)
         with open(job_dir / "supervisor.log", "ab") as supervisor_log:
@@ -65,7 +87,7 @@ class LocalExecutor(JobExecutor):
         _forget(process)
         return Started(process.pid, _create_time(process.pid))
 
-    def poll(self, job: JobRow, job_dir: Path) -> ExitRecord | None:
+    def poll(self, job: JobRow, job_dir: Path) -> JobUpdate:
         _forget(None)
         record = read_exit(job_dir)
         if record is not None:

@@ -1,6 +1,7 @@
 """How a job's command line and environment are built from its row and snapshot."""
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ def build_launch(
     db_url: str,
     grace_seconds: float,
     gpu: str | None,
+    cpus: float = 1.0,
 ) -> tuple[LaunchSpec, list[Path]]:
     """The supervisor's spec for ``job`` and the output files it will produce."""
     script = run_dir / job.script
@@ -28,28 +30,43 @@ def build_launch(
     if script.suffix == ".ipynb":
         executed = results_dir / "jobs" / job.id / script.name
         outputs.append(executed)
-        command = [sys.executable, "-m", "jlab_platform.jobs.notebook_runner", str(script), str(executed)]
+        argv = ["-m", "jlab_platform.jobs.notebook_runner", script.name, str(executed)]
     else:
-        command = [sys.executable, "-u", str(script), *job.args]
-    env = {
-        **os.environ,
+        argv = ["-u", script.name, *job.args]
+    job_env = {
         "PYTHONUNBUFFERED": "1",
         "JLAB_RESULTS_DIR": str(results_dir),
         "JLAB_JOB_ID": job.id,
         "JLAB_JOB_NAME": job.name,
+    }
+    env = {
+        **os.environ,
+        **job_env,
         # CPU jobs see no GPU, so they never take memory on one another job was given.
         "CUDA_VISIBLE_DEVICES": gpu if gpu is not None else "",
     }
     spec = LaunchSpec(
         job_id=job.id,
-        command=command,
+        command=[sys.executable, *argv],
         cwd=str(cwd),
         env=env,
         log=str(job_dir / LOG_FILE),
         grace_seconds=grace_seconds,
         db_url=db_url,
+        run_dir=str(run_dir),
+        portable_command=_in_folder(cwd.relative_to(run_dir).as_posix(), ["python", *argv]),
+        env_vars=job_env,
+        cpus=cpus,
+        gpus=1.0 if job.env == "gpu" else 0.0,
     )
     return spec, outputs
+
+
+def _in_folder(folder: str, command: list[str]) -> list[str]:
+    """A shell command line that runs ``command`` from ``folder`` (relative to the snapshot)."""
+    if folder in ("", "."):
+        return command
+    return ["sh", "-c", f"cd {shlex.quote(folder)} && exec {shlex.join(command)}"]
 
 
 def _link_results(folder: Path, results_dir: Path) -> None:

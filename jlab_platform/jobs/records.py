@@ -2,7 +2,7 @@
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,13 @@ class LaunchSpec:
     log: str
     grace_seconds: float
     db_url: str
+    # The same run described relative to the snapshot, for executors that ship
+    # the snapshot elsewhere (a cluster): run ``portable_command`` in ``run_dir``.
+    run_dir: str = ""
+    portable_command: list[str] = field(default_factory=list)
+    env_vars: dict[str, str] = field(default_factory=dict)
+    cpus: float = 1.0
+    gpus: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -6,31 +6,33 @@ and starts pending jobs when slots free up.
 """
 
 import datetime as dt
-import shlex
+import os
 import shutil
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound, PlatformError, Unavailable
 from ..paths import PathResolver
 from ..store import Store
 from ..store.models import JobRow
 from ..timeutil import parse_iso, to_iso, utcnow
 from ..vcs import current_commit
 from . import metrics as job_metrics
-from .executor import JobExecutor
+from .executor import JobExecutor, JobUpdate
 from .launch import build_launch
 from .logs import LogChunk, read_chunk
 from .records import LOG_FILE, ExitRecord
 from .snapshot import ExcludeRules, take_snapshot
 from .store_records import FINISHED, apply_exit
+from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_to_json, parse_args
 
 ENVIRONMENTS = ("console", "cpu", "gpu")
 STATUSES = ("pending", "running", "success", "terminated", "failed")
@@ -38,6 +40,14 @@ SCRIPT_SUFFIXES = (".py", ".ipynb")
 _RETENTION_SWEEP_SECONDS = 600
 
 JobListener = Callable[[dict[str, Any]], None]
+
+
+class ConsoleKernels(Protocol):
+    """The kernels of JupyterLab consoles, which run ``console`` jobs."""
+
+    def alive(self, kernel_id: str) -> bool: ...
+
+    def interrupt(self, kernel_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,8 @@ class JobSettings:
     # This server's identity in a store that several servers may share:
     # each supervises (starts, polls, reconciles) only the jobs it created.
     origin: str = "local"
+    # CPUs a job asks of an executor that places jobs itself (Ray's entrypoint_num_cpus).
+    cpus_per_job: float = 1.0
 
 
 class JobService:
@@ -61,13 +73,13 @@ class JobService:
         paths: PathResolver,
         settings: JobSettings,
         executor: JobExecutor,
-        kernel_alive: Callable[[str], bool] | None = None,
+        consoles: ConsoleKernels | None = None,
     ) -> None:
         self.store = store
         self.paths = paths
         self.settings = settings
         self.executor = executor
-        self._kernel_alive = kernel_alive
+        self._consoles = consoles
         self._jobs_dir = settings.data_dir / "jobs"
         self._snapshots_dir = settings.data_dir / "snapshots"
         self._jobs_dir.mkdir(parents=True, exist_ok=True)
@@ -81,12 +93,58 @@ class JobService:
     # -- queries -----------------------------------------------------------
 
     def environments(self) -> list[dict[str, Any]]:
-        gpus = self.settings.gpu_count
+        console = {"name": "console", "available": True, "reason": None, "slots": None}
+        if not self.executor.queues_itself:
+            gpus = self.settings.gpu_count
+            return [
+                console,
+                {"name": "cpu", "available": True, "reason": None, "slots": self.settings.max_cpu_jobs},
+                {"name": "gpu", "available": gpus > 0, "reason": None if gpus else NO_GPU, "slots": gpus},
+            ]
+        try:
+            cluster = self.cluster()
+        except Unavailable as exc:
+            down = f"{exc.message}. {exc.detail}"
+            return [
+                console,
+                {"name": "cpu", "available": False, "reason": down, "slots": None},
+                {"name": "gpu", "available": False, "reason": down, "slots": None},
+            ]
+        gpus = int(cluster["gpus"])
         return [
-            {"name": "console", "available": True, "reason": None, "slots": None},
-            {"name": "cpu", "available": True, "reason": None, "slots": self.settings.max_cpu_jobs},
-            {"name": "gpu", "available": gpus > 0, "reason": None if gpus else _NO_GPU, "slots": gpus},
+            console,
+            {"name": "cpu", "available": True, "reason": None, "slots": int(cluster["cpus"])},
+            {
+                "name": "gpu",
+                "available": gpus > 0,
+                "reason": None if gpus else NO_CLUSTER_GPU,
+                "slots": gpus,
+            },
         ]
+
+    def cluster(self) -> dict[str, Any]:
+        """Where jobs run: the cluster's nodes and CPUs/GPUs in use, or this machine's job slots."""
+        info = self.executor.cluster()
+        if info is None:
+            with self.store.session() as session:
+                running = session.scalars(
+                    select(JobRow).where(JobRow.status == "running", JobRow.env != "console", self._ours())
+                ).all()
+            this_machine = {
+                "name": socket.gethostname(),
+                "head": True,
+                "cpus": os.cpu_count() or 1,
+                "gpus": self.settings.gpu_count,
+            }
+            info = {
+                "address": None,
+                "nodes": [this_machine],
+                "cpus": self.settings.max_cpu_jobs,
+                "cpus_used": sum(1 for row in running if row.env == "cpu"),
+                "gpus": self.settings.gpu_count,
+                "gpus_used": sum(1 for row in running if row.env == "gpu"),
+            }
+        return {"executor": self.executor.name, **info}
 
     def list_jobs(
         self, status: str | None = None, limit: int = 100, offset: int = 0, finished_after: str | None = None
@@ -154,17 +212,19 @@ class JobService:
             raise InvalidInput(
                 f"{script!r} is not a Python script or notebook", "Choose a .py or .ipynb file."
             )
-        if env == "gpu" and self.settings.gpu_count == 0:
-            raise Conflict("No GPU on this server", _NO_GPU)
+        if env == "gpu":
+            gpu = next(e for e in self.environments() if e["name"] == "gpu")
+            if not gpu["available"]:
+                raise Conflict("No GPU to run on", gpu["reason"])
         if env == "console" and not kernel_id:
             raise InvalidInput("A console job needs the kernel_id of its console", "Open a console first.")
         now = utcnow()
         row = JobRow(
             id=uuid.uuid4().hex[:12],
-            name=_clean_name(name, script_path),
+            name=clean_name(name, script_path),
             env=env,
             script=self.paths.relative(script_path),
-            args=_parse_args(args),
+            args=parse_args(args),
             created_at=now,
             commit=current_commit(self.paths.root),
             kernel_id=kernel_id,
@@ -178,6 +238,8 @@ class JobService:
             self._snapshot(row.id)
         with self.store.session() as session:
             session.add(row)
+        if self.executor.queues_itself and env != "console":
+            self._hand_over(row.id, own_snapshot=True)
         self.dispatch()
         return self.get(row.id)
 
@@ -211,6 +273,8 @@ class JobService:
                 origin=self.settings.origin,
             )
             session.add(new)
+        if self.executor.queues_itself:
+            self._hand_over(new.id, own_snapshot=False)
         self.dispatch()
         return self.get(new.id)
 
@@ -221,10 +285,12 @@ class JobService:
                 raise Conflict(
                     f"Job {row.name!r} already ended ({row.status})", "Only pending or running jobs stop."
                 )
-            if row.status == "pending" or row.env == "console":
+            if (row.status == "pending" and row.submitted_at is None) or row.env == "console":
                 reason = (
                     "terminated before it started" if row.status == "pending" else "terminated on request"
                 )
+                if row.env == "console" and row.kernel_id and self._consoles is not None:
+                    self._consoles.interrupt(row.kernel_id)  # stop the run in its console
                 apply_exit(row, ExitRecord("terminated", None, reason, to_iso(utcnow()) or ""))
                 finished = self._to_json(row, utcnow())
             else:
@@ -279,14 +345,21 @@ class JobService:
     # -- scheduling --------------------------------------------------------
 
     def dispatch(self) -> None:
-        """Start pending jobs, oldest first, while CPU slots or GPUs are free."""
+        """Start pending jobs, oldest first: on free CPU slots and GPUs, or all of them when
+        the executor queues jobs itself (a cluster)."""
         with self._lock, self.store.session() as session:
+            pending = session.scalars(
+                select(JobRow)
+                .where(JobRow.status == "pending", JobRow.submitted_at.is_(None), self._ours())
+                .order_by(JobRow.created_at)
+            ).all()
+            if self.executor.queues_itself:
+                for row in pending:
+                    self._launch_or_record_failure(row)
+                return
             running = session.scalars(select(JobRow).where(JobRow.status == "running", self._ours())).all()
             cpu_busy = sum(1 for row in running if row.env == "cpu")
             gpus_busy = {row.gpu for row in running if row.env == "gpu"}
-            pending = session.scalars(
-                select(JobRow).where(JobRow.status == "pending", self._ours()).order_by(JobRow.created_at)
-            ).all()
             for row in pending:
                 gpu = None
                 if row.env == "cpu":
@@ -308,13 +381,16 @@ class JobService:
         with self._lock:
             with self.store.session() as session:
                 now = utcnow()
+                started = (JobRow.status == "running") | JobRow.submitted_at.is_not(None)
                 for row in session.scalars(
-                    select(JobRow).where(JobRow.status == "running", self._ours())
+                    select(JobRow).where(JobRow.status.in_(("pending", "running")), started, self._ours())
                 ).all():
                     self._watched.add(row.id)
-                    record = self._poll(row)
-                    if record is not None:
-                        apply_exit(row, record)
+                    update = self._poll(row)
+                    if isinstance(update, ExitRecord):
+                        apply_exit(row, update)
+                    elif update == "running" and row.status == "pending":
+                        row.status, row.started_at = "running", utcnow()
                 if self._watched:
                     rows = session.scalars(select(JobRow).where(JobRow.id.in_(self._watched))).all()
                     ended = [self._to_json(row, now) for row in rows if row.status in FINISHED]
@@ -370,15 +446,44 @@ class JobService:
             self.settings.db_url,
             self.settings.grace_seconds,
             gpu,
+            self.settings.cpus_per_job,
         )
         started = self.executor.start(job_dir, spec)
-        row.status, row.started_at, row.gpu = "running", utcnow(), gpu
+        if self.executor.queues_itself:
+            row.submitted_at, row.gpu = utcnow(), gpu  # pending until the executor runs it
+        else:
+            row.status, row.started_at, row.gpu = "running", utcnow(), gpu
         row.supervisor_pid, row.supervisor_started = started.supervisor_pid, started.supervisor_started
         row.outputs = [self.paths.relative(path) for path in outputs if self.paths.contains(path)]
 
-    def _poll(self, row: JobRow) -> ExitRecord | None:
+    def _hand_over(self, job_id: str, own_snapshot: bool) -> None:
+        """Give a new job to a self-queueing executor now; on refusal leave nothing behind."""
+        try:
+            with self._lock, self.store.session() as session:
+                self._launch(self._row(session, job_id), None)
+                self._watched.add(job_id)
+        except PlatformError:
+            with self.store.session() as session:
+                session.delete(self._row(session, job_id))
+            shutil.rmtree(self._jobs_dir / job_id, ignore_errors=True)
+            if own_snapshot:
+                shutil.rmtree(self._snapshots_dir / job_id, ignore_errors=True)
+            raise
+
+    def _launch_or_record_failure(self, row: JobRow) -> None:
+        try:
+            self._launch(row, None)
+            self._watched.add(row.id)
+        except Unavailable:
+            pass  # the cluster is down: the job stays pending and is handed over later
+        except PlatformError as exc:
+            apply_exit(
+                row, ExitRecord("failed", None, f"{exc.message}. {exc.detail}", to_iso(utcnow()) or "")
+            )
+
+    def _poll(self, row: JobRow) -> JobUpdate:
         if row.env == "console":
-            if self._kernel_alive is not None and row.kernel_id and not self._kernel_alive(row.kernel_id):
+            if self._consoles is not None and row.kernel_id and not self._consoles.alive(row.kernel_id):
                 return ExitRecord(
                     "failed", None, "lost: the console's kernel is gone", to_iso(utcnow()) or ""
                 )
@@ -412,65 +517,4 @@ class JobService:
         return row
 
     def _to_json(self, row: JobRow, now: dt.datetime) -> dict[str, Any]:
-        runtime = None
-        if row.started_at is not None:
-            runtime = ((row.finished_at or now) - row.started_at).total_seconds()
-        snapshot_available = row.snapshot_id is not None and row.snapshot_deleted_at is None
-        expires = None
-        if snapshot_available and row.finished_at is not None:
-            expires = row.finished_at + dt.timedelta(days=self.settings.retention_days)
-        return {
-            "id": row.id,
-            "name": row.name,
-            "env": row.env,
-            "script": row.script,
-            "args": list(row.args),
-            "status": row.status,
-            "created_at": to_iso(row.created_at),
-            "started_at": to_iso(row.started_at),
-            "finished_at": to_iso(row.finished_at),
-            "runtime_seconds": runtime,
-            "exit_code": row.exit_code,
-            "reason": row.reason,
-            "gpu": row.gpu,
-            "restarted_from": row.restarted_from,
-            "commit": row.commit,
-            "kernel_id": row.kernel_id,
-            "snapshot_available": snapshot_available,
-            "snapshot_expires_at": to_iso(expires),
-            "outputs": list(row.outputs),
-        }
-
-
-_NO_GPU = (
-    "No GPU was detected on this server (nvidia-smi found none). Run on cpu, or set "
-    "c.JlabPlatform.gpu_count if the machine has GPUs that were not detected."
-)
-
-
-def _clean_name(name: str | None, script: Path) -> str:
-    if name is None or not name.strip():
-        return script.stem
-    cleaned = "".join(ch for ch in name.strip() if ch.isprintable())
-    if not cleaned or len(cleaned) > 256:
-        raise InvalidInput(
-            "Job name must be 1 to 256 printable characters", f"Got {len(cleaned)} characters."
-        )
-    return cleaned
-
-
-def _parse_args(args: list[str] | str | None) -> list[str]:
-    if args is None:
-        return []
-    if isinstance(args, str):
-        try:
-            return shlex.split(args)
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Cannot split arguments: {exc}", "Check the quotes in the arguments."
-            ) from exc
-    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
-        raise InvalidInput(
-            "args must be a list of strings or one string", 'e.g. ["--lr", "0.1"] or "--lr 0.1".'
-        )
-    return list(args)
+        return job_to_json(row, now, self.settings.retention_days)

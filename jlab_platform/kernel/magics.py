@@ -4,11 +4,13 @@ import argparse
 import shlex
 from typing import Any
 
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from . import jobs
+from . import capture as output_capture
+from . import git, jobs
 from .client import ServerError, find_server
 
+GIT_SYNC_USAGE = 'Usage: %git_sync -m "what changed"'
 JOB_USAGE = """Usage:
   %job run SCRIPT [--env cpu|gpu] [--name NAME] [-- ARGS...]
   %job list [--status STATUS]
@@ -52,6 +54,94 @@ class PlatformMagics(Magics):
         except ServerError as exc:
             print(f"The platform refused: {exc}")
         return None
+
+    @line_magic
+    def git_sync(self, line: str) -> dict[str, Any] | None:
+        """Commit the workspace, pull and push, as the Sync button does: ``%git_sync -m "message"``."""
+        parser = argparse.ArgumentParser(prog="%git_sync", exit_on_error=False, add_help=False)
+        parser.add_argument("-m", "--message", default="")
+        try:
+            parsed, extra = parser.parse_known_args(shlex.split(line))
+            if extra:
+                raise ValueError(f"Unexpected words: {' '.join(extra)} (quote the message)")
+            result = git.sync(parsed.message)
+        except (ValueError, argparse.ArgumentError) as exc:
+            print(f"{exc}\n{GIT_SYNC_USAGE}")
+            return None
+        except ServerError as exc:
+            print(f"Sync refused: {exc}")
+            return None
+        print(git.describe(result))
+        return result
+
+    @cell_magic
+    def capture_output(self, line: str, cell: str) -> None:
+        """Run the cell as usual and also save every output it shows, to restore it later.
+
+        ``%%capture_output NAME`` as the first line of a cell. The outputs still appear live;
+        they are appended to the platform's store as they happen, so closing the browser or
+        losing the kernel loses nothing shown so far. ``%restore_output NAME`` shows them again.
+        """
+        name = output_capture.parse_name(line, "%%capture_output NAME")
+        output_capture.run_captured(self.shell, name, cell)
+
+    @line_magic
+    def restore_output(self, line: str) -> None:
+        """Show again what the cell captured as NAME showed: ``%restore_output NAME``."""
+        output_capture.restore_output(self.shell, output_capture.parse_name(line, "%restore_output NAME"))
+
+    @line_magic
+    def convert_tflite(self, line: str) -> None:
+        """Convert a model to TensorFlow Lite beside it and verify it: ``%convert_tflite PATH``.
+
+        PATH is a SavedModel folder, a .keras or a .h5 file. Options: ``--quantize
+        none|dynamic|float16|int8``, ``--representative-data PATH`` (a folder of images or a
+        .npy of inputs; int8 needs it), ``--select-tf-ops``, ``--output PATH``.
+        """
+        from . import convert
+
+        usage = (
+            "Usage: %convert_tflite PATH [--quantize none|dynamic|float16|int8] "
+            "[--representative-data PATH] [--select-tf-ops] [--output PATH]"
+        )
+        parser = argparse.ArgumentParser(prog="%convert_tflite", exit_on_error=False, add_help=False)
+        parser.add_argument("path")
+        parser.add_argument("--quantize", default="none", choices=["none", "dynamic", "float16", "int8"])
+        parser.add_argument("--representative-data")
+        parser.add_argument("--select-tf-ops", action="store_true")
+        parser.add_argument("--output")
+        try:
+            args = parser.parse_args(shlex.split(line))
+            record = convert.to_tflite(
+                args.path,
+                quantize=args.quantize,
+                representative_data=args.representative_data,
+                allow_select_tf_ops=args.select_tf_ops,
+                output=args.output,
+            )
+        except (ValueError, argparse.ArgumentError, SystemExit) as exc:
+            print(f"{exc}\n{usage}")
+        except ServerError as exc:
+            print(f"The platform refused: {exc}")
+        except convert.ConversionFailed as exc:
+            print(f"Conversion failed: {exc}")
+            if exc.ops:
+                print("Run again with --select-tf-ops to convert with them (the model is then not verified).")
+        else:
+            print(convert.format_record(record))
+
+    @line_magic("7zx")  # type: ignore[arg-type]  # IPython types the named form of the decorator as taking nothing
+    def extract_archive(self, line: str) -> None:
+        """Extract archives into a folder named after each, refusing unsafe ones: ``%7zx FILE``.
+
+        The same as the ``7zx`` command (``!7zx --help`` lists its options).
+        """
+        from ..files import cli
+
+        try:
+            cli.main(shlex.split(line))
+        except SystemExit:  # --help, or a usage error argparse already printed
+            pass
 
 
 def run_job_command(words: list[str]) -> dict[str, Any] | None:

@@ -2,21 +2,33 @@
 
 import asyncio
 import os
+import sys
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Float, Int, Type, Unicode, default
+from tornado.ioloop import IOLoop
+from traitlets import Bool, Enum, Float, Int, List, Type, Unicode, default
 
 from .._version import __version__
 from ..jobs.executor import JobExecutor, LocalExecutor
+from ..jobs.ray_executor import RayExecutor
 from ..platform import Platform, PlatformSettings, default_db_url
+from .capture_handlers import CAPTURE_ROUTES
+from .convert_handlers import CONVERT_ROUTES
+from .crowd_handlers import CROWD_ROUTES
+from .git_handlers import GIT_ROUTES
 from .info_handlers import InfoHandler, InfoRefreshHandler
 from .jobs_handlers import JOB_ROUTES
+from .labeler_handlers import LABELER_ROUTES
+from .modules_handlers import MODULE_ROUTES
 
 API_PREFIX = "/jlab-platform/api"
 JOB_STATUS_SCHEMA = Path(__file__).resolve().parent.parent / "events" / "job-status.yaml"
 JOB_STATUS_SCHEMA_ID = "https://events.jlab-platform.dev/job-status"
+CROWD_ROUND_SCHEMA = Path(__file__).resolve().parent.parent / "crowd" / "round-event.yaml"
+CROWD_ROUND_SCHEMA_ID = "https://events.jlab-platform.dev/crowd-round"
 
 
 class JlabPlatform(ExtensionApp):
@@ -55,11 +67,95 @@ class JlabPlatform(ExtensionApp):
         7.0, config=True, help="Days a job's snapshot is kept after the job ends (restart needs it)."
     )
     job_poll_seconds = Float(0.5, config=True, help="How often the scheduler looks at running jobs.")
+    job_executor = Enum(
+        ["local", "ray"],
+        "local",
+        config=True,
+        help="Where cpu/gpu jobs run: 'local' (this machine, supervised processes) or 'ray' "
+        "(a Ray cluster through its Jobs API; pip install 'jlab_platform[ray]').",
+    )
     job_executor_class = Type(
-        default_value=LocalExecutor,
         klass=JobExecutor,
         config=True,
-        help="The executor that runs cpu/gpu jobs (a distributed backend plugs in here).",
+        help="A custom executor class (a distributed backend plugs in here); by default the one "
+        "that job_executor names.",
+    )
+    job_cluster_address = Unicode(
+        "",
+        config=True,
+        help="The cluster's address for the ray executor (its dashboard / Jobs API URL, e.g. "
+        "http://head-node:8265); default $RAY_ADDRESS or http://127.0.0.1:8265.",
+    )
+    job_cpus = Float(1.0, config=True, help="CPUs each job asks of a cluster (Ray's entrypoint_num_cpus).")
+
+    @default("job_executor_class")
+    def _default_executor_class(self) -> type[JobExecutor]:
+        return RayExecutor if self.job_executor == "ray" else LocalExecutor
+
+    git_max_file_mb = Float(
+        50.0, config=True, help="Sync refuses to commit files larger than this many megabytes."
+    )
+    git_pull_rebase = Bool(
+        True, config=True, help="Sync rebases local commits onto the remote (False: merges instead)."
+    )
+    git_timeout_seconds = Float(
+        120.0,
+        config=True,
+        help="Seconds any one git command may take before it is stopped (git never prompts).",
+    )
+
+    module_paths = List(
+        Unicode(),
+        default_value=["modules", os.path.join(sys.prefix, "share", "jlab_platform", "modules")],
+        config=True,
+        help="Folders searched for modules (folders with main.py and module_spec.yml): relative to "
+        "the root directory (the workspace) or absolute (shared, platform-wide). Earlier ones win "
+        "when two modules have the same name.",
+    )
+    dataset_paths = List(
+        Unicode(),
+        default_value=["datasets", os.path.join(sys.prefix, "share", "jlab_platform", "datasets")],
+        config=True,
+        help="Folders searched for datasets (one folder per dataset), relative to the root or absolute.",
+    )
+    builtin_modules = Bool(
+        True, config=True, help="List the modules shipped with jlab_platform (image-classifier, ...)."
+    )
+    module_entry_points = Bool(
+        True,
+        config=True,
+        help="List modules that installed packages declare in the 'jlab_platform.modules' entry point group.",
+    )
+    convert_idle_seconds = Float(
+        600.0,
+        config=True,
+        help="Seconds the model conversion worker (a process with TensorFlow loaded) stays warm "
+        "after a conversion; the next conversion after that starts it again (~3 s).",
+    )
+    extract_max_total_mb = Float(
+        20480.0, config=True, help="Extraction refuses archives that expand to more than this many megabytes."
+    )
+    extract_max_ratio = Float(
+        200.0,
+        config=True,
+        help="Extraction refuses archives that expand more than this many times their size "
+        "(archive bombs); applies above 64 MB of content.",
+    )
+    extract_max_files = Int(
+        100_000, config=True, help="Extraction refuses archives with more entries than this."
+    )
+    crowd_max_rounds = Int(
+        3, config=True, help="Most active-learning rounds a labeling task may have (the seed's rule: 3)."
+    )
+    crowd_lease_seconds = Float(
+        300.0,
+        config=True,
+        help="Seconds a sample shown to a labeler stays reserved for them; then others may get it.",
+    )
+    crowd_token_guess_limit = Int(
+        10,
+        config=True,
+        help="Invalid labeling links one address may send per minute before it is refused for a while.",
     )
 
     @default("db_url")
@@ -80,16 +176,35 @@ class JlabPlatform(ExtensionApp):
             max_cpu_jobs=self.max_cpu_jobs,
             job_grace_seconds=self.job_grace_seconds,
             job_retention_days=self.job_retention_days,
+            job_cpus=self.job_cpus,
+            module_paths=tuple(self.module_paths),
+            dataset_paths=tuple(self.dataset_paths),
+            builtin_modules=self.builtin_modules,
+            module_entry_points=self.module_entry_points,
+            git_max_file_mb=self.git_max_file_mb,
+            git_pull_rebase=self.git_pull_rebase,
+            git_timeout_seconds=self.git_timeout_seconds,
+            convert_idle_seconds=self.convert_idle_seconds,
+            extract_max_total_mb=self.extract_max_total_mb,
+            extract_max_ratio=self.extract_max_ratio,
+            extract_max_files=self.extract_max_files,
+            crowd_max_rounds=self.crowd_max_rounds,
+            crowd_lease_seconds=self.crowd_lease_seconds,
+            crowd_token_guess_limit=self.crowd_token_guess_limit,
         )
         # The trait holds a concrete subclass; traitlets types it as the abstract base.
-        executor: JobExecutor = cast(Any, self.job_executor_class)()
-        platform = Platform(settings, executor, self._kernel_alive)
+        executor: JobExecutor = cast(Any, self.job_executor_class)(cluster_address=self.job_cluster_address)
+        # Events and kernel calls must run on the server's loop; jobs report from threads.
+        self._io_loop = IOLoop.current()
+        platform = Platform(settings, executor, _ServerConsoles(self))
         platform.jobs.on_finished(self._emit_job_status)
+        platform.crowd.on_event(self._emit_crowd_round)
         self.settings["jlab_platform"] = platform
         # Kernels and jobs inherit the server's environment: this is how the
         # kernel library finds the server that started it (kernel/client.py).
         os.environ["JLAB_PLATFORM_SERVER_PID"] = str(os.getpid())
         self._event_logger().register_event_schema(JOB_STATUS_SCHEMA)
+        self._event_logger().register_event_schema(CROWD_ROUND_SCHEMA)
         self.log.info(
             "jlab_platform %s: store schema v%d at %s; GPUs: %d; cpu job slots: %d",
             __version__,
@@ -104,8 +219,15 @@ class JlabPlatform(ExtensionApp):
             ("info", InfoHandler),
             ("info/refresh", InfoRefreshHandler),
             *JOB_ROUTES,
+            *CAPTURE_ROUTES,
+            *MODULE_ROUTES,
+            *GIT_ROUTES,
+            *CONVERT_ROUTES,
+            *CROWD_ROUTES,
         ]
         self.handlers.extend((f"{API_PREFIX}/{path}", handler) for path, handler in routes)
+        # The labeling page and its token-authenticated API live outside the Jupyter-login API.
+        self.handlers.extend((f"/{path}", handler) for path, handler in LABELER_ROUTES)
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._scheduler = asyncio.create_task(self._run_scheduler())
@@ -129,16 +251,26 @@ class JlabPlatform(ExtensionApp):
             platform.close()
 
     def _emit_job_status(self, job: dict[str, Any]) -> None:
-        data = {"job_id": job["id"], "name": job["name"], "status": job["status"], "reason": job["reason"]}
-        self._event_logger().emit(schema_id=JOB_STATUS_SCHEMA_ID, data=data)
+        data = {key: job[key] for key in ("name", "status", "reason", "finished_at")}
+        data["job_id"] = job["id"]
+        # Called from worker threads (the scheduler, handlers' to_thread): the
+        # event bus lives on the server's loop, and add_callback is thread-safe.
+        self._io_loop.add_callback(
+            partial(self._event_logger().emit, schema_id=JOB_STATUS_SCHEMA_ID, data=data)
+        )
+
+    def _emit_crowd_round(self, event: dict[str, Any]) -> None:
+        self._io_loop.add_callback(
+            partial(self._event_logger().emit, schema_id=CROWD_ROUND_SCHEMA_ID, data=dict(event))
+        )
 
     def _event_logger(self) -> Any:
         assert self.serverapp is not None and self.serverapp.event_logger is not None
         return self.serverapp.event_logger
 
-    def _kernel_alive(self, kernel_id: str) -> bool:
+    def _kernel_manager(self) -> Any:
         assert self.serverapp is not None
-        return kernel_id in self.serverapp.kernel_manager
+        return self.serverapp.kernel_manager
 
     def _root_path(self) -> Path:
         assert self.serverapp is not None, "the extension is initialised by a ServerApp"
@@ -147,3 +279,18 @@ class JlabPlatform(ExtensionApp):
     def _data_path(self) -> Path:
         path = Path(self.data_dir).expanduser()
         return path if path.is_absolute() else self._root_path() / path
+
+
+class _ServerConsoles:
+    """Console kernels as the jobs service sees them (kernel calls go through the server's loop)."""
+
+    def __init__(self, app: JlabPlatform) -> None:
+        self._app = app
+
+    def alive(self, kernel_id: str) -> bool:
+        return kernel_id in self._app._kernel_manager()
+
+    def interrupt(self, kernel_id: str) -> None:
+        manager = self._app._kernel_manager()
+        if kernel_id in manager:
+            self._app._io_loop.add_callback(manager.interrupt_kernel, kernel_id)

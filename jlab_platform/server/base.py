@@ -12,13 +12,14 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
-from ..errors import Conflict, InvalidInput, NotFound, PlatformError, Unavailable
+from ..errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PlatformError, Unavailable
 from ..platform import Platform
 
 AUTH_RESOURCE = "jlab_platform"
 
 _STATUS_BY_ERROR: list[tuple[type[PlatformError], int]] = [
     (InvalidInput, 400),
+    (AuthenticationFailed, 401),
     (NotFound, 404),
     (Conflict, 409),
     (Unavailable, 503),

@@ -59,7 +59,16 @@ class JobEnvironmentsHandler(JobsBase):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.send_json({"environments": self.jobs.environments()})
+        self.send_json({"environments": await asyncio.to_thread(self.jobs.environments)})
+
+
+class JobClusterHandler(JobsBase):
+    """Where jobs run: this machine's job slots, or the cluster's nodes and CPUs/GPUs in use."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.send_json(await asyncio.to_thread(self.jobs.cluster))
 
 
 class JobHandler(JobsBase):
@@ -148,6 +157,7 @@ class JobFinishHandler(JobsBase):
 JOB_ROUTES: list[tuple[str, type[ApiHandler]]] = [
     ("jobs", JobsHandler),
     ("jobs/environments", JobEnvironmentsHandler),
+    ("jobs/cluster", JobClusterHandler),
     (r"jobs/(?P<job_id>[^/]+)", JobHandler),
     (r"jobs/(?P<job_id>[^/]+)/log", JobLogHandler),
     (r"jobs/(?P<job_id>[^/]+)/metrics", JobMetricsHandler),

@@ -13,7 +13,6 @@ from ..errors import Conflict
 from .migrations import LATEST_VERSION, MIGRATIONS
 from .models import PlatformMeta, SchemaVersion
 
-
 # Any fixed 64-bit number; identifies "jlab_platform migrations" among advisory locks.
 _MIGRATION_LOCK_KEY = 0x6A6C6162
 
@@ -63,18 +62,25 @@ class Store:
                     " id INTEGER NOT NULL PRIMARY KEY, version INTEGER NOT NULL)"
                 )
             )
-        current = self.schema_version()
-        if current > LATEST_VERSION:
-            raise Conflict(
-                f"The store at {self.url} has schema version {current}, newer than this "
-                f"jlab_platform ({__version__}) knows ({LATEST_VERSION})",
-                "Upgrade jlab_platform, or point c.JlabPlatform.db_url at another database.",
-            )
-        for number in range(current + 1, LATEST_VERSION + 1):
-            with self.engine.begin() as conn:
+        # One transaction reads the version and applies what is missing: on
+        # SQLite its BEGIN IMMEDIATE is the lock that keeps two starting servers
+        # from applying the same migration; a failure rolls all of them back.
+        with self.engine.begin() as conn:
+            row = conn.execute(text("SELECT version FROM schema_version WHERE id = 1")).scalar()
+            current = int(row) if row is not None else 0
+            if current > LATEST_VERSION:
+                raise Conflict(
+                    f"The store at {self.url} has schema version {current}, newer than this "
+                    f"jlab_platform ({__version__}) knows ({LATEST_VERSION})",
+                    "Upgrade jlab_platform, or point c.JlabPlatform.db_url at another database.",
+                )
+            for number in range(current + 1, LATEST_VERSION + 1):
                 MIGRATIONS[number - 1](conn)
+            if current != LATEST_VERSION:
                 conn.execute(text("DELETE FROM schema_version"))
-                conn.execute(text("INSERT INTO schema_version (id, version) VALUES (1, :v)"), {"v": number})
+                conn.execute(
+                    text("INSERT INTO schema_version (id, version) VALUES (1, :v)"), {"v": LATEST_VERSION}
+                )
         self._record_opened()
         return LATEST_VERSION
 

@@ -70,11 +70,118 @@ def _add_job_origin(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_jobs_origin ON jobs (origin)"))
 
 
+def _add_job_submitted_at(conn: Connection) -> None:
+    # When an executor that queues jobs itself (Ray) accepted the job; it stays
+    # pending until the executor reports it running.
+    conn.execute(text("ALTER TABLE jobs ADD COLUMN submitted_at TIMESTAMP"))
+
+
+def _create_crowd(conn: Connection) -> None:
+    """Labeling and crowdsourcing: tasks, rounds, selected samples, labelers, labels, leases, skips."""
+    statements = [
+        "CREATE TABLE crowd_tasks ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " name VARCHAR(256) NOT NULL,"
+        " description TEXT NOT NULL,"
+        " dataset TEXT NOT NULL,"
+        " module TEXT NOT NULL,"
+        " module_format VARCHAR(16) NOT NULL,"
+        " classes JSON NOT NULL,"
+        " max_choose INTEGER NOT NULL,"
+        " overlap INTEGER NOT NULL,"
+        " strategy VARCHAR(32) NOT NULL,"
+        " seed INTEGER NOT NULL,"
+        " max_rounds INTEGER NOT NULL,"
+        " env VARCHAR(16) NOT NULL,"
+        " train_options JSON NOT NULL,"
+        " state VARCHAR(16) NOT NULL,"
+        " round INTEGER NOT NULL,"
+        " error TEXT,"
+        " owner VARCHAR(256) NOT NULL,"
+        " created_at TIMESTAMP NOT NULL,"
+        " finished_at TIMESTAMP,"
+        " finished_incomplete BOOLEAN NOT NULL)",
+        "CREATE INDEX ix_crowd_tasks_dataset ON crowd_tasks (dataset)",
+        "CREATE TABLE crowd_rounds ("
+        " task_id VARCHAR(32) NOT NULL REFERENCES crowd_tasks (id) ON DELETE CASCADE,"
+        " number INTEGER NOT NULL,"
+        " job_id VARCHAR(32),"
+        " created_at TIMESTAMP NOT NULL,"
+        " ready_at TIMESTAMP,"
+        " completed_at TIMESTAMP,"
+        " closed_at TIMESTAMP,"
+        " scored INTEGER NOT NULL,"
+        " selected INTEGER NOT NULL,"
+        " done INTEGER NOT NULL,"
+        " labels INTEGER NOT NULL,"
+        " needed INTEGER NOT NULL,"
+        " notes JSON NOT NULL,"
+        " PRIMARY KEY (task_id, number))",
+        "CREATE TABLE crowd_samples ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " task_id VARCHAR(32) NOT NULL REFERENCES crowd_tasks (id) ON DELETE CASCADE,"
+        " round INTEGER NOT NULL,"
+        " path TEXT NOT NULL,"
+        " rank INTEGER NOT NULL,"
+        " score FLOAT NOT NULL,"
+        " wanted INTEGER NOT NULL,"
+        " label_count INTEGER NOT NULL,"
+        " UNIQUE (task_id, path))",
+        # Assignment walks the open samples of a round in rank order.
+        "CREATE INDEX ix_crowd_samples_open ON crowd_samples (task_id, round, rank)"
+        " WHERE label_count < wanted",
+        "CREATE TABLE crowd_labelers ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " task_id VARCHAR(32) NOT NULL REFERENCES crowd_tasks (id) ON DELETE CASCADE,"
+        " name VARCHAR(128) NOT NULL,"
+        " kind VARCHAR(8) NOT NULL,"
+        " token_hash VARCHAR(64),"
+        " created_at TIMESTAMP NOT NULL,"
+        " invited_at TIMESTAMP,"
+        " expires_at TIMESTAMP,"
+        " revoked_at TIMESTAMP,"
+        " UNIQUE (task_id, kind, name))",
+        "CREATE TABLE crowd_labels ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " task_id VARCHAR(32) NOT NULL REFERENCES crowd_tasks (id) ON DELETE CASCADE,"
+        " round INTEGER NOT NULL,"
+        " sample_id VARCHAR(32) NOT NULL REFERENCES crowd_samples (id) ON DELETE CASCADE,"
+        " labeler_id VARCHAR(32) NOT NULL REFERENCES crowd_labelers (id) ON DELETE CASCADE,"
+        " label VARCHAR(256) NOT NULL,"
+        " created_at TIMESTAMP NOT NULL,"
+        " request_key VARCHAR(64),"
+        " retracted_at TIMESTAMP,"
+        " UNIQUE (labeler_id, request_key))",
+        "CREATE UNIQUE INDEX ix_crowd_labels_once ON crowd_labels (sample_id, labeler_id)"
+        " WHERE retracted_at IS NULL",
+        "CREATE INDEX ix_crowd_labels_task ON crowd_labels (task_id, round)",
+        "CREATE INDEX ix_crowd_labels_labeler ON crowd_labels (labeler_id, created_at)",
+        "CREATE TABLE crowd_leases ("
+        " sample_id VARCHAR(32) NOT NULL REFERENCES crowd_samples (id) ON DELETE CASCADE,"
+        " labeler_id VARCHAR(32) NOT NULL REFERENCES crowd_labelers (id) ON DELETE CASCADE,"
+        " task_id VARCHAR(32) NOT NULL,"
+        " leased_at FLOAT NOT NULL,"
+        " expires_at FLOAT NOT NULL,"
+        " PRIMARY KEY (sample_id, labeler_id))",
+        "CREATE INDEX ix_crowd_leases_labeler ON crowd_leases (labeler_id)",
+        "CREATE TABLE crowd_skips ("
+        " sample_id VARCHAR(32) NOT NULL REFERENCES crowd_samples (id) ON DELETE CASCADE,"
+        " labeler_id VARCHAR(32) NOT NULL REFERENCES crowd_labelers (id) ON DELETE CASCADE,"
+        " task_id VARCHAR(32) NOT NULL,"
+        " created_at TIMESTAMP NOT NULL,"
+        " PRIMARY KEY (sample_id, labeler_id))",
+    ]
+    for statement in statements:
+        conn.execute(text(statement))
+
+
 MIGRATIONS: list[Migration] = [
     _create_platform_meta,
     _create_jobs,
     _create_favorites,
     _add_job_origin,
+    _add_job_submitted_at,
+    _create_crowd,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

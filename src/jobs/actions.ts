@@ -10,6 +10,8 @@ export interface IJobsUI {
   readonly trans: TranslationBundle;
   /** Open (or bring forward) the view of one job. */
   openJob(id: string): void;
+  /** Open a file of the workspace (a script, an output). */
+  openPath(path: string): void;
   /** Jobs changed here: lists refresh now instead of at their next poll. */
   changed(): void;
 }

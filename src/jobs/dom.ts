@@ -1,6 +1,6 @@
 /** Small DOM pieces shared by the Jobs list and the job view. */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { LabIcon } from '@jupyterlab/ui-components';
+import { LabIcon, ToolbarButton, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 
 import { statusLabel } from './labels';
 import { JobEnv, JobStatus, statusClass } from './model';
@@ -69,4 +69,21 @@ export function formatTime(iso: string | null | undefined): string {
   }
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/**
+ * A toolbar button for a one-off action. JupyterLab's ToolbarButton toggles its
+ * "pressed" state on every click, which suits switches, not actions: undo that.
+ */
+export function actionToolbarButton(
+  props: ToolbarButtonComponent.IProps & { onClick: () => void }
+): ToolbarButton {
+  const button: ToolbarButton = new ToolbarButton({
+    ...props,
+    onClick: () => {
+      button.pressed = false;
+      props.onClick();
+    }
+  });
+  return button;
 }

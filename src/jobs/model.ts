@@ -115,6 +115,15 @@ export function isFinished(status: JobStatus): boolean {
   return status === 'success' || status === 'terminated' || status === 'failed';
 }
 
+/**
+ * Whether Restart is offered: the job ended and ran from a snapshot (console jobs run
+ * in their console and are run again from there). An expired snapshot is still offered,
+ * so that the server's 409 says why it cannot restart.
+ */
+export function canRestart(job: Pick<IJob, 'status' | 'env'>): boolean {
+  return isFinished(job.status) && job.env !== 'console';
+}
+
 export function isJobStatus(value: unknown): value is JobStatus {
   return typeof value === 'string' && (JOB_STATUSES as readonly string[]).includes(value);
 }
@@ -189,7 +198,8 @@ export function progressFacts(
   if (fraction !== null) {
     fraction = Math.min(1, Math.max(0, fraction));
   }
-  const text = total !== null ? `${formatNumber(progress.step)}/${formatNumber(total)}` : formatNumber(progress.step);
+  const step = formatNumber(progress.step);
+  const text = total !== null ? `${step}/${formatNumber(total)}` : step;
   return { text, fraction };
 }
 
@@ -264,4 +274,19 @@ export function consoleOutcome(
     return { status: 'failed', reason: notExecutedReason };
   }
   return { status: 'success' };
+}
+
+/** A byte count as "512 B", "256 KiB", "1.5 MiB". */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) {
+    return `${Math.max(0, Math.round(bytes || 0))} B`;
+  }
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
 }

@@ -5,7 +5,9 @@ import { chartGeometry, thinPoints } from '../jobs/chart';
 import { finishedMessage, statusLabel } from '../jobs/labels';
 import { earlierPage, LogBuffer, utf8Length } from '../jobs/logbuffer';
 import {
+  canRestart,
   consoleOutcome,
+  formatBytes,
   formatDuration,
   formatNumber,
   IJobLogChunk,
@@ -57,6 +59,9 @@ test('statuses: finished ones, their classes and labels', () => {
   );
   assert.equal(statusClass('running'), 'jp-JobStatus-running');
   assert.equal(statusLabel(trans, 'terminated'), 'terminated');
+  assert.ok(canRestart({ status: 'failed', env: 'cpu' }));
+  assert.ok(!canRestart({ status: 'running', env: 'gpu' }));
+  assert.ok(!canRestart({ status: 'success', env: 'console' }));
 });
 
 test('finishedMessage names the job, its status and the reason', () => {
@@ -230,4 +235,11 @@ test('utf8Length counts bytes like the server', () => {
   assert.equal(utf8Length('é'), 2);
   assert.equal(utf8Length('中'), 3);
   assert.equal(utf8Length('😀'), 4);
+});
+
+test('formatBytes uses binary units with one decimal below 10', () => {
+  assert.equal(formatBytes(512), '512 B');
+  assert.equal(formatBytes(262144), '256 KiB');
+  assert.equal(formatBytes(1.5 * 1024 * 1024), '1.5 MiB');
+  assert.equal(formatBytes(-1), '0 B');
 });

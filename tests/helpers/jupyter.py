@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from tornado.websocket import websocket_connect
+
+# Execution states that say the kernel running the code is gone: the server's restarting or
+# dead, or a new kernel process starting.
+KERNEL_GONE = ("starting", "restarting", "autorestarting", "dead")
 
 
 @dataclass
@@ -38,14 +43,52 @@ class ServerProcess:
 
     def run_in_new_kernel(self, code: str, timeout: float = 120) -> str:
         """Start a kernel through the REST API, run ``code``, return everything it printed."""
-        # path "" starts the kernel in the root directory, as JupyterLab does for a notebook there.
-        kernel = self.request("POST", "api/kernels", {"name": "python3", "path": ""})
-        try:
-            return asyncio.run(self._execute(kernel["id"], code, timeout))
-        finally:
-            self.request("DELETE", f"api/kernels/{kernel['id']}")
+        return printed_text(self.execute_in_new_kernel(code, timeout))
 
-    async def _execute(self, kernel_id: str, code: str, timeout: float) -> str:
+    def execute_in_new_kernel(
+        self, code: str, timeout: float = 120, notebook: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Run ``code`` in a new kernel; the IOPub messages it caused, as the browser gets them.
+
+        Ends when the kernel has replied and is idle again, or when it died or was restarted
+        while running ``code`` (the last message is then a ``status`` message in ``KERNEL_GONE``).
+        """
+        with self.kernel(notebook) as kernel_id:
+            return self.execute(kernel_id, code, timeout)
+
+    @contextmanager
+    def kernel(self, notebook: str | None = None) -> Iterator[str]:
+        """A kernel started as JupyterLab starts one: in a session for ``notebook``, or in the root."""
+        if notebook is None:
+            # path "" starts the kernel in the root directory, as JupyterLab does for a notebook there.
+            kernel_id = self.request("POST", "api/kernels", {"name": "python3", "path": ""})["id"]
+            resource = f"api/kernels/{kernel_id}"
+        else:
+            body = {"path": notebook, "name": notebook.rsplit("/", 1)[-1], "type": "notebook"}
+            session = self.request("POST", "api/sessions", {**body, "kernel": {"name": "python3"}})
+            kernel_id, resource = session["kernel"]["id"], f"api/sessions/{session['id']}"
+        try:
+            yield kernel_id
+        finally:
+            self._delete(resource)
+
+    def execute(self, kernel_id: str, code: str, timeout: float = 120) -> list[dict[str, Any]]:
+        """Run ``code`` in a running kernel; see ``execute_in_new_kernel``."""
+        return asyncio.run(self._execute(kernel_id, code, timeout))
+
+    def _delete(self, resource: str, timeout: float = 30) -> None:
+        # A kernel that just died is being restarted; the server refuses (500) until it is up.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.request("DELETE", resource)
+                return
+            except urllib.error.HTTPError as exc:
+                if exc.code != 500 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    async def _execute(self, kernel_id: str, code: str, timeout: float) -> list[dict[str, Any]]:
         ws_url = self.url.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels?token={self.token}"
         conn = await websocket_connect(ws_url)
         msg_id = uuid.uuid4().hex
@@ -68,26 +111,41 @@ class ServerProcess:
                 }
             )
         )
-        output: list[str] = []
+        messages: list[dict[str, Any]] = []
+        replied = idle = False
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             raw = await asyncio.wait_for(conn.read_message(), deadline - time.monotonic())
-            if raw is None:
+            if raw is None or isinstance(raw, bytes):
                 break
             msg = json.loads(raw)
+            kind, content = msg["msg_type"], msg["content"]
+            if messages and kind == "status" and content["execution_state"] in KERNEL_GONE:
+                messages.append(msg)  # the kernel died or restarted under the code (unparented)
+                break
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream":
-                output.append(content["text"])
-            elif kind in ("execute_result", "display_data"):
-                output.append(content["data"].get("text/plain", ""))
-            elif kind == "error":
-                output.append("\n".join(content["traceback"]))
-            elif kind == "status" and content["execution_state"] == "idle":
+            messages.append(msg)
+            replied = replied or kind == "execute_reply"
+            idle = idle or (kind == "status" and content["execution_state"] == "idle")
+            if replied and idle:  # the reply (shell) and idle (IOPub) come in either order
                 break
         conn.close()
-        return "".join(output)
+        return messages
+
+
+def printed_text(messages: list[dict[str, Any]]) -> str:
+    """The text a cell showed: streams, the plain-text form of results and displays, tracebacks."""
+    output: list[str] = []
+    for msg in messages:
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            output.append(content["text"])
+        elif kind in ("execute_result", "display_data"):
+            output.append(content["data"].get("text/plain", ""))
+        elif kind == "error":
+            output.append("\n".join(content["traceback"]))
+    return "".join(output)
 
 
 def free_port() -> int:
@@ -106,6 +164,9 @@ def running_server(root: Path, *extra_args: str) -> Iterator[ServerProcess]:
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime_dir)}
     env.pop("JLAB_PLATFORM_URL", None)
     env.pop("JLAB_PLATFORM_SERVER_PID", None)
+    # ipykernel stops forwarding what subprocesses write to fds 1 and 2 when it sees pytest's
+    # variable; kernels under test should behave as they do for users.
+    env.pop("PYTEST_CURRENT_TEST", None)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [

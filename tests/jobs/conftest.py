@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from jlab_platform.jobs.executor import LocalExecutor
+from jlab_platform.jobs.executor import JobExecutor, LocalExecutor
 from jlab_platform.jobs.service import JobService, JobSettings
 from jlab_platform.paths import PathResolver
 from jlab_platform.store import Store
@@ -24,7 +24,9 @@ class Workspace:
         return path
 
 
-def make_service(ws: Workspace, db_url: str, **overrides: Any) -> JobService:
+def make_service(
+    ws: Workspace, db_url: str, executor: JobExecutor | None = None, **overrides: Any
+) -> JobService:
     ws.data.mkdir(parents=True, exist_ok=True)
     ws.results.mkdir(parents=True, exist_ok=True)
     url = db_url
@@ -40,7 +42,7 @@ def make_service(ws: Workspace, db_url: str, **overrides: Any) -> JobService:
         retention_days=7.0,
     )
     settings.update(overrides)
-    return JobService(store, PathResolver(ws.root), JobSettings(**settings), LocalExecutor())
+    return JobService(store, PathResolver(ws.root), JobSettings(**settings), executor or LocalExecutor())
 
 
 def wait_for(service: JobService, job_id: str, *statuses: str, timeout: float = 60) -> dict[str, Any]:

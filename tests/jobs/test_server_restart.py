@@ -33,14 +33,18 @@ def _submit_running(server: ServerProcess, script: str) -> dict[str, Any]:
 def test_running_job_survives_a_killed_server_and_is_reattached(tmp_path: Path) -> None:
     root = tmp_path / "root"
     root.mkdir()
+    go = tmp_path / "go"  # the job runs until the test creates this file
     (root / "slow.py").write_text(
-        "import time\nprint('started', flush=True)\ntime.sleep(4)\nprint('finished', flush=True)\n"
+        "import os, sys, time\nprint('started', flush=True)\n"
+        "while not os.path.exists(sys.argv[1]):\n    time.sleep(0.05)\nprint('finished', flush=True)\n"
     )
     with running_server(root) as server:
-        job = _submit_running(server, "slow.py")
+        job = server.request("POST", "jlab-platform/api/jobs", {"script": "slow.py", "args": [str(go)]})
+        _wait(server, job["id"], "running")
         stop_server(server, signal.SIGKILL)
     with running_server(root) as again:
         assert again.request("GET", f"jlab-platform/api/jobs/{job['id']}")["status"] == "running"
+        go.touch()
         done = _wait(again, job["id"], "success", "failed")
         assert done["status"] == "success"
         assert "started" in _log(again, job["id"]) and "finished" in _log(again, job["id"])

@@ -1,0 +1,101 @@
+"""File actions for the server: extract an archive beside itself, export a notebook as a script."""
+
+import codecs
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidInput, PlatformError
+from ..paths import PathResolver
+from .extract import MB, Extraction, ExtractionCancelled, ExtractLimits
+from .script_export import export_script
+from .tasks import FINISHED, Task, TaskRegistry
+
+log = logging.getLogger(__name__)
+_CANCEL_WAIT_SECONDS = 10.0
+
+
+class FileActions:
+    def __init__(self, paths: PathResolver, limits: ExtractLimits) -> None:
+        self.paths = paths
+        self.limits = limits
+        self.tasks = TaskRegistry("extraction")
+        self._threads: list[threading.Thread] = []
+
+    def extract(self, path: str, name_encoding: str | None = None) -> dict[str, Any]:
+        """Check the archive now (an unsafe one is a 400), extract it in the background."""
+        archive = self.paths.resolve(path, must_exist=True)
+        if name_encoding is not None:
+            try:
+                codecs.lookup(name_encoding)
+            except LookupError as exc:
+                raise InvalidInput(
+                    f"Unknown name encoding {name_encoding!r}", "e.g. gbk, cp932, big5, cp437."
+                ) from exc
+        if not self.paths.contains(archive.parent):
+            raise InvalidInput(
+                f"Cannot extract {path!r} here", "Move the archive into a folder of the workspace."
+            )
+        extraction = Extraction(archive, self.limits, name_encoding=name_encoding)
+        task = Task(
+            kind="extract",
+            source=self.paths.relative(archive),
+            output=self.paths.relative(extraction.parent / extraction.stem),
+            options={"name_encoding": name_encoding},
+        )
+        self.tasks.add(task)
+        self.tasks.start(task, "extracting", f"Extracting {archive.name}")
+        thread = threading.Thread(target=self._run, args=(task, extraction), name="jlab-extract", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+        return task.to_json()
+
+    def get(self, task_id: str) -> dict[str, Any]:
+        return self.tasks.get(task_id)
+
+    def cancel(self, task_id: str) -> dict[str, Any]:
+        task = self.tasks.request_cancel(task_id)
+        deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
+        while task.status not in FINISHED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.tasks.get(task_id)
+
+    def export_script(self, path: str, overwrite: bool = False) -> dict[str, Any]:
+        notebook = self.paths.resolve(path, must_exist=True)
+        result = export_script(notebook, path, self.paths.contains, overwrite)
+        target: Path = result["path"]
+        return {**result, "path": self.paths.relative(target)}
+
+    def close(self) -> None:
+        for task in self.tasks.list():
+            if task["status"] not in FINISHED:
+                self.tasks.request_cancel(task["id"])
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def _run(self, task: Task, extraction: Extraction) -> None:
+        def progress(done: int, total: int) -> None:
+            self.tasks.progress(
+                task,
+                "extracting",
+                done / total if total else 0.0,
+                f"{done / MB:,.0f} of {total / MB:,.0f} MB",
+            )
+
+        try:
+            result = extraction.run(progress, lambda: task.cancel_requested)
+        except ExtractionCancelled:
+            self.tasks.cancelled(task)
+        except PlatformError as exc:
+            self.tasks.fail(task, exc.message, exc.detail)
+        except Exception as exc:
+            log.exception("jlab_platform: extracting %s failed", task.source)
+            self.tasks.fail(
+                task, f"Extracting {task.source} failed: {exc}", "The server log has the details."
+            )
+        else:
+            report = result.to_json(self.paths.relative)
+            task.output = report["target"]
+            self.tasks.succeed(task, report, f"Extracted {result.files:,} files into {report['target']}/")

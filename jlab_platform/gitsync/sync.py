@@ -1,0 +1,292 @@
+"""Change a workspace repository: one-click sync, conflict resolution, rollback.
+
+Work is committed before anything is pulled, so a pull that stops on conflicts can always
+be aborted back to it; nothing is ever force-pushed.
+"""
+
+import getpass
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Conflict, InvalidInput, NotFound
+from .repo import FileChange, Repository, Snapshot
+from .runner import Git, GitResult, failure
+
+FALLBACK_EMAIL = "jlab_platform@localhost"
+CHOICES = ("mine", "theirs")
+MAX_MESSAGE = 10_000
+# During a rebase git's "ours" is the upstream and "theirs" is the commit being replayed.
+_CHECKOUT_SIDE = {
+    ("rebase", "mine"): "--theirs",
+    ("rebase", "theirs"): "--ours",
+    ("merge", "mine"): "--ours",
+    ("merge", "theirs"): "--theirs",
+}
+_PUSH_RETRIES = 2
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    max_file_bytes: int
+    pull_rebase: bool
+
+
+class Syncer:
+    def __init__(self, repo: Repository, options: SyncOptions) -> None:
+        self.repo = repo
+        self.git: Git = repo.git
+        self.options = options
+
+    # -- sync ----------------------------------------------------------------
+
+    def sync(self, message: str) -> dict[str, Any]:
+        snapshot = self.repo.snapshot()
+        self._refuse_during_operation()
+        _branch_of(snapshot)
+        committed = False
+        if snapshot.files:
+            text = checked_message(message)
+            self._refuse_large_files(snapshot.files)
+            self.git.run("add", "--all", what="Staging the changes")
+            committed = self._commit(text)
+        return self._update(snapshot, committed)
+
+    def _update(self, snapshot: Snapshot, committed: bool) -> dict[str, Any]:
+        branch = _branch_of(snapshot)
+        remote = snapshot.upstream.split("/", 1)[0] if snapshot.upstream else self._default_remote()
+        if remote is None:
+            return self._result("synced", committed=committed)
+        if snapshot.upstream is None and not self._track(remote, branch):
+            if self.repo.head() is None:  # no commit here nor there: nothing to push yet
+                return self._result("synced", remote=remote)
+            self.git.run("push", "--set-upstream", remote, f"HEAD:refs/heads/{branch}", what="Push")
+            return self._result("synced", committed=committed, pushed=True, remote=remote)
+        for _ in range(_PUSH_RETRIES):
+            pull = self._pull()
+            if pull is not None:
+                return pull | {"committed": committed, "remote": remote}
+            pushed = self.git.run("push", check=False)
+            if pushed.ok:
+                return self._result("synced", committed=committed, pulled=True, pushed=True, remote=remote)
+            if not _rejected(pushed):
+                raise failure(pushed, "Push")
+        raise Conflict(
+            "The remote changed again while syncing", "Someone pushed at the same moment; sync again."
+        )
+
+    def _default_remote(self) -> str | None:
+        remotes = list(self.repo.remotes())
+        if not remotes:
+            return None
+        if "origin" in remotes or len(remotes) == 1:
+            return "origin" if "origin" in remotes else remotes[0]
+        raise Conflict(
+            f"The branch tracks no remote and there are several ({', '.join(remotes)})",
+            "Choose one in a terminal: git branch --set-upstream-to <remote>/<branch>.",
+        )
+
+    def _track(self, remote: str, branch: str) -> bool:
+        """Make ``branch`` track ``remote``'s branch of that name when the remote has one."""
+        self.git.run("fetch", "--quiet", remote, what="Fetch")
+        ref = f"refs/remotes/{remote}/{branch}"
+        if not self.git.run("rev-parse", "--verify", "--quiet", ref, check=False).ok:
+            return False
+        if self.repo.head() is None:  # nothing local yet: take the remote's branch as it is
+            self.git.run("merge", "--ff-only", "--quiet", ref, what="Taking the remote branch")
+        self.git.run("branch", "--quiet", f"--set-upstream-to={remote}/{branch}")
+        return True
+
+    def _pull(self) -> dict[str, Any] | None:
+        """Pull from the upstream; the conflicts result when it stops on them, else None."""
+        mode = "--rebase" if self.options.pull_rebase else "--no-rebase"
+        pulled = self.git.run("pull", mode, "--no-edit", "--quiet", check=False, env=identity(self.git))
+        if pulled.ok:
+            return None
+        conflicts = self._conflicts()
+        if conflicts:
+            return self._result("conflicts", pulled=True, conflicts=conflicts)
+        raise failure(pulled, "Pull")
+
+    # -- conflicts -------------------------------------------------------------
+
+    def resolve(self, path: str, choice: str) -> dict[str, Any]:
+        if choice not in CHOICES:
+            raise InvalidInput(
+                f"Unknown choice {choice!r}", "Use 'mine' (keep mine) or 'theirs' (take theirs)."
+            )
+        operation = self._require_operation()
+        conflicts = self._conflicts()
+        if path not in conflicts:
+            listed = ", ".join(conflicts) or "none"
+            raise InvalidInput(f"{path!r} is not in conflict", f"Files in conflict: {listed}.")
+        taken = self.git.run("checkout", _CHECKOUT_SIDE[operation, choice], "--", path, check=False)
+        if taken.ok:
+            self.git.run("add", "--", path)
+        else:  # that side deleted the file: keeping that side means deleting it
+            self.git.run("rm", "--quiet", "--", path)
+        if len(conflicts) > 1:
+            return self._result("conflicts", conflicts=self._conflicts())
+        return self._continue(operation)
+
+    def _continue(self, operation: str) -> dict[str, Any]:
+        command = ("rebase", "--continue") if operation == "rebase" else ("commit", "--no-edit", "--quiet")
+        done = self.git.run(*command, check=False, env=identity(self.git))
+        if not done.ok:
+            conflicts = self._conflicts()
+            if conflicts:  # the next replayed commit conflicts too
+                return self._result("conflicts", conflicts=conflicts)
+            raise failure(done, f"Finishing the {operation}")
+        return self._update(self.repo.snapshot(), committed=False)
+
+    def abort(self) -> dict[str, Any]:
+        operation = self._require_operation()
+        self.git.run(operation, "--abort", what=f"Aborting the {operation}")
+        return self._result("aborted")
+
+    def _require_operation(self) -> str:
+        operation = self.repo.operation()
+        if operation is None:
+            raise Conflict("No sync is waiting for conflicts to be resolved", "Sync again to update.")
+        return operation
+
+    def _refuse_during_operation(self) -> None:
+        operation = self.repo.operation()
+        if operation is not None:
+            conflicts = ", ".join(self._conflicts()) or "none left"
+            raise Conflict(
+                f"A {operation} is waiting for conflicts to be resolved (files: {conflicts})",
+                "Choose 'keep mine' or 'take theirs' for each file, or abort the sync.",
+            )
+
+    def _conflicts(self) -> list[str]:
+        found = self.git.run("diff", "--name-only", "--diff-filter=U", "-z", check=False)
+        return [path for path in found.stdout.decode("utf-8", "surrogateescape").split("\0") if path]
+
+    # -- rollback --------------------------------------------------------------
+
+    def rollback(self, commit: str, path: str | None, message: str | None) -> dict[str, Any]:
+        self._refuse_during_operation()
+        target = self.repo.verify(commit)
+        snapshot = self.repo.snapshot()
+        dirty = [f.path for f in snapshot.files if path is None or _under(f.path, path)]
+        if dirty:
+            raise Conflict(
+                f"Uncommitted changes would be overwritten: {', '.join(dirty[:10])}",
+                "Sync them first: a rollback then keeps them in the history.",
+            )
+        restored = self.git.run(
+            "restore", f"--source={target}", "--staged", "--worktree", "--", path or ".", check=False
+        )
+        if not restored.ok:
+            if "did not match" in restored.stderr:
+                raise NotFound(f"{path!r} is not in commit {target[:8]}", "Pick a file the commit has.")
+            raise failure(restored, "Restoring the files")
+        if self.git.run("diff", "--cached", "--quiet", check=False).ok:
+            raise Conflict(
+                f"Nothing to roll back: {path or 'the workspace'} already matches {target[:8]}",
+                "Pick an older commit.",
+            )
+        subject = self.git.run("log", "-1", "--format=%s", target).text.strip()
+        what = path or "the workspace"
+        self._commit(message or f"Roll back {what} to {target[:8]} ({subject})")
+        return {"state": "rolled_back", "commit": self.repo.head(), "target": target, "path": path}
+
+    # -- shared ----------------------------------------------------------------
+
+    def _commit(self, message: str) -> bool:
+        done = self.git.run(
+            "commit", "--quiet", "--no-edit", "-m", message, check=False, env=identity(self.git)
+        )
+        if done.ok:
+            return True
+        if "nothing to commit" in done.text + done.stderr:
+            return False
+        raise failure(done, "Commit")
+
+    def _refuse_large_files(self, files: list[FileChange]) -> None:
+        limit = self.options.max_file_bytes
+        large = []
+        for change in files:
+            if change.conflicted:
+                continue
+            try:
+                size = (self.git.root / change.path).lstat().st_size
+            except OSError:
+                continue  # deleted: nothing to upload
+            if size > limit:
+                large.append(f"{change.path} ({human_size(size)})")
+        if large:
+            raise Conflict(
+                f"Files over the {human_size(limit)} limit were not committed: {', '.join(large)}",
+                "Add them to .gitignore (or move them under results/), or raise "
+                "c.JlabPlatform.git_max_file_mb. Nothing was committed.",
+            )
+
+    def _result(self, state: str, **facts: Any) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "state": state,
+            "commit": self.repo.head(),
+            "committed": False,
+            "pulled": False,
+            "pushed": False,
+            "remote": None,
+            "conflicts": [],
+            "operation": self.repo.operation() if state == "conflicts" else None,
+        }
+        return result | facts
+
+
+def checked_message(message: Any) -> str:
+    if not isinstance(message, str) or not message.strip():
+        raise InvalidInput("A commit message is needed", "Say in a few words what changed, e.g. 'Tune lr'.")
+    if len(message) > MAX_MESSAGE or "\0" in message:
+        raise InvalidInput("The commit message is too long", f"Keep it under {MAX_MESSAGE} characters.")
+    return message.strip()
+
+
+def identity(git: Git) -> dict[str, str]:
+    """Author and committer for the server's user when git has none configured."""
+    configured = git.run("config", "--get-regexp", r"^user\.(name|email)$", check=False).text
+    keys = {line.split(" ", 1)[0] for line in configured.splitlines()}
+    env: dict[str, str] = {}
+    if "user.name" not in keys:
+        name = _user_name()
+        env |= {"GIT_AUTHOR_NAME": name, "GIT_COMMITTER_NAME": name}
+    if "user.email" not in keys:
+        env |= {"GIT_AUTHOR_EMAIL": FALLBACK_EMAIL, "GIT_COMMITTER_EMAIL": FALLBACK_EMAIL}
+    # An identity the server was started with (GIT_AUTHOR_NAME=...) stays as it is.
+    return {key: value for key, value in env.items() if key not in os.environ}
+
+
+def human_size(size: float) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1000:
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "jlab_platform"
+
+
+def _branch_of(snapshot: Snapshot) -> str:
+    if snapshot.branch is None:
+        raise Conflict(
+            "The workspace is not on a branch (detached HEAD)",
+            "Check out a branch in a terminal (git switch <branch>), then sync again.",
+        )
+    return snapshot.branch
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _rejected(push: GitResult) -> bool:
+    text = push.stderr
+    return "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text

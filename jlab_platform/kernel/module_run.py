@@ -1,0 +1,197 @@
+"""What a module's train/predict gets as ``context``: its run folder, metrics and a progress bar.
+
+Checkpoints go to ``results/<module>/<run>/``; ``run.json`` there says how the run went
+(``complete`` runs are the ones ``predict`` loads). Metrics are printed as the JSON lines the
+Jobs view plots and appended to ``metrics.jsonl``. The progress bar is an ipywidgets bar in
+a notebook, tqdm in a script (a plain text bar without tqdm).
+"""
+
+import datetime as dt
+import importlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from .metrics import log_metric
+
+RUN_FILE = "run.json"
+METRICS_FILE = "metrics.jsonl"
+_REFRESH_SECONDS = 0.2
+
+
+class Progress(Protocol):
+    def update(self, n: int = 1) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class RunContext:
+    """Handed to a module's ``train``/``predict`` as ``context`` when it takes that parameter."""
+
+    module: str
+    action: str
+    run_dir: Path  # train: write checkpoints here; predict: the trained run to load from
+    params: dict[str, Any]
+    last_metrics: dict[str, float] = field(default_factory=dict)
+    _bars: list[Progress] = field(default_factory=list)
+
+    def log(self, step: float, total: float | None = None, **metrics: float) -> None:
+        """Record metrics of one step (an epoch, say): ``context.log(3, total=10, loss=0.2)``."""
+        time_stamp = time.time()
+        lines = []
+        for name, value in metrics.items():
+            # Six significant digits keep the printed lines short; metrics.jsonl keeps them all.
+            log_metric(name, float(f"{value:.6g}"), step=step, total=total)
+            self.last_metrics[name] = float(value)
+            lines.append(
+                json.dumps({"metric": name, "value": float(value), "step": step, "time": time_stamp})
+            )
+        if lines and self.action == "train":
+            with open(self.run_dir / METRICS_FILE, "a", encoding="utf-8") as out:
+                out.write("\n".join(lines) + "\n")
+
+    def progress(self, total: int, description: str = "") -> Progress:
+        """A progress bar for ``total`` steps; call ``update()`` after each one."""
+        bar = make_progress(total, description or f"{self.module} {self.action}")
+        self._bars.append(bar)
+        return bar
+
+    def close(self) -> None:
+        for bar in self._bars:
+            bar.close()
+        self._bars.clear()
+
+
+def make_progress(total: int, description: str) -> Progress:
+    if _in_notebook():
+        try:
+            return WidgetProgress(total, description)
+        except ImportError:
+            pass
+    try:
+        tqdm = importlib.import_module("tqdm").tqdm  # optional: scripts fall back to a text bar
+    except ImportError:
+        return TextProgress(total, description)
+    bar: Progress = tqdm(total=total, desc=description, file=sys.stderr, mininterval=_REFRESH_SECONDS)
+    return bar
+
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    ipython = getattr(shell, "get_ipython", lambda: None)()
+    return type(ipython).__name__ == "ZMQInteractiveShell"
+
+
+class WidgetProgress:
+    """An ipywidgets bar with a label; redrawn at most every 0.2 s so it never slows training."""
+
+    def __init__(self, total: int, description: str) -> None:
+        widgets = importlib.import_module("ipywidgets")
+        display = importlib.import_module("IPython.display").display
+        self.total, self.done = max(int(total), 1), 0
+        self.bar = widgets.IntProgress(value=0, min=0, max=self.total, description=description[:30])
+        self.bar.add_class("jlab-platform-progress")
+        self.label = widgets.Label(value=f"0/{self.total}")
+        self.started = self._shown = time.monotonic()
+        display(widgets.HBox([self.bar, self.label]))
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self._shown >= _REFRESH_SECONDS or self.done >= self.total:
+            self._draw(now)
+
+    def close(self) -> None:
+        self._draw(time.monotonic())
+        self.bar.bar_style = "success" if self.done >= self.total else "warning"
+
+    def _draw(self, now: float) -> None:
+        self._shown = now
+        self.bar.value = min(self.done, self.total)
+        self.label.value = f"{self.done}/{self.total} · {_eta(self.done, self.total, now - self.started)}"
+
+
+class TextProgress:
+    """``[#####-----]  50% 5/10`` on one line, for scripts where tqdm is not installed."""
+
+    def __init__(self, total: int, description: str, stream: TextIO | None = None) -> None:
+        self.total, self.done, self.description = max(int(total), 1), 0, description
+        self.stream = stream or sys.stderr
+        self.started = self._shown = time.monotonic()
+        self._draw(self.started)
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self._shown >= _REFRESH_SECONDS or self.done >= self.total:
+            self._draw(now)
+
+    def close(self) -> None:
+        self._draw(time.monotonic())
+        self.stream.write("\n")
+        self.stream.flush()
+
+    def _draw(self, now: float) -> None:
+        self._shown = now
+        filled = int(30 * min(self.done, self.total) / self.total)
+        percent = 100 * min(self.done, self.total) // self.total
+        eta = _eta(self.done, self.total, now - self.started)
+        self.stream.write(
+            f"\r{self.description} [{'#' * filled}{'-' * (30 - filled)}] {percent:3d}% "
+            f"{self.done}/{self.total} {eta}"
+        )
+        self.stream.flush()
+
+
+def _eta(done: int, total: int, elapsed: float) -> str:
+    if done <= 0 or done >= total:
+        return f"{elapsed:.1f}s"
+    return f"ETA {elapsed * (total - done) / done:.1f}s"
+
+
+# -- run folders ---------------------------------------------------------------
+
+
+def new_run_dir(module_results: Path) -> Path:
+    """``results/<module>/run-YYYYmmdd-HHMMSS[-N]``: names sort in the order runs started."""
+    module_results.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("run-%Y%m%d-%H%M%S")
+    for attempt in range(1, 1000):
+        candidate = module_results / (stamp if attempt == 1 else f"{stamp}-{attempt:03d}")
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"Cannot create a new run folder in {module_results}")
+
+
+def write_run_record(run_dir: Path, record: dict[str, Any]) -> None:
+    tmp = run_dir / f".{RUN_FILE}.tmp"
+    tmp.write_text(json.dumps(record, indent=1, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, run_dir / RUN_FILE)
+
+
+def read_run_record(run_dir: Path) -> dict[str, Any] | None:
+    try:
+        record = json.loads((run_dir / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def complete_runs(module_results: Path) -> list[Path]:
+    """Finished runs of a module, oldest first."""
+    if not module_results.is_dir():
+        return []
+    runs = [
+        run
+        for run in sorted(module_results.iterdir())
+        if run.is_dir() and (read_run_record(run) or {}).get("status") == "complete"
+    ]
+    return runs

@@ -1,0 +1,81 @@
+"""Image folders as arrays, for the shipped modules (Pillow + NumPy; no framework imports).
+
+The classification layout is seed 003's: one folder per class, the folder name is the label.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from .fieldtypes import IMAGE_SUFFIXES
+
+Images = NDArray[np.float32]  # (N, height, width, channels), values in [0, 1]
+Labels = NDArray[np.int64]
+
+
+def list_images(target: str | Path) -> list[Path]:
+    """``target`` itself when it is an image file, else every image below it, sorted."""
+    path = Path(target)
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
+
+def class_names(data_dir: str | Path) -> list[str]:
+    folder = Path(data_dir)
+    names = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    classes = [name for name in names if list_images(folder / name)]
+    if len(classes) < 2:
+        raise ValueError(
+            f"{folder} needs at least two class folders with images in them (one folder per class); "
+            f"found {len(classes)}"
+        )
+    return classes
+
+
+def load_images(paths: Sequence[Path], size: int, grayscale: bool) -> Images:
+    mode = "L" if grayscale else "RGB"
+    arrays = []
+    for path in paths:
+        with Image.open(path) as image:
+            pixels = image.convert(mode).resize((size, size), Image.Resampling.BILINEAR)
+            arrays.append(np.asarray(pixels, dtype=np.float32))
+    stacked = np.stack(arrays) / np.float32(255.0)
+    return stacked[..., np.newaxis] if grayscale else stacked
+
+
+def load_labeled(data_dir: str | Path, size: int, grayscale: bool) -> tuple[Images, Labels, list[str]]:
+    """All images of a class-per-folder dataset, their class indices, and the class names."""
+    classes = class_names(data_dir)
+    paths: list[Path] = []
+    labels: list[int] = []
+    for index, name in enumerate(classes):
+        found = list_images(Path(data_dir) / name)
+        paths.extend(found)
+        labels.extend([index] * len(found))
+    return load_images(paths, size, grayscale), np.asarray(labels, dtype=np.int64), classes
+
+
+def split(count: int, validation: float, seed: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Shuffled indices for training and validation (``validation`` is a fraction)."""
+    order = np.random.default_rng(seed).permutation(count).astype(np.int64)
+    held_out = round(count * validation)
+    return order[held_out:], order[:held_out]
+
+
+def prediction_records(
+    paths: Sequence[Path], probabilities: NDArray[Any], classes: Sequence[str]
+) -> list[dict[str, Any]]:
+    """``[{"sample", "probability": [one per class], "label"}]``, what labeling ranks samples by."""
+    return [
+        {
+            "sample": str(path),
+            "probability": [float(p) for p in row],
+            "label": classes[int(np.argmax(row))],
+        }
+        for path, row in zip(paths, probabilities, strict=True)
+    ]

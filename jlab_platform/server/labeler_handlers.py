@@ -1,0 +1,208 @@
+"""The labeling page and its API, for invited people who have no Jupyter login.
+
+Jupyter's login is not asked for (``@allow_unauthenticated``): every API request is
+authenticated here by the invite token in the ``X-Labeler-Token`` header, which is
+checked against its stored hash in constant time, and addresses that send too many
+invalid tokens are refused for a while. The token travels in the link's ``#fragment``,
+which browsers never send to the server, so it appears in no request line and no log.
+The API names samples only by their id: no path from a request reaches the file system,
+and a token reaches nothing but the selected samples of its own task.
+"""
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jupyter_server.auth.decorator import allow_unauthenticated
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+
+from ..crowd import CrowdService
+from ..crowd.identity import Identity
+from ..crowd.samples import content_type
+from ..crowd.tokens import TokenRejected
+from ..errors import AuthenticationFailed, InvalidInput, NotFound
+from ..platform import Platform
+from .base import ApiHandler
+
+LABEL_PREFIX = "jlab-platform/label"
+TOKEN_HEADER = "X-Labeler-Token"
+_PAGE = (Path(__file__).resolve().parent.parent / "crowd" / "label_page.html").read_text(encoding="utf-8")
+_CHUNK = 256 * 1024
+# One worker thread runs every labeling call, in arrival order. The store takes one writer
+# at a time anyway; a single worker queues the calls instead of letting many threads
+# contend for the engine's lock (and the interpreter's), and the event loop stays free.
+_LABELING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jlab-crowd-labeling")
+
+
+async def in_labeling_worker(action: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(_LABELING, partial(action, *args))
+
+
+class LabelPageHandler(ExtensionHandlerMixin, JupyterHandler):
+    """The page itself: static, no user text inside (it fetches everything as JSON)."""
+
+    @property
+    def nonce(self) -> str:
+        # Made on first use: tornado asks for the headers (CSP included) before prepare().
+        if not hasattr(self, "_nonce"):
+            self._nonce = secrets.token_urlsafe(16)
+        return self._nonce
+
+    @property
+    def content_security_policy(self) -> str:
+        return (
+            "default-src 'none'; "
+            f"script-src 'nonce-{self.nonce}'; style-src 'nonce-{self.nonce}'; "
+            "img-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+        )
+
+    @allow_unauthenticated
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(_PAGE.replace("__NONCE__", self.nonce))
+
+
+class LabelerApiHandler(ApiHandler):
+    # XSRF protection guards requests a browser authenticates on its own, with cookies.
+    # This API authenticates only by the token header, which a page on another site can
+    # neither read nor make a browser send (a custom header needs a CORS preflight that
+    # this server never grants), so a forged request arrives without credentials.
+    def check_xsrf_cookie(self) -> None:
+        return None
+
+    @property
+    def crowd(self) -> CrowdService:
+        platform: Platform = self.settings["jlab_platform"]
+        return platform.crowd
+
+    async def prepare(self) -> None:  # type: ignore[override]  # as jupyter_server's APIHandler
+        await super().prepare()
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+        wait = self.crowd.guard.retry_after(self._address())
+        if wait > 0:
+            self.set_header("Retry-After", str(int(wait) + 1))
+            self.send_json(
+                {
+                    "error": "Too many invalid labeling links from this address",
+                    "detail": f"Try again in {int(wait) + 1} seconds with the link you were sent.",
+                },
+                429,
+            )
+
+    async def run(self, action: Callable[..., Any], *args: Any) -> Any:
+        """Call ``action(identity, *args)`` in a worker thread; a rejected token counts as a guess."""
+        identity = Identity.invited(self.request.headers.get(TOKEN_HEADER, ""))
+        try:
+            return await in_labeling_worker(action, identity, *args)
+        except TokenRejected as exc:
+            if exc.guess:
+                self.crowd.guard.failed(self._address())
+            raise AuthenticationFailed(exc.reason, "Ask the task's owner for a new labeling link.") from None
+
+    def prefetch(self, body: dict[str, Any]) -> int:
+        value = body.get("prefetch", 2)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3:
+            raise InvalidInput(
+                "prefetch must be 1, 2 or 3", "How many samples to hold: the shown one and the next."
+            )
+        return value
+
+    def _address(self) -> str:
+        return self.request.remote_ip or "unknown"
+
+
+class SessionHandler(LabelerApiHandler):
+    @allow_unauthenticated
+    async def get(self) -> None:
+        self.send_json(await self.run(self.crowd.labeling.overview))
+
+
+class NextHandler(LabelerApiHandler):
+    @allow_unauthenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        self.send_json(await self.run(self.crowd.labeling.next, self.prefetch(body)))
+
+
+class SubmitHandler(LabelerApiHandler):
+    @allow_unauthenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        sample_id, label, request_id = submission(body)
+        engine = self.crowd.labeling
+        self.send_json(await self.run(engine.submit, sample_id, label, request_id, self.prefetch(body)))
+
+
+class SkipHandler(LabelerApiHandler):
+    @allow_unauthenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        self.send_json(await self.run(self.crowd.labeling.skip, sample_field(body), self.prefetch(body)))
+
+
+class UndoHandler(LabelerApiHandler):
+    @allow_unauthenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        self.send_json(await self.run(self.crowd.labeling.undo, self.prefetch(body)))
+
+
+class ImageHandler(LabelerApiHandler):
+    @allow_unauthenticated
+    async def get(self, sample_id: str) -> None:
+        dataset, sample = await self.run(self.crowd.labeling.image, sample_id)
+        await stream_sample(self, dataset, sample)
+
+
+def submission(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    label, request_id = body.get("label"), body.get("request_id")
+    if not isinstance(label, str) or not label:
+        raise InvalidInput("Missing 'label'", "Send the name of the chosen class.")
+    if request_id is not None and not isinstance(request_id, str):
+        raise InvalidInput("'request_id' must be text", "Send a random id (a UUID) per new label.")
+    return sample_field(body), label, request_id
+
+
+def sample_field(body: dict[str, Any]) -> str:
+    sample_id = body.get("sample_id")
+    if not isinstance(sample_id, str) or not sample_id:
+        raise InvalidInput("Missing 'sample_id'", "Send the id of the sample the page shows.")
+    return sample_id
+
+
+async def stream_sample(handler: ApiHandler, dataset: str, sample: str) -> None:
+    """Send one selected sample's image; both names come from the store, never from the request."""
+    paths = handler.platform.paths
+    folder = paths.resolve(dataset, must_exist=True)
+    path = paths.resolve(f"{dataset}/{sample}" if dataset else sample)
+    if not path.is_file() or folder not in path.parents:
+        raise NotFound(f"The image of sample {sample!r} is gone", "It was moved or deleted from the dataset.")
+    handler.set_header("Content-Type", content_type(sample))
+    handler.set_header("X-Content-Type-Options", "nosniff")
+    handler.set_header("Cache-Control", "private, max-age=3600")
+    with open(path, "rb") as image:
+        while block := image.read(_CHUNK):
+            handler.write(block)
+            await handler.flush()
+    handler.finish()
+
+
+_API = f"{LABEL_PREFIX}/api"
+LABELER_ROUTES: list[tuple[str, Any]] = [
+    (LABEL_PREFIX, LabelPageHandler),
+    (f"{_API}/session", SessionHandler),
+    (f"{_API}/next", NextHandler),
+    (f"{_API}/labels", SubmitHandler),
+    (f"{_API}/skip", SkipHandler),
+    (f"{_API}/undo", UndoHandler),
+    (rf"{_API}/samples/(?P<sample_id>[A-Za-z0-9]{{1,32}})/image", ImageHandler),
+]

@@ -1,0 +1,122 @@
+/** What the /convert and /files endpoints speak, and which file gets which action. */
+
+export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type Quantize = 'none' | 'dynamic' | 'float16' | 'int8';
+
+/** A conversion or an extraction: status, progress, and the report once it ends. */
+export interface ITask {
+  id: string;
+  kind: 'tflite' | 'onnx' | 'extract';
+  source: string;
+  output: string;
+  options: Record<string, unknown>;
+  status: TaskStatus;
+  stage: string;
+  progress: number;
+  message: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: ITaskError | null;
+  report: IReport | null;
+}
+
+export interface ITaskError {
+  error: string;
+  detail: string;
+  /** e.g. 'needs_select_tf_ops' with the op names in `ops`. */
+  code?: string;
+  ops?: string[];
+}
+
+export interface IVerification {
+  performed: boolean;
+  reason?: string | null;
+  inputs?: string;
+  max_abs_diff?: number;
+  argmax_agreement?: number | null;
+  batch_sizes?: number[];
+}
+
+export interface IReport {
+  source_bytes?: number;
+  output_bytes?: number;
+  verification?: IVerification;
+  warnings?: string[];
+  files?: number;
+  bytes?: number;
+  target?: string;
+  [key: string]: unknown;
+}
+
+export interface ITfliteRequest {
+  path: string;
+  quantize: Quantize;
+  representative_data?: string;
+  allow_select_tf_ops?: boolean;
+}
+
+export interface IOnnxRequest {
+  path: string;
+  input_shape?: number[];
+  dynamic_batch: boolean;
+}
+
+export interface IScriptExport {
+  path: string;
+  cells: number;
+  warnings: string[];
+}
+
+export const QUANTIZE_MODES: Quantize[] = ['none', 'dynamic', 'float16', 'int8'];
+const ARCHIVE_SUFFIXES = ['.zip', '.7z', '.tar', '.tar.gz', '.tgz', '.tar.bz2', '.tbz2', '.tar.xz', '.txz'];
+
+export function isFinished(status: TaskStatus): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+}
+
+export function isKerasModel(path: string): boolean {
+  return /\.(keras|h5|hdf5)$/i.test(path);
+}
+
+export function isTorchModel(path: string): boolean {
+  return /\.(pt|pt2)$/i.test(path);
+}
+
+export function isArchive(path: string): boolean {
+  const lower = path.toLowerCase();
+  return ARCHIVE_SUFFIXES.some(suffix => lower.endsWith(suffix) && lower.length > suffix.length);
+}
+
+export function isNotebook(path: string): boolean {
+  return /\.ipynb$/i.test(path);
+}
+
+/** "1, 3, 224, 224" (or with x / spaces) as a list of positive integers; null when it is not one. */
+export function parseShape(text: string): number[] | null {
+  const parts = text
+    .split(/[\s,x×]+/)
+    .map(part => part.trim())
+    .filter(part => part.length > 0);
+  if (parts.length === 0 || parts.length > 8 || !parts.every(part => /^[1-9]\d*$/.test(part))) {
+    return null;
+  }
+  return parts.map(Number);
+}
+
+/** 1234567 as "1.23 MB"; 2048 as "2.0 kB"; 33 as "33 B". */
+export function formatBytes(count: number | undefined): string {
+  if (count === undefined) {
+    return '?';
+  }
+  if (count < 1e3) {
+    return `${count} B`;
+  }
+  return count >= 1e6 ? `${(count / 1e6).toFixed(2)} MB` : `${(count / 1e3).toFixed(1)} kB`;
+}
+
+/** The name without its folder: "models/cnn.keras" -> "cnn.keras". */
+export function baseName(path: string): string {
+  const parts = path.split('/').filter(part => part.length > 0);
+  return parts.length ? parts[parts.length - 1] : path;
+}

@@ -1,0 +1,122 @@
+/**
+ * Long file work in the notification area: in progress (with a bar and Cancel), then success
+ * with what to do next (Reveal, Download, Details), or an error that names the cause.
+ */
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { isFinished, ITask } from './model';
+
+const POLL_MS = 400;
+
+export interface ITaskCalls {
+  get: (id: string) => Promise<ITask>;
+  cancel: (id: string) => Promise<ITask>;
+}
+
+export interface ITaskTexts {
+  /** While it runs, e.g. "Converting cnn.keras to TensorFlow Lite". */
+  pending: string;
+  success: (task: ITask) => string;
+  failure: (task: ITask) => string;
+  cancelled: string;
+  /** What the user can do once it succeeded (Reveal, Download, ...). */
+  successActions: (task: ITask) => Notification.IAction[];
+  /** Extra ways out of a failure (convert again with other options, ...). */
+  failureActions?: (task: ITask) => Notification.IAction[];
+}
+
+/** Follow ``task`` until it ends, keeping its notification up to date; the ended task. */
+export async function followTask(
+  trans: TranslationBundle,
+  task: ITask,
+  calls: ITaskCalls,
+  texts: ITaskTexts
+): Promise<ITask> {
+  const cancel: Notification.IAction = {
+    label: trans.__('Cancel'),
+    caption: trans.__('Stop it; nothing half-written is kept'),
+    callback: event => {
+      event.preventDefault(); // keep the toast: it turns into "cancelled" by itself
+      void calls.cancel(task.id).catch(() => undefined);
+    }
+  };
+  const id = Notification.emit(texts.pending, 'in-progress', { autoClose: false, progress: 0, actions: [cancel] });
+  while (!isFinished(task.status)) {
+    await new Promise(resolve => setTimeout(resolve, POLL_MS));
+    try {
+      task = await calls.get(task.id);
+    } catch (error) {
+      Notification.dismiss(id);
+      Notification.error(String(error), { autoClose: false });
+      return task;
+    }
+    if (!isFinished(task.status)) {
+      const step = task.message ? `: ${task.message}` : '';
+      Notification.update({ id, message: `${texts.pending}${step}`, progress: task.progress, actions: [cancel] });
+    }
+  }
+  // A new toast for the end, not an update: an update that comes before the first toast is
+  // drawn (the toast library loads on first use) is lost, and the toast would spin forever.
+  Notification.dismiss(id);
+  if (task.status === 'succeeded') {
+    Notification.success(texts.success(task), { autoClose: false, actions: texts.successActions(task) });
+  } else if (task.status === 'failed') {
+    const actions = [...(texts.failureActions?.(task) ?? []), detailsAction(trans, texts.failure(task), task)];
+    Notification.error(texts.failure(task), { autoClose: false, actions });
+  } else {
+    Notification.warning(texts.cancelled, { autoClose: 5000 });
+  }
+  return task;
+}
+
+/** An error toast (toasts cut messages at 140 characters) with the whole text one click away. */
+export function notifyError(trans: TranslationBundle, message: string, full: string): void {
+  Notification.error(message, {
+    autoClose: false,
+    actions: [{ label: trans.__('Details'), callback: () => void showText(trans.__('What went wrong'), full) }]
+  });
+}
+
+export function detailsAction(trans: TranslationBundle, title: string, task: ITask): Notification.IAction {
+  return {
+    label: trans.__('Details'),
+    caption: trans.__('The whole error or report'),
+    displayType: 'link',
+    callback: event => {
+      event.preventDefault();
+      void showReport(trans, title, task);
+    }
+  };
+}
+
+/** The record's error or report as a table of what it says. */
+export async function showReport(trans: TranslationBundle, title: string, task: ITask): Promise<void> {
+  const body = new Widget();
+  body.addClass('jp-ConvertReport');
+  const rows: [string, unknown][] = task.error
+    ? [
+        [trans.__('Error'), task.error.error],
+        [trans.__('What to do'), task.error.detail]
+      ]
+    : Object.entries(task.report ?? {});
+  const table = document.createElement('table');
+  for (const [key, value] of rows) {
+    const row = table.insertRow();
+    row.insertCell().textContent = key.replace(/_/g, ' ');
+    const cell = row.insertCell();
+    cell.textContent = typeof value === 'string' ? value : JSON.stringify(value, null, 1);
+  }
+  body.node.append(table);
+  await showDialog({ title, body, buttons: [Dialog.okButton({ label: trans.__('Close') })] });
+}
+
+async function showText(title: string, text: string): Promise<void> {
+  const body = new Widget();
+  body.addClass('jp-ConvertReport');
+  const pre = document.createElement('pre');
+  pre.textContent = text;
+  body.node.append(pre);
+  await showDialog({ title, body, buttons: [Dialog.okButton()] });
+}

@@ -1,0 +1,150 @@
+/**
+ * The Crowdsourcing plugin: the section in the Platform panel, task views, the new-task
+ * dialog, and a notification when a round is ready, complete, or failed.
+ */
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import type { Event } from '@jupyterlab/services';
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+
+import { crowdApi, modulesApi } from '../api';
+import { IPlatformPanel } from '../platform/tokens';
+import { askNewTask, draftToTask, EMPTY_DRAFT, ICreateDraft, showInviteLink } from './dialogs';
+import { ICrowdRoundEvent, parseCrowdRoundEvent } from './model';
+import { CrowdSection } from './section';
+import { createTaskWidget, ICrowdViewUI, TaskView } from './view';
+
+export namespace CrowdCommandIDs {
+  export const newTask = 'jlab-platform:crowd-new-task';
+  /** Open the task `args.id`. */
+  export const openTask = 'jlab-platform:crowd-open-task';
+}
+
+const OPEN_JOB = 'jlab-platform:open-job';
+
+export const crowdPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jlab-platform:crowd',
+  description: 'Labeling and crowdsourcing: tasks, active-learning rounds, invited labelers.',
+  autoStart: true,
+  requires: [IPlatformPanel],
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    platform: IPlatformPanel,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jlab_platform');
+    const tracker = new WidgetTracker<MainAreaWidget<TaskView>>({ namespace: 'jlab-platform-crowd' });
+    let section: CrowdSection | null = null;
+    const ui: ICrowdViewUI = {
+      trans,
+      openTask: id => void app.commands.execute(CrowdCommandIDs.openTask, { id }),
+      newTask: () => void app.commands.execute(CrowdCommandIDs.newTask),
+      changed: () => {
+        void section?.refresh();
+        tracker.forEach(widget => void widget.content.refresh());
+      },
+      openJob: id => {
+        if (app.commands.hasCommand(OPEN_JOB)) {
+          void app.commands.execute(OPEN_JOB, { id });
+        }
+      },
+      openPath: path => void app.commands.execute('docmanager:open', { path })
+    };
+    section = new CrowdSection(ui);
+    platform.addSection(section);
+
+    app.commands.addCommand(CrowdCommandIDs.newTask, {
+      label: trans.__('New Labeling Task…'),
+      caption: trans.__('Have a dataset labeled in active-learning rounds, by you or invited people'),
+      execute: () => createTask(trans, ui)
+    });
+    palette?.addItem({ command: CrowdCommandIDs.newTask, category: trans.__('Platform') });
+
+    app.commands.addCommand(CrowdCommandIDs.openTask, {
+      label: args => (args.id ? trans.__('Open Labeling Task %1', args.id as string) : trans.__('Open Labeling Task')),
+      execute: args => {
+        const id = args.id as string;
+        if (!id) {
+          return;
+        }
+        const open = tracker.find(widget => widget.content.taskId === id);
+        if (open) {
+          app.shell.activateById(open.id);
+          return open;
+        }
+        const widget = createTaskWidget(ui, id);
+        void tracker.add(widget);
+        app.shell.add(widget, 'main');
+        app.shell.activateById(widget.id);
+        return widget;
+      }
+    });
+    void restorer?.restore(tracker, {
+      command: CrowdCommandIDs.openTask,
+      args: widget => ({ id: widget.content.taskId }),
+      name: widget => widget.content.taskId
+    });
+
+    app.serviceManager.events.stream.connect((_: Event.IManager, emission: Event.Emission) => {
+      const event = parseCrowdRoundEvent(emission as Record<string, unknown>);
+      if (event) {
+        notify(trans, event, ui);
+        ui.changed();
+      }
+    });
+  }
+};
+
+/** Ask for a task until the server accepts it (its answer is shown in the dialog) or the user cancels. */
+async function createTask(trans: TranslationBundle, ui: ICrowdViewUI): Promise<void> {
+  const suggestions = await catalogNames();
+  let draft: ICreateDraft | null = EMPTY_DRAFT;
+  let problem = '';
+  while ((draft = await askNewTask(trans, draft, problem, suggestions))) {
+    try {
+      const task = await crowdApi.createTask(draftToTask(draft));
+      ui.changed();
+      ui.openTask(task.id);
+      for (const invite of task.invites) {
+        await showInviteLink(trans, invite);
+      }
+      return;
+    } catch (error) {
+      problem = String(error);
+    }
+  }
+}
+
+/** Dataset folders and module names the Modules & Datasets library knows, as input suggestions. */
+async function catalogNames(): Promise<{ datasets: string[]; modules: string[] }> {
+  try {
+    const [modules, datasets] = await Promise.all([modulesApi.listModules(), modulesApi.listDatasets()]);
+    return {
+      modules: modules.map(module => module.name),
+      datasets: datasets.map(dataset => dataset.path).filter((path): path is string => Boolean(path))
+    };
+  } catch {
+    return { datasets: [], modules: [] };
+  }
+}
+
+function notify(trans: TranslationBundle, event: ICrowdRoundEvent, ui: ICrowdViewUI): void {
+  const actions = [{ label: trans.__('Open task'), callback: () => ui.openTask(event.task_id) }];
+  if (event.kind === 'round_complete') {
+    const message = trans.__('Round %1 of “%2” is complete: every sample has its labels.', event.round, event.name);
+    Notification.success(message, { autoClose: false, actions });
+  } else if (event.kind === 'round_ready') {
+    Notification.info(trans.__('Round %1 of “%2” is ready to label.', event.round, event.name), {
+      autoClose: 8000,
+      actions
+    });
+  } else {
+    Notification.error(trans.__('Round %1 of “%2” failed: its job’s log says why.', event.round, event.name), {
+      autoClose: false,
+      actions
+    });
+  }
+}

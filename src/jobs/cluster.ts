@@ -1,0 +1,51 @@
+/** Where jobs run, as one line for the Jobs section (pure: unit-tested in node). */
+
+export interface IClusterNode {
+  name: string;
+  head: boolean;
+  cpus: number;
+  gpus: number;
+}
+
+export interface ICluster {
+  executor: string;
+  address: string | null;
+  nodes: IClusterNode[];
+  cpus: number;
+  cpus_used: number;
+  gpus: number;
+  gpus_used: number;
+}
+
+/** The minimal translation surface used here (JupyterLab's TranslationBundle fits). */
+export interface ITrans {
+  __(msgid: string, ...args: unknown[]): string;
+  _n(msgid: string, msgidPlural: string, n: number, ...args: unknown[]): string;
+}
+
+function amount(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+/** e.g. "Ray cluster: 3 nodes · CPUs 4/16 in use · GPUs 1/2 in use" or "This machine: cpu slots 1/2 in use". */
+export function clusterSummary(trans: ITrans, cluster: ICluster): string {
+  const gpus = cluster.gpus
+    ? trans.__('GPUs %1/%2 in use', amount(cluster.gpus_used), amount(cluster.gpus))
+    : trans.__('no GPU');
+  if (cluster.executor === 'local') {
+    return trans.__(
+      'This machine: cpu slots %1/%2 in use · %3',
+      amount(cluster.cpus_used),
+      amount(cluster.cpus),
+      gpus
+    );
+  }
+  const nodes = trans._n('%1 node', '%1 nodes', cluster.nodes.length, cluster.nodes.length);
+  return trans.__(
+    'Ray cluster: %1 · CPUs %2/%3 in use · %4',
+    nodes,
+    amount(cluster.cpus_used),
+    amount(cluster.cpus),
+    gpus
+  );
+}

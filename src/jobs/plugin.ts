@@ -1,0 +1,158 @@
+/**
+ * The Jobs plugin: the section in the Platform panel, the job views, "Run as Job…" from
+ * the notebook and editor toolbars, the file browser and the palette, and notifications.
+ */
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ToolbarButton } from '@jupyterlab/ui-components';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import type { Widget } from '@lumino/widgets';
+
+import { jobIcon } from '../icons';
+import { IPlatformPanel } from '../platform/tokens';
+import { IJobsUI } from './actions';
+import { actionToolbarButton } from './dom';
+import { isJobScript } from './model';
+import { JobNotifier } from './notify';
+import { JobsSection } from './section';
+import { asDocument, documentPath, submitScript } from './submit';
+import { createJobWidget, JobView } from './view';
+
+export namespace JobCommandIDs {
+  /** Run the current document (or `args.path`) as a job. */
+  export const submit = 'jlab-platform:submit-job';
+  /** Run the file selected in the file browser as a job (its context menu). */
+  export const submitSelected = 'jlab-platform:submit-selected-job';
+  /** Open the view of the job `args.id`. */
+  export const open = 'jlab-platform:open-job';
+}
+
+export const jobsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jlab-platform:jobs',
+  description: 'Long-running jobs: run a script or notebook as a job, follow its log and metrics.',
+  autoStart: true,
+  requires: [IPlatformPanel],
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IDefaultFileBrowser],
+  activate: (
+    app: JupyterFrontEnd,
+    platform: IPlatformPanel,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    browser: IDefaultFileBrowser | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jlab_platform');
+    const tracker = new WidgetTracker<MainAreaWidget<JobView>>({ namespace: 'jlab-platform-job' });
+    let section: JobsSection | null = null;
+
+    const ui: IJobsUI = {
+      trans,
+      openJob: id => void app.commands.execute(JobCommandIDs.open, { id }),
+      openPath: path => void app.commands.execute('docmanager:open', { path }),
+      changed: () => {
+        void section?.refresh();
+      }
+    };
+    section = new JobsSection(ui);
+    platform.addSection(section);
+
+    const submitPath = (path: string | null): void => {
+      if (!path || !isJobScript(path)) {
+        Notification.warning(trans.__('Open or select a .py or .ipynb file to run it as a job.'), {
+          autoClose: 5000
+        });
+        return;
+      }
+      void submitScript(app, ui, path);
+    };
+
+    const targetPath = (args: ReadonlyPartialJSONObject): string | null =>
+      (args.path as string | undefined) ?? documentPath(app.shell.currentWidget);
+    app.commands.addCommand(JobCommandIDs.submit, {
+      label: trans.__('Run as Job…'),
+      caption: trans.__('Run this file as a long-running job (console, CPU or GPU)'),
+      icon: jobIcon,
+      // Toolbar buttons stay enabled: their own document becomes current when clicked.
+      isEnabled: args => args.toolbar === true || isJobScript(targetPath(args) ?? ''),
+      execute: args => submitPath(targetPath(args))
+    });
+    palette?.addItem({ command: JobCommandIDs.submit, category: trans.__('Platform') });
+
+    if (browser) {
+      const selected = (): string | null => {
+        const item = browser.selectedItems().next();
+        return !item.done && item.value.type !== 'directory' ? item.value.path : null;
+      };
+      app.commands.addCommand(JobCommandIDs.submitSelected, {
+        label: trans.__('Run as Job…'),
+        caption: trans.__('Run this file as a long-running job (console, CPU or GPU)'),
+        icon: jobIcon,
+        isVisible: () => isJobScript(selected() ?? ''),
+        execute: () => submitPath(selected())
+      });
+    }
+
+    app.commands.addCommand(JobCommandIDs.open, {
+      label: args => (args.id ? trans.__('Open Job %1', args.id as string) : trans.__('Open Job')),
+      execute: args => {
+        const id = args.id as string;
+        if (!id) {
+          return;
+        }
+        const open = tracker.find(widget => widget.content.jobId === id);
+        if (open) {
+          app.shell.activateById(open.id);
+          return open;
+        }
+        const widget = createJobWidget(ui, id);
+        void tracker.add(widget);
+        app.shell.add(widget, 'main');
+        app.shell.activateById(widget.id);
+        return widget;
+      }
+    });
+    void restorer?.restore(tracker, {
+      command: JobCommandIDs.open,
+      args: widget => ({ id: widget.content.jobId }),
+      name: widget => widget.content.jobId
+    });
+
+    app.docRegistry.addWidgetExtension('Editor', new EditorRunButton(ui, submitPath));
+
+    new JobNotifier(ui, app.serviceManager.events, () => {
+      app.shell.activateById(platform.id);
+      section?.node.scrollIntoView();
+    }).start();
+  }
+};
+
+/** A "Run as Job" button in the toolbar of Python files opened in the text editor. */
+class EditorRunButton implements DocumentRegistry.WidgetExtension {
+  constructor(
+    private readonly ui: IJobsUI,
+    private readonly submit: (path: string | null) => void
+  ) {}
+
+  createNew(
+    widget: Widget,
+    context: DocumentRegistry.IContext<DocumentRegistry.IModel>
+  ): ToolbarButton | void {
+    const toolbar = asDocument(widget)?.toolbar;
+    if (!toolbar || !/\.py$/i.test(context.path)) {
+      return;
+    }
+    const trans = this.ui.trans;
+    const button = actionToolbarButton({
+      icon: jobIcon,
+      label: trans.__('Run as Job'),
+      tooltip: trans.__('Run this script as a long-running job (console, CPU or GPU)'),
+      className: 'jp-RunAsJobButton',
+      onClick: () => this.submit(context.path)
+    });
+    toolbar.insertItem(10, 'run-as-job', button);
+    return button;
+  }
+}

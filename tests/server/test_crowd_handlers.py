@@ -1,0 +1,223 @@
+"""The owner's labeling API (Jupyter login), with the shipped PyTorch module doing the scoring."""
+
+import asyncio
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tornado.httpclient import HTTPClientError
+
+import jlab_platform
+from jlab_platform.server.crowd_handlers import CROWD_ROUTES
+from jlab_platform.server.labeler_handlers import LABELER_ROUTES
+from tests.crowd.modules import make_images, make_seed_module
+
+from .test_jobs_handlers import call, expect_error
+from .test_labeler_handlers import label_call, open_task
+
+TORCH_TRAINING = {"epochs": 2, "image_size": 16, "batch_size": 8, "val_split": 0.0}
+
+
+async def wait_labeling(jp_fetch: Any, task_id: str) -> dict[str, Any]:
+    for _ in range(1200):
+        task: dict[str, Any] = await call(jp_fetch, "crowd", "tasks", task_id)
+        if task["state"] != "scoring":
+            return task
+        await asyncio.sleep(0.1)
+    raise AssertionError(task)
+
+
+async def label_as(jp_fetch: Any, token: str, truth: dict[str, str]) -> list[str]:
+    """One labeler's page: label what it is given with the true class, until nothing is left."""
+    mine = []
+    answer = (await label_call(jp_fetch, token, "api/next", {}))[1]
+    while answer["samples"]:
+        sample = answer["samples"][0]
+        body = {"sample_id": sample["id"], "label": truth[sample["name"]], "request_id": sample["id"]}
+        code, answer = await label_call(jp_fetch, token, "api/labels", body)
+        assert code == 200, answer
+        mine.append(sample["name"])
+    return mine
+
+
+async def test_full_loop_with_the_shipped_pytorch_module(jp_fetch: Any, jp_root_dir: Path) -> None:
+    truth = make_images(jp_root_dir / "datasets" / "shapes", 16)
+    created = await call(
+        jp_fetch,
+        "crowd",
+        "tasks",
+        method="POST",
+        body={
+            "name": "shapes",
+            "dataset": "datasets/shapes",
+            "module": "image-classifier",
+            "classes": ["circle", "square"],
+            "max_choose": 6,
+            "seed": 1,
+            "labelers": ["alice", "bob"],
+            "train_options": TORCH_TRAINING,
+        },
+    )
+    assert created["module_format"] == "platform" and len(created["invites"]) == 2
+    task = await wait_labeling(jp_fetch, created["id"])
+    assert task["state"] == "labeling", task["error"]
+    assert task["rounds"][0]["notes"] == [
+        "no trained model yet: every sample scores the same, the seed decides the order"
+    ]
+
+    alice, bob = (invite["token"] for invite in created["invites"])
+    first = await asyncio.gather(label_as(jp_fetch, alice, truth), label_as(jp_fetch, bob, truth))
+    labeled = first[0] + first[1]
+    assert len(labeled) == 6 and len(set(labeled)) == 6 and all(first)  # shared out, never twice
+    task = await call(jp_fetch, "crowd", "tasks", created["id"])
+    assert task["round_complete"] and task["can"]["next_round"]
+    assert task["rounds"][0]["by_labeler"] == {"alice": len(first[0]), "bob": len(first[1])}
+    assert sum(task["rounds"][0]["by_class"].values()) == 6
+
+    await call(jp_fetch, "crowd", "tasks", created["id"], "next-round", method="POST", body={})
+    task = await wait_labeling(jp_fetch, created["id"])
+    assert task["state"] == "labeling" and task["round"] == 2, task["error"]
+    log = (await call(jp_fetch, "jobs", task["job_id"], "log"))["data"]
+    assert "train on 6 labels of 2 classes" in log and '"metric": "loss"' in log
+    second = await label_as(jp_fetch, alice, truth)
+    assert len(second) == 6 and not set(second) & set(labeled)  # only still-unlabeled samples
+
+    finished = await call(
+        jp_fetch, "crowd", "tasks", created["id"], "finish", method="POST", body={"confirm": True}
+    )
+    assert finished["state"] == "finished" and finished["finished_incomplete"] is False
+    reopened = await call(jp_fetch, "crowd", "tasks", created["id"], "reopen", method="POST", body={})
+    assert reopened["state"] == "labeling" and reopened["round_complete"]
+
+    for number, names in ((1, labeled), (2, second)):
+        files = reopened["rounds"][number - 1]["files"]
+        assert files == [{"kind": "labels", "path": f"{reopened['results']['folder']}/round-{number}.csv"}]
+        rows = list(csv.DictReader(io.StringIO((jp_root_dir / files[0]["path"]).read_text())))
+        assert {row["sample"]: row["label"] for row in rows} == {name: truth[name] for name in names}
+    export = json.loads((jp_root_dir / reopened["results"]["export"]).read_text())
+    assert len(export["labels"]) == 12 and {row["labeler"] for row in export["labels"]} == {"alice", "bob"}
+
+
+async def test_the_owner_labels_and_reads_the_results(jp_fetch: Any, jp_root_dir: Path) -> None:
+    task = await open_task(jp_fetch, jp_root_dir, max_choose=2)
+    base = ("crowd", "tasks", task["id"])
+    overview = await call(jp_fetch, *base, "labeling")
+    assert overview["labeler"] == "owner" and overview["progress"]["needed"] == 2
+    answer = await call(jp_fetch, *base, "labeling", "next", method="POST", body={})
+    assert len(answer["samples"]) == 1  # the widget shows one at a time
+    while answer["samples"]:
+        sample = answer["samples"][0]
+        image = await jp_fetch("jlab-platform", "api", *base, "samples", sample["id"], "image")
+        assert image.headers["Content-Type"] == "image/png" and image.body.startswith(b"\x89PNG")
+        answer = await call(
+            jp_fetch,
+            *base,
+            "labeling",
+            "labels",
+            method="POST",
+            body={"sample_id": sample["id"], "label": "square"},
+        )
+    assert answer["progress"]["round_complete"]
+    undone = await call(jp_fetch, *base, "labeling", "undo", method="POST", body={})
+    assert undone["undone"]["label"] == "square"
+    await call(
+        jp_fetch,
+        *base,
+        "labeling",
+        "labels",
+        method="POST",
+        body={"sample_id": undone["samples"][0]["id"], "label": "circle"},
+    )
+
+    labels = (await call(jp_fetch, *base, "labels"))["labels"]
+    assert sorted(row["label"] for row in labels) == ["circle", "square"]
+    assert all(row["path"].startswith("datasets/shapes/images/") for row in labels)
+    download = await jp_fetch("jlab-platform", "api", *base, "labels", params={"download": "1"})
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert len(json.loads(download.body)["labels"]) == 2
+    rows = (await call(jp_fetch, *base, "rows"))["rows"]
+    assert sorted(row["label"] for row in rows) == ["circle", "square"]
+
+    listed = await call(jp_fetch, "crowd", "tasks")
+    assert listed["tasks"][0]["mark"] == "in_progress"
+    assert listed["datasets"][0] == {
+        "dataset": "datasets/shapes",
+        "tasks": 1,
+        "in_progress": 1,
+        "finished": 0,
+        "samples": 2,
+        "labels": 2,
+    }
+
+
+async def test_bad_requests_get_4xx_with_what_to_fix(jp_fetch: Any, jp_root_dir: Path) -> None:
+    make_images(jp_root_dir / "datasets" / "shapes" / "images", 12)
+    make_seed_module(jp_root_dir / "modules" / "cstest")
+    good = {"name": "x", "dataset": "datasets/shapes", "module": "modules/cstest"}
+    for body, words in [
+        ({}, "Missing 'dataset'"),
+        ({**good, "dataset": "/etc"}, "Absolute path"),
+        ({**good, "dataset": "../.."}, "'..'"),
+        ({**good, "module": "no-such-module"}, "No module folder or library module"),
+        ({**good, "max_choose": "many"}, "whole number"),
+        ({**good, "classes": "circle,square"}, "list of names"),
+        ({**good, "train_options": {"epochs": [1]}}, "plain values"),
+    ]:
+        error = await expect_error(jp_fetch, 400, "crowd", "tasks", method="POST", body=body)
+        assert words in error["error"] + error["detail"], (body, error)
+    await expect_error(jp_fetch, 404, "crowd", "tasks", "nosuchtask")
+
+    task = await open_task(jp_fetch, jp_root_dir)
+    base = ("crowd", "tasks", task["id"])
+    error = await expect_error(jp_fetch, 400, *base, "finish", method="POST", body={})
+    assert "confirm" in error["detail"]
+    error = await expect_error(jp_fetch, 409, *base, "finish", method="POST", body={"confirm": True})
+    assert "cannot be reopened" in error["detail"]
+    error = await expect_error(jp_fetch, 409, *base, "next-round", method="POST", body={})
+    assert "misses 4 label(s)" in error["error"]
+    await expect_error(jp_fetch, 400, *base, "next-round", method="POST", body={"force": "yes"})
+    await expect_error(jp_fetch, 400, *base, "invites", method="POST", body={})
+    await expect_error(
+        jp_fetch, 400, *base, "invites", method="POST", body={"name": "a", "expires_hours": -1}
+    )
+    await expect_error(jp_fetch, 404, *base, "invites", "nobody", method="DELETE")
+    await expect_error(jp_fetch, 409, *base, "reopen", method="POST", body={})
+
+    forced = await call(
+        jp_fetch, *base, "finish", method="POST", body={"confirm": True, "allow_unlabeled": True}
+    )
+    assert forced["finished_incomplete"] and not forced["can"]["reopen"]
+    error = await expect_error(jp_fetch, 409, *base, "reopen", method="POST", body={})
+    assert "cannot be reopened" in error["error"]
+    await expect_error(jp_fetch, 409, *base, "invites", method="POST", body={"name": "late"})
+
+    # The owner's API needs the Jupyter login, the labeling actions included (their route
+    # only takes next|labels|skip|undo, so the generic auth test cannot reach it).
+    for action in ("next", "labels", "skip", "undo"):
+        with pytest.raises(HTTPClientError) as refused:
+            await jp_fetch(
+                "jlab-platform",
+                "api",
+                *base,
+                "labeling",
+                action,
+                method="POST",
+                body="{}",
+                headers={"Authorization": ""},
+            )
+        assert refused.value.code == 403
+
+
+def test_both_apis_are_in_the_openapi_file() -> None:
+    spec = yaml.safe_load((Path(jlab_platform.__file__).parent / "openapi.yaml").read_text())
+    owner = ["/" + pattern for pattern, _ in CROWD_ROUTES]
+    # Labeler paths are documented under the server /jlab-platform; the page itself is no API.
+    labeler = ["/" + pattern.removeprefix("jlab-platform/") for pattern, _ in LABELER_ROUTES[1:]]
+    for route in owner + labeler:
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)
+        assert path in spec["paths"], path

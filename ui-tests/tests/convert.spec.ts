@@ -1,0 +1,82 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+
+// A zip with three small files in photos/, and one whose only entry escapes its folder.
+const PHOTOS_ZIP =
+  'UEsDBBQAAAAIAAR4eV3iyVhoBwAAAAUAAAAOAAAAcGhvdG9zL2NhdC50eHTLTc0v5wIAUEsDBBQAAAAIAAR4eV21hWx+BwAAAAUAAAAOAAAAcGhvdG9zL2RvZy50eHQrz89P4wIAUEsDBBQAAAAAAAAAIQDqqPkvGAAAABgAAAAQAAAAcGhvdG9zL25vdGVzLnR4dGZyb20gYSBXaW5kb3dzIHppcCB0b29sClBLAQIUAxQAAAAIAAR4eV3iyVhoBwAAAAUAAAAOAAAAAAAAAAAAAACAAQAAAABwaG90b3MvY2F0LnR4dFBLAQIUAxQAAAAIAAR4eV21hWx+BwAAAAUAAAAOAAAAAAAAAAAAAACAATMAAABwaG90b3MvZG9nLnR4dFBLAQIUAxQAAAAAAAAAIQDqqPkvGAAAABgAAAAQAAAAAAAAAAAAAACAAWYAAABwaG90b3Mvbm90ZXMudHh0UEsFBgAAAAADAAMAtgAAAKwAAAAAAA==';
+const EVIL_ZIP =
+  'UEsDBBQAAAAAAAR4eV2DFtyMAQAAAAEAAAAOAAAALi4vZXNjYXBlZC50eHR4UEsBAhQDFAAAAAAABHh5XYMW3IwBAAAAAQAAAA4AAAAAAAAAAAAAAIABAAAAAC4uL2VzY2FwZWQudHh0UEsFBgAAAAABAAEAPAAAAC0AAAAAAA==';
+
+// A small Keras CNN whose hidden layer is large enough (12,544 weights) for quantization to show.
+const MAKE_MODEL = `import keras
+inputs = keras.Input((16, 16, 3))
+x = keras.layers.Conv2D(8, 3, activation="relu")(inputs)
+x = keras.layers.Flatten()(keras.layers.MaxPooling2D()(x))
+x = keras.layers.Dense(32, activation="relu")(x)
+keras.Model(inputs, keras.layers.Dense(4, activation="softmax")(x)).save("cnn.keras")
+print("saved")`;
+
+function item(page: IJupyterLabPageFixture, name: string) {
+  return page.locator('.jp-DirListing-item', { has: page.locator(`.jp-DirListing-itemText >> text="${name}"`) });
+}
+
+async function contextMenu(page: IJupyterLabPageFixture, name: string, command: string): Promise<void> {
+  await page.filebrowser.refresh();
+  await item(page, name).click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: command }).click();
+}
+
+test.describe('Conversion and file actions', () => {
+  test('a .keras file converts to a verified .tflite with dynamic range quantization', async ({ page }) => {
+    test.setTimeout(240000);
+    await page.notebook.createNew('make_model.ipynb');
+    await page.notebook.setCell(0, 'code', MAKE_MODEL);
+    await page.notebook.runCell(0);
+    expect((await page.notebook.getCellTextOutput(0))?.join('\n')).toContain('saved');
+    await page.notebook.close(true);
+
+    await contextMenu(page, 'cnn.keras', 'Convert to TensorFlow Lite…');
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('.jp-ConvertForm-source')).toHaveText(/cnn\.keras$/);
+    await dialog.locator('.jp-ConvertForm-quantize').selectOption('dynamic');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(dialog).toHaveCount(0);
+
+    const toast = page.locator('.jp-Notification-Toast-success', { hasText: 'Wrote cnn_dynamic.tflite' });
+    await expect(toast).toBeVisible({ timeout: 180000 });
+    await expect(toast).toContainText('verified: largest difference');
+    await toast.locator('.jp-toast-button', { hasText: 'Reveal' }).click();
+    await expect(item(page, 'cnn_dynamic.tflite')).toHaveClass(/jp-mod-selected/);
+    await page.screenshot({ path: 'test-results/screenshots/convert.png' });
+  });
+
+  test('a folder that is no SavedModel gets an error that says why', async ({ page, tmpPath }) => {
+    await page.contents.createDirectory(`${tmpPath}/not_a_model`);
+    await contextMenu(page, 'not_a_model', 'Convert to TensorFlow Lite…');
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    await expect(
+      page.locator('.jp-Notification-Toast-error', { hasText: 'not_a_model is not a SavedModel folder' })
+    ).toBeVisible();
+  });
+
+  test('Extract Here makes a folder named after the archive; an unsafe archive is refused', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.contents.uploadContent(PHOTOS_ZIP, 'base64', `${tmpPath}/photos.zip`);
+    await page.contents.uploadContent(EVIL_ZIP, 'base64', `${tmpPath}/evil.zip`);
+
+    await contextMenu(page, 'photos.zip', 'Extract Here');
+    const done = page.locator('.jp-Notification-Toast-success', { hasText: 'Extracted 3 files' });
+    await expect(done).toBeVisible({ timeout: 60000 });
+    await done.locator('.jp-toast-button', { hasText: 'Reveal' }).click();
+    await expect(item(page, 'photos')).toHaveClass(/jp-mod-selected/);
+    expect(await page.contents.fileExists(`${tmpPath}/photos/photos/cat.txt`)).toBe(true);
+    await page.screenshot({ path: 'test-results/screenshots/extract.png' });
+
+    await contextMenu(page, 'evil.zip', 'Extract Here');
+    await expect(
+      page.locator('.jp-Notification-Toast-error', { hasText: 'Refused to extract evil.zip' })
+    ).toBeVisible();
+    expect(await page.contents.directoryExists(`${tmpPath}/evil`)).toBe(false);
+  });
+});
