@@ -8,9 +8,9 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PY := $(BIN)/python
 PIP := $(PY) -m pip --disable-pip-version-check
-# The npm registry here lacks some of the newest JupyterLab packages: pin a consistent set.
-NPM_BEFORE ?= 2026-09-23
-NPM_INSTALL := npm install --before=$(NPM_BEFORE) --no-audit --no-fund
+# Exactly the versions in the lockfiles (the registry here lacks some newer JupyterLab
+# packages; to update a lock, run `npm install --before=<date>` and commit it).
+NPM_INSTALL := npm ci --no-audit --no-fund
 WORKSPACE ?= workspace
 PORT ?= 8888
 
