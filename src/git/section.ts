@@ -1,10 +1,9 @@
 /** The "Git" section of the Platform panel: status badge, Sync, conflicts, history with rollback. */
 import { refreshIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import { gitApi } from '../api';
 import { el } from '../jobs/dom';
+import { WhileShownWidget } from '../platform/shown';
 import {
   cloneRepository,
   IGitUI,
@@ -21,7 +20,7 @@ import { badgeOf, GitStatus, ICommit, IGitRepoStatus } from './model';
 const POLL_MS = 5000;
 export const HISTORY_LENGTH = 15;
 
-export class GitSection extends Widget {
+export class GitSection extends WhileShownWidget {
   constructor(private readonly ui: IGitUI) {
     super();
     const trans = ui.trans;
@@ -64,33 +63,6 @@ export class GitSection extends Widget {
     } finally {
       this._loading = false;
     }
-  }
-
-  dispose(): void {
-    this._stop();
-    super.dispose();
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this._start();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      this._start();
-    }
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this._stop();
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._stop();
-    super.onBeforeDetach(msg);
   }
 
   private async _load(fetch: boolean): Promise<void> {
@@ -277,7 +249,7 @@ export class GitSection extends Widget {
     this._message.classList.toggle('jp-mod-error', isError);
   }
 
-  private _start(): void {
+  protected startWork(): void {
     if (this._polling || this.isDisposed) {
       return;
     }
@@ -294,7 +266,7 @@ export class GitSection extends Widget {
     void poll();
   }
 
-  private _stop(): void {
+  protected stopWork(): void {
     this._polling = false;
     this._generation++;
     window.clearTimeout(this._poll);

@@ -1,9 +1,8 @@
 /** The "Jobs" section of the Platform panel: a live list of jobs with their actions. */
 import { deleteIcon, listIcon, refreshIcon, stopIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import { api } from '../api';
+import { WhileShownWidget } from '../platform/shown';
 import { deleteJob, IJobsUI, restartJob, terminateJob } from './actions';
 import { el, envBadge, iconButton, setStatus, statusIcon } from './dom';
 import { clusterSummary } from './cluster';
@@ -109,7 +108,7 @@ class JobRow {
   private _actions: HTMLElement;
 }
 
-export class JobsSection extends Widget {
+export class JobsSection extends WhileShownWidget {
   constructor(private readonly ui: IJobsUI) {
     super();
     const trans = ui.trans;
@@ -151,33 +150,6 @@ export class JobsSection extends Widget {
     } finally {
       this._loading = false;
     }
-  }
-
-  dispose(): void {
-    this._stop();
-    super.dispose();
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this._start();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      this._start();
-    }
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this._stop();
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._stop();
-    super.onBeforeDetach(msg);
   }
 
   private async _load(): Promise<void> {
@@ -250,7 +222,7 @@ export class JobsSection extends Widget {
     }
   }
 
-  private _start(): void {
+  protected startWork(): void {
     if (this._polling || this.isDisposed) {
       return;
     }
@@ -275,7 +247,7 @@ export class JobsSection extends Widget {
     }, TICK_MS);
   }
 
-  private _stop(): void {
+  protected stopWork(): void {
     this._polling = false;
     this._generation++;
     window.clearTimeout(this._poll);

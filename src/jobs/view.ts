@@ -1,11 +1,10 @@
 /** The view of one job in the main area: its facts, metrics and log. */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { refreshIcon, stopIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import { api } from '../api';
 import { jobIcon } from '../icons';
+import { WhileShownWidget } from '../platform/shown';
 import { IJobsUI, restartJob, terminateJob } from './actions';
 import { actionToolbarButton, el, envBadge, formatTime, setStatus, statusIcon } from './dom';
 import { statusLabel } from './labels';
@@ -108,7 +107,7 @@ class JobHeader {
   private _facts: HTMLElement;
 }
 
-export class JobView extends Widget {
+export class JobView extends WhileShownWidget {
   constructor(
     private readonly ui: IJobsUI,
     readonly jobId: string
@@ -139,7 +138,7 @@ export class JobView extends Widget {
       if ((error as { status?: number }).status === 404) {
         this._gone = true;
         this._header.showError(this.ui.trans.__('This job no longer exists.'));
-        this._stop();
+        this.stopWork();
       } else {
         this._header.showError((error as Error).message);
       }
@@ -168,35 +167,12 @@ export class JobView extends Widget {
     if (this.isDisposed) {
       return;
     }
-    this._stop();
-    this._log.dispose();
     super.dispose();
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this._start();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      this._start();
-    }
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this._stop();
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._stop();
-    super.onBeforeDetach(msg);
+    this._log.dispose();
   }
 
   /** Poll the job and its metrics every 2 s while it has not ended and the view is visible. */
-  private _start(): void {
+  protected startWork(): void {
     if (this._polling || this._gone || this.isDisposed) {
       return;
     }
@@ -214,7 +190,7 @@ export class JobView extends Widget {
     void poll();
   }
 
-  private _stop(): void {
+  protected stopWork(): void {
     this._polling = false;
     this._generation++;
     window.clearTimeout(this._timer);
