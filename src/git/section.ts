@@ -249,27 +249,13 @@ export class GitSection extends WhileShownWidget {
     this._message.classList.toggle('jp-mod-error', isError);
   }
 
-  protected startWork(): void {
-    if (this._polling || this.isDisposed) {
-      return;
-    }
-    this._polling = true;
-    const generation = ++this._generation;
-    const poll = async (): Promise<void> => {
-      if (!document.hidden) {
-        await this.refresh();
-      }
-      if (this._polling && generation === this._generation) {
-        this._poll = window.setTimeout(() => void poll(), POLL_MS);
-      }
-    };
-    void poll();
-  }
+  protected readonly pollMs = POLL_MS;
 
-  protected stopWork(): void {
-    this._polling = false;
-    this._generation++;
-    window.clearTimeout(this._poll);
+  protected async poll(): Promise<boolean> {
+    if (!document.hidden) {
+      await this.refresh();
+    }
+    return true;
   }
 
   private _badge: HTMLDivElement;
@@ -281,7 +267,4 @@ export class GitSection extends WhileShownWidget {
   private _loading = false;
   private _fetch = false;
   private _again = false;
-  private _polling = false;
-  private _generation = 0;
-  private _poll = 0;
 }

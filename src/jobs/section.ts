@@ -222,21 +222,17 @@ export class JobsSection extends WhileShownWidget {
     }
   }
 
-  protected startWork(): void {
-    if (this._polling || this.isDisposed) {
-      return;
+  protected readonly pollMs = POLL_MS;
+
+  protected async poll(): Promise<boolean> {
+    if (!document.hidden) {
+      await this.refresh();
     }
-    this._polling = true;
-    const generation = ++this._generation;
-    const poll = async (): Promise<void> => {
-      if (!document.hidden) {
-        await this.refresh();
-      }
-      if (this._polling && generation === this._generation) {
-        this._poll = window.setTimeout(() => void poll(), POLL_MS);
-      }
-    };
-    void poll();
+    return true;
+  }
+
+  /** Running jobs' runtimes count up every second between polls. */
+  protected onStartPolling(): void {
     this._tick = window.setInterval(() => {
       const now = Date.now();
       for (const row of this._rows.values()) {
@@ -247,10 +243,7 @@ export class JobsSection extends WhileShownWidget {
     }, TICK_MS);
   }
 
-  protected stopWork(): void {
-    this._polling = false;
-    this._generation++;
-    window.clearTimeout(this._poll);
+  protected onStopPolling(): void {
     window.clearInterval(this._tick);
   }
 
@@ -262,8 +255,5 @@ export class JobsSection extends WhileShownWidget {
   private _rows = new Map<string, JobRow>();
   private _loading = false;
   private _again = false;
-  private _polling = false;
-  private _generation = 0;
-  private _poll = 0;
   private _tick = 0;
 }

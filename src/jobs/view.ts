@@ -171,37 +171,29 @@ export class JobView extends WhileShownWidget {
     this._log.dispose();
   }
 
-  /** Poll the job and its metrics every 2 s while it has not ended and the view is visible. */
-  protected startWork(): void {
-    if (this._polling || this._gone || this.isDisposed) {
-      return;
-    }
-    this._polling = true;
-    // Following the log holds a connection open: only visible views do it.
-    this._log.start();
-    const generation = ++this._generation;
-    const poll = async (): Promise<void> => {
-      await this.refresh();
-      const live = this._job === null || !isFinished(this._job.status);
-      if (live && this._polling && generation === this._generation && !this._gone) {
-        this._timer = window.setTimeout(() => void poll(), POLL_MS);
-      }
-    };
-    void poll();
+  /** The job and its metrics are polled every 2 s while the job has not ended and the view is visible. */
+  protected readonly pollMs = POLL_MS;
+
+  protected canPoll(): boolean {
+    return !this._gone;
   }
 
-  protected stopWork(): void {
-    this._polling = false;
-    this._generation++;
-    window.clearTimeout(this._timer);
+  protected async poll(): Promise<boolean> {
+    await this.refresh();
+    return (this._job === null || !isFinished(this._job.status)) && !this._gone;
+  }
+
+  /** Following the log holds a connection open: only visible views do it. */
+  protected onStartPolling(): void {
+    this._log.start();
+  }
+
+  protected onStopPolling(): void {
     this._log.stop();
   }
 
   private _job: IJob | null = null;
   private _gone = false;
-  private _polling = false;
-  private _generation = 0;
-  private _timer = 0;
   private _header: JobHeader;
   private _metrics: MetricsArea;
   private _log: LogArea;

@@ -2,8 +2,10 @@ import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 /**
- * A widget that works (polls the server) only while it is shown: it starts on
- * show or attach-while-visible and stops on hide, detach and dispose.
+ * A widget that polls the server only while it is shown: polling starts on
+ * show (or attach while visible) and stops on hide, detach and dispose.
+ * A round never overlaps the next; a round started before a stop never
+ * schedules another.
  */
 export abstract class WhileShownWidget extends Widget {
   dispose(): void {
@@ -13,9 +15,51 @@ export abstract class WhileShownWidget extends Widget {
     super.dispose();
   }
 
-  protected abstract startWork(): void;
+  /** Milliseconds between the end of one round and the start of the next. */
+  protected abstract readonly pollMs: number;
 
-  protected abstract stopWork(): void;
+  /** One round of work; false stops polling until the widget is shown again. */
+  protected abstract poll(): Promise<boolean>;
+
+  /** False while polling must not start (e.g. what the widget shows is gone). */
+  protected canPoll(): boolean {
+    return true;
+  }
+
+  /** Extra work that lives exactly as long as polling (timers, open connections). */
+  protected onStartPolling(): void {
+    // nothing by default
+  }
+
+  protected onStopPolling(): void {
+    // nothing by default
+  }
+
+  protected startWork(): void {
+    if (this._polling || this.isDisposed || !this.canPoll()) {
+      return;
+    }
+    this._polling = true;
+    this.onStartPolling();
+    const generation = ++this._generation;
+    const round = async (): Promise<void> => {
+      const again = await this.poll();
+      if (again && this._polling && generation === this._generation) {
+        this._timer = window.setTimeout(() => void round(), this.pollMs);
+      }
+    };
+    void round();
+  }
+
+  protected stopWork(): void {
+    if (!this._polling) {
+      return;
+    }
+    this._polling = false;
+    this._generation++;
+    window.clearTimeout(this._timer);
+    this.onStopPolling();
+  }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
@@ -38,4 +82,8 @@ export abstract class WhileShownWidget extends Widget {
     this.stopWork();
     super.onBeforeDetach(msg);
   }
+
+  private _polling = false;
+  private _generation = 0;
+  private _timer = 0;
 }
