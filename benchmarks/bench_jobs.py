@@ -129,19 +129,10 @@ def seed_jobs(db_url: str, count: int) -> None:
     store.dispose()
 
 
-def p50_ms(server: ServerProcess, path: str, n: int = 50) -> float:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        server.request("GET", path)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def bench_list(server: ServerProcess, root: Path) -> None:
     seed_jobs(f"sqlite:///{root / '.jlab_platform' / 'platform.db'}", 10_000)
-    ours = p50_ms(server, "jlab-platform/api/jobs?limit=100")
-    baseline = p50_ms(server, "api/status")
+    ours = server.p50_ms("jlab-platform/api/jobs?limit=100", n=50)
+    baseline = server.p50_ms("api/status", n=50)
     print(
         f"GET /jobs (limit 100) with 10,000 jobs: p50 {ours:.1f} ms vs GET /api/status {baseline:.1f} ms "
         f"-> ratio {ours / baseline:.1f} (target p50 < 50 ms)"

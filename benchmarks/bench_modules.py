@@ -25,21 +25,12 @@ from torch import nn
 from jlab_platform.kernel import modules
 from jlab_platform.modules.catalog import BUILTIN_DIR
 from jlab_platform.modules.imagefolder import load_labeled, split
-from tests.helpers.jupyter import ServerProcess, running_server
+from tests.helpers.jupyter import running_server
 from tests.modules.factory import write_module
 
 MODULES = 2000
 EPOCHS, BATCH, LR, SEED, SIZE = 10, 32, 0.005, 0, 32
 ROUNDS = 20
-
-
-def p50_ms(server: ServerProcess, path: str, n: int = 30) -> float:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        server.request("GET", path)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def bench_listing(root: Path) -> None:
@@ -49,8 +40,8 @@ def bench_listing(root: Path) -> None:
         start = time.perf_counter()
         total = server.request("GET", "jlab-platform/api/modules")["total"]
         cold = (time.perf_counter() - start) * 1000
-        ours = p50_ms(server, "jlab-platform/api/modules")
-        baseline = p50_ms(server, "api/status")
+        ours = server.p50_ms("jlab-platform/api/modules", n=30)
+        baseline = server.p50_ms("api/status", n=30)
         print(
             f"GET /modules with {total} modules: p50 {ours:.1f} ms vs GET /api/status {baseline:.1f} ms "
             f"-> ratio {ours / baseline:.1f} (target p50 < 200 ms; first listing, parsing every spec: "

@@ -6,6 +6,7 @@ import os
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -33,6 +34,15 @@ class ServerProcess:
     process: subprocess.Popen[bytes]
     runtime_dir: Path
     log_path: Path
+
+    def p50_ms(self, path: str, n: int) -> float:
+        """Median wall time in ms of ``n`` sequential GETs of ``path`` (benchmarks)."""
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            self.request("GET", path)
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
