@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -87,57 +88,63 @@ def _in_notebook() -> bool:
     return type(ipython).__name__ == "ZMQInteractiveShell"
 
 
-class WidgetProgress:
-    """An ipywidgets bar with a label; redrawn at most every 0.2 s so it never slows training."""
+class _ThrottledProgress(ABC):
+    """Counts steps and redraws at most every 0.2 s (and at the end), so it never slows training."""
 
-    def __init__(self, total: int, description: str) -> None:
-        widgets = importlib.import_module("ipywidgets")
-        display = importlib.import_module("IPython.display").display
+    def __init__(self, total: int) -> None:
         self.total, self.done = max(int(total), 1), 0
-        self.bar = widgets.IntProgress(value=0, min=0, max=self.total, description=description[:30])
-        self.bar.add_class("jlab-platform-progress")
-        self.label = widgets.Label(value=f"0/{self.total}")
         self.started = self._shown = time.monotonic()
-        display(widgets.HBox([self.bar, self.label]))
 
     def update(self, n: int = 1) -> None:
         self.done += n
         now = time.monotonic()
         if now - self._shown >= _REFRESH_SECONDS or self.done >= self.total:
-            self._draw(now)
+            self._redraw(now)
+
+    def _redraw(self, now: float) -> None:
+        self._shown = now
+        self._draw(now)
+
+    @abstractmethod
+    def _draw(self, now: float) -> None: ...
+
+
+class WidgetProgress(_ThrottledProgress):
+    """An ipywidgets bar with a label."""
+
+    def __init__(self, total: int, description: str) -> None:
+        super().__init__(total)
+        widgets = importlib.import_module("ipywidgets")
+        display = importlib.import_module("IPython.display").display
+        self.bar = widgets.IntProgress(value=0, min=0, max=self.total, description=description[:30])
+        self.bar.add_class("jlab-platform-progress")
+        self.label = widgets.Label(value=f"0/{self.total}")
+        display(widgets.HBox([self.bar, self.label]))
 
     def close(self) -> None:
-        self._draw(time.monotonic())
+        self._redraw(time.monotonic())
         self.bar.bar_style = "success" if self.done >= self.total else "warning"
 
     def _draw(self, now: float) -> None:
-        self._shown = now
         self.bar.value = min(self.done, self.total)
         self.label.value = f"{self.done}/{self.total} · {_eta(self.done, self.total, now - self.started)}"
 
 
-class TextProgress:
+class TextProgress(_ThrottledProgress):
     """``[#####-----]  50% 5/10`` on one line, for scripts where tqdm is not installed."""
 
     def __init__(self, total: int, description: str, stream: TextIO | None = None) -> None:
-        self.total, self.done, self.description = max(int(total), 1), 0, description
+        super().__init__(total)
+        self.description = description
         self.stream = stream or sys.stderr
-        self.started = self._shown = time.monotonic()
-        self._draw(self.started)
-
-    def update(self, n: int = 1) -> None:
-        self.done += n
-        now = time.monotonic()
-        if now - self._shown >= _REFRESH_SECONDS or self.done >= self.total:
-            self._draw(now)
+        self._redraw(self.started)
 
     def close(self) -> None:
-        self._draw(time.monotonic())
+        self._redraw(time.monotonic())
         self.stream.write("\n")
         self.stream.flush()
 
     def _draw(self, now: float) -> None:
-        self._shown = now
         filled = int(30 * min(self.done, self.total) / self.total)
         percent = 100 * min(self.done, self.total) // self.total
         eta = _eta(self.done, self.total, now - self.started)
