@@ -1,10 +1,9 @@
 /** The "Captures" section of the Platform panel: captured outputs, with Restore and Delete. */
 import { deleteIcon, refreshIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import { captureApi, ICapture } from '../api';
 import { el, iconButton } from '../jobs/dom';
+import { WhileShownWidget } from '../platform/shown';
 import { formatBytes } from '../jobs/model';
 import { CaptureActions } from './actions';
 import { restoreIcon } from './icons';
@@ -55,7 +54,7 @@ function captureRow(ui: CaptureActions, capture: ICapture): HTMLLIElement {
   return row;
 }
 
-export class CapturesSection extends Widget {
+export class CapturesSection extends WhileShownWidget {
   constructor(private readonly ui: CaptureActions) {
     super();
     const trans = ui.trans;
@@ -97,28 +96,9 @@ export class CapturesSection extends Widget {
     }
   }
 
-  dispose(): void {
-    window.clearInterval(this._timer);
-    super.dispose();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    void this.refresh();
-    this._timer = window.setInterval(() => {
-      if (this.isVisible && !document.hidden) {
-        void this.refresh();
-      }
-    }, POLL_MS);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    window.clearInterval(this._timer);
-    super.onBeforeDetach(msg);
-  }
+  protected readonly pollMs = POLL_MS;
 
   private _message: HTMLDivElement;
   private _list: HTMLUListElement;
   private _shown = '';
-  private _timer = 0;
 }

@@ -4,11 +4,10 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import { crowdApi } from '../api';
 import { el, iconButton } from '../jobs/dom';
+import { WhileShownWidget } from '../platform/shown';
 import { ICrowdDatasetStats, ICrowdTask, ICrowdTaskList, progressShare } from './model';
 
 const POLL_MS = 5000;
@@ -46,7 +45,7 @@ export function markFor(trans: TranslationBundle, task: ICrowdTask): HTMLElement
   return mark;
 }
 
-export class CrowdSection extends Widget {
+export class CrowdSection extends WhileShownWidget {
   constructor(private readonly ui: ICrowdUI) {
     super();
     const trans = ui.trans;
@@ -76,20 +75,7 @@ export class CrowdSection extends Widget {
     }
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    void this.refresh();
-    this._timer = window.setInterval(() => {
-      if (this.isVisible && !document.hidden) {
-        void this.refresh();
-      }
-    }, POLL_MS);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    window.clearInterval(this._timer);
-    super.onBeforeDetach(msg);
-  }
+  protected readonly pollMs = POLL_MS;
 
   private _render(list: ICrowdTaskList): void {
     const trans = this.ui.trans;
@@ -159,5 +145,4 @@ export class CrowdSection extends Widget {
   private _datasets: HTMLUListElement;
   private _tasks: HTMLUListElement;
   private _message: HTMLDivElement;
-  private _timer = 0;
 }

@@ -251,13 +251,6 @@ export class GitSection extends WhileShownWidget {
 
   protected readonly pollMs = POLL_MS;
 
-  protected async poll(): Promise<boolean> {
-    if (!document.hidden) {
-      await this.refresh();
-    }
-    return true;
-  }
-
   private _badge: HTMLDivElement;
   private _actions: HTMLDivElement;
   private _message: HTMLDivElement;

@@ -224,13 +224,6 @@ export class JobsSection extends WhileShownWidget {
 
   protected readonly pollMs = POLL_MS;
 
-  protected async poll(): Promise<boolean> {
-    if (!document.hidden) {
-      await this.refresh();
-    }
-    return true;
-  }
-
   /** Running jobs' runtimes count up every second between polls. */
   protected onStartPolling(): void {
     this._tick = window.setInterval(() => {

@@ -18,8 +18,19 @@ export abstract class WhileShownWidget extends Widget {
   /** Milliseconds between the end of one round and the start of the next. */
   protected abstract readonly pollMs: number;
 
-  /** One round of work; false stops polling until the widget is shown again. */
-  protected abstract poll(): Promise<boolean>;
+  /** Ask the server and show what it says. */
+  abstract refresh(): Promise<void>;
+
+  /**
+   * One round of work; false stops polling until the widget is shown again.
+   * By default: refresh, unless the browser tab is in the background.
+   */
+  protected async poll(): Promise<boolean> {
+    if (!document.hidden) {
+      await this.refresh();
+    }
+    return true;
+  }
 
   /** False while polling must not start (e.g. what the widget shows is gone). */
   protected canPoll(): boolean {
