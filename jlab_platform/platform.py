@@ -137,6 +137,7 @@ class Platform:
     def close(self) -> None:
         self.convert.close()  # the conversion worker stops with the server
         self.files.close()
+        self.crowd.close()
         self.store.dispose()
 
 

@@ -4,18 +4,19 @@ A labeler holds up to ``prefetch`` leased samples (the one shown and the next, a
 loading). A sample is offered only while its labels plus the unexpired leases of others
 stay below the labels it wants, so two people get the same sample only when overlap asks
 for it. Leases expire at a stored wall-clock time: a restart neither loses nor frees one.
-A label is committed before the answer that carries the next sample is sent, and a
-retried submission (same ``request_id``) is answered again without counting twice.
+A label is committed before the answer that carries the next sample is sent (each call
+returns a future that completes after its commit, see ``groupcommit``), and a retried
+submission (same ``request_id``) is answered again without counting twice.
 
 This is the path every labeler's keystroke takes, so it speaks SQL through SQLAlchemy
 Core, a handful of indexed statements per call, on SQLite and PostgreSQL alike.
 """
 
-import threading
+import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy import Connection, DateTime, bindparam, text
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Store
 from ..timeutil import utcnow
+from .groupcommit import GroupCommit, Transaction
 from .identity import Identity, Resolver, Seat
 from .states import LABELING, WAITING_REASON
 
@@ -31,6 +33,9 @@ MAX_PREFETCH = 3
 _REQUEST_KEY_LENGTH = 64
 
 RoundListener = Callable[[str, int, bool], None]  # task id, round, complete (False: reopened by undo)
+Answer = dict[str, Any]
+
+log = logging.getLogger(__name__)
 
 
 def _sql(statement: str, *times: str) -> Any:
@@ -103,19 +108,23 @@ _OPEN_SAMPLES = _sql(
 
 
 class LabelingEngine:
+    """The labeling calls; each returns a future that completes once its work is committed."""
+
     def __init__(self, store: Store, lease_seconds: float, on_round: RoundListener) -> None:
         self.store = store
         self.lease_seconds = lease_seconds
         self._on_round = on_round
         self._resolver = Resolver(store.engine.dialect.name)
-        # SQLite serialises writers anyway; queueing here keeps this process's threads
-        # from meeting in SQLite's busy handler, whose sleeps would show in the latency.
-        self._lock = threading.Lock()
+        self._writer = GroupCommit(store.engine, "jlab-crowd-labeling", _log_round_error)
+
+    def close(self) -> None:
+        self._writer.close()
 
     # -- the calls of the labeling page and the notebook widget ---------------
 
-    def overview(self, who: Identity) -> dict[str, Any]:
-        with self._transaction(who) as (conn, seat):
+    def overview(self, who: Identity) -> "Future[Answer]":
+        def work(tx: Transaction) -> Answer:
+            seat = self._seat(tx, who)
             return {
                 "task": {
                     "name": seat.task_name,
@@ -126,58 +135,23 @@ class LabelingEngine:
                     "max_rounds": seat.max_rounds,
                 },
                 "labeler": seat.labeler,
-                "progress": self._progress(conn, seat),
+                "progress": self._progress(tx.conn, seat),
                 "waiting": None if seat.state == LABELING else WAITING_REASON[seat.state],
             }
 
-    def next(self, who: Identity, prefetch: int = 2) -> dict[str, Any]:
-        with self._transaction(who) as (conn, seat):
-            return self._answer(conn, seat, prefetch)
+        return self._writer.call(work)
+
+    def next(self, who: Identity, prefetch: int = 2) -> "Future[Answer]":
+        return self._writer.call(lambda tx: self._answer(tx.conn, self._seat(tx, who), prefetch))
 
     def submit(
         self, who: Identity, sample_id: str, label: str, request_id: str | None, prefetch: int = 2
-    ) -> dict[str, Any]:
-        completed = False
-        with self._transaction(who) as (conn, seat):
-            if request_id is not None:
-                previous = self._by_request(conn, seat.labeler_id, request_id)
-                if previous is not None:
-                    if previous.sample_id != sample_id or previous.label != label:
-                        raise Conflict(
-                            "This request id was already used for another label",
-                            "Send a new request id for each new label.",
-                        )
-                    return {"duplicate": True, **self._answer(conn, seat, prefetch)}
-            _require_labeling(seat)
-            if label not in seat.classes:
-                raise InvalidInput(f"Unknown class {label!r}", f"Use one of: {', '.join(seat.classes)}.")
-            sample = self._current_sample(conn, seat, sample_id)
-            if sample.mine:
-                raise Conflict("You already labeled this sample", "Undo (Backspace) to change your label.")
-            if sample.label_count >= sample.wanted:
-                raise Conflict("This sample already has all its labels", "Go on with the next one.")
-            conn.execute(
-                _ADD_LABEL,
-                {
-                    "sample": sample.id,
-                    "me": seat.labeler_id,
-                    "id": uuid.uuid4().hex[:16],
-                    "task": seat.task_id,
-                    "round": seat.round,
-                    "label": label,
-                    "now": utcnow(),
-                    "key": request_id,
-                },
-            )
-            crossed = sample.label_count + 1 == sample.wanted
-            completed, counters = self._count(conn, seat, sample.id, +1, crossed)
-            answer = {"duplicate": False, **self._answer(conn, seat, prefetch, sample.id, counters)}
-        if completed:
-            self._on_round(seat.task_id, seat.round, True)
-        return answer
+    ) -> "Future[Answer]":
+        return self._writer.call(lambda tx: self._submit(tx, who, sample_id, label, request_id, prefetch))
 
-    def skip(self, who: Identity, sample_id: str, prefetch: int = 2) -> dict[str, Any]:
-        with self._transaction(who) as (conn, seat):
+    def skip(self, who: Identity, sample_id: str, prefetch: int = 2) -> "Future[Answer]":
+        def work(tx: Transaction) -> Answer:
+            conn, seat = tx.conn, self._seat(tx, who)
             _require_labeling(seat)
             sample = self._current_sample(conn, seat, sample_id)
             me = {"sample": sample.id, "me": seat.labeler_id}
@@ -185,43 +159,93 @@ class LabelingEngine:
                 conn.execute(_ADD_SKIP, {**me, "task": seat.task_id, "now": utcnow()})
             return self._answer(conn, seat, prefetch, sample.id)
 
-    def undo(self, who: Identity, prefetch: int = 2) -> dict[str, Any]:
-        """Retract this labeler's last label of the round; its sample is shown to them again first."""
-        with self._transaction(who) as (conn, seat):
-            _require_labeling(seat)
-            last = conn.execute(_LAST_LABEL, {"me": seat.labeler_id, "round": seat.round}).first()
-            if last is None:
-                raise Conflict("Nothing to undo", "You have no label in this round to take back.")
-            conn.execute(_RETRACT, {"id": last.id, "now": utcnow()})
-            sample = conn.execute(_SAMPLE, {"sample": last.sample_id, "task": seat.task_id, "me": None}).one()
-            reopened, _ = self._count(conn, seat, sample.id, -1, sample.label_count == sample.wanted)
-            me = {"sample": sample.id, "me": seat.labeler_id}
-            conn.execute(_FORGET_LEASE, me)
-            # leased_at 0 puts it before the labeler's other leases: it is shown next.
-            lease = {"task": seat.task_id, "leased": 0.0, "expires": time.time() + self.lease_seconds}
-            conn.execute(_ADD_LEASE, {**me, **lease})
-            answer = {
-                "undone": {"sample_id": sample.id, "label": last.label},
-                **self._answer(conn, seat, prefetch),
-            }
-        if reopened:
-            self._on_round(seat.task_id, seat.round, False)
-        return answer
+        return self._writer.call(work)
 
-    def image(self, who: Identity, sample_id: str) -> tuple[str, str]:
+    def undo(self, who: Identity, prefetch: int = 2) -> "Future[Answer]":
+        """Retract this labeler's last label of the round; its sample is shown to them again first."""
+        return self._writer.call(lambda tx: self._undo(tx, who, prefetch))
+
+    def image(self, who: Identity, sample_id: str) -> "Future[tuple[str, str]]":
         """(dataset, sample path) of one of the task's selected samples, for streaming its file."""
-        with self._transaction(who) as (conn, seat):
-            sample = conn.execute(_SAMPLE, {"sample": sample_id, "task": seat.task_id, "me": None}).first()
+
+        def work(tx: Transaction) -> tuple[str, str]:
+            seat = self._seat(tx, who)
+            query = {"sample": sample_id, "task": seat.task_id, "me": None}
+            sample = tx.conn.execute(_SAMPLE, query).first()
             if sample is None:
                 raise NotFound("No such sample in this task", "Only the task's selected samples are shown.")
             return seat.dataset, str(sample.path)
 
+        return self._writer.call(work)
+
     # -- internals ----------------------------------------------------------
 
-    @contextmanager
-    def _transaction(self, who: Identity) -> Iterator[tuple[Connection, Seat]]:
-        with self._lock, self.store.engine.begin() as conn:
-            yield conn, self._resolver.resolve(conn, who)
+    def _seat(self, tx: Transaction, who: Identity) -> Seat:
+        return self._resolver.resolve(tx.conn, who)
+
+    def _submit(
+        self,
+        tx: Transaction,
+        who: Identity,
+        sample_id: str,
+        label: str,
+        request_id: str | None,
+        prefetch: int,
+    ) -> Answer:
+        conn, seat = tx.conn, self._seat(tx, who)
+        if request_id is not None:
+            previous = self._by_request(conn, seat.labeler_id, request_id)
+            if previous is not None:
+                if previous.sample_id != sample_id or previous.label != label:
+                    raise Conflict(
+                        "This request id was already used for another label",
+                        "Send a new request id for each new label.",
+                    )
+                return {"duplicate": True, **self._answer(conn, seat, prefetch)}
+        _require_labeling(seat)
+        if label not in seat.classes:
+            raise InvalidInput(f"Unknown class {label!r}", f"Use one of: {', '.join(seat.classes)}.")
+        sample = self._current_sample(conn, seat, sample_id)
+        if sample.mine:
+            raise Conflict("You already labeled this sample", "Undo (Backspace) to change your label.")
+        if sample.label_count >= sample.wanted:
+            raise Conflict("This sample already has all its labels", "Go on with the next one.")
+        conn.execute(
+            _ADD_LABEL,
+            {
+                "sample": sample.id,
+                "me": seat.labeler_id,
+                "id": uuid.uuid4().hex[:16],
+                "task": seat.task_id,
+                "round": seat.round,
+                "label": label,
+                "now": utcnow(),
+                "key": request_id,
+            },
+        )
+        crossed = sample.label_count + 1 == sample.wanted
+        completed, counters = self._count(conn, seat, sample.id, +1, crossed)
+        if completed:
+            tx.after_commit(lambda: self._on_round(seat.task_id, seat.round, True))
+        return {"duplicate": False, **self._answer(conn, seat, prefetch, sample.id, counters)}
+
+    def _undo(self, tx: Transaction, who: Identity, prefetch: int) -> Answer:
+        conn, seat = tx.conn, self._seat(tx, who)
+        _require_labeling(seat)
+        last = conn.execute(_LAST_LABEL, {"me": seat.labeler_id, "round": seat.round}).first()
+        if last is None:
+            raise Conflict("Nothing to undo", "You have no label in this round to take back.")
+        conn.execute(_RETRACT, {"id": last.id, "now": utcnow()})
+        sample = conn.execute(_SAMPLE, {"sample": last.sample_id, "task": seat.task_id, "me": None}).one()
+        reopened, _ = self._count(conn, seat, sample.id, -1, sample.label_count == sample.wanted)
+        me = {"sample": sample.id, "me": seat.labeler_id}
+        conn.execute(_FORGET_LEASE, me)
+        # leased_at 0 puts it before the labeler's other leases: it is shown next.
+        lease = {"task": seat.task_id, "leased": 0.0, "expires": time.time() + self.lease_seconds}
+        conn.execute(_ADD_LEASE, {**me, **lease})
+        if reopened:
+            tx.after_commit(lambda: self._on_round(seat.task_id, seat.round, False))
+        return {"undone": {"sample_id": sample.id, "label": last.label}, **self._answer(conn, seat, prefetch)}
 
     def _answer(
         self, conn: Connection, seat: Seat, prefetch: int, done: str | None = None, counters: Any = None
@@ -312,6 +336,11 @@ class LabelingEngine:
                 "request_id must be 1 to 64 characters", "Send a random id (a UUID) for each new label."
             )
         return conn.execute(_BY_REQUEST, {"me": labeler_id, "key": request_id}).first()
+
+
+def _log_round_error(error: BaseException) -> None:
+    # The labels are committed and answered; only the round's results files or its event failed.
+    log.error("jlab_platform: handling a completed labeling round failed", exc_info=error)
 
 
 def _require_labeling(seat: Seat) -> None:

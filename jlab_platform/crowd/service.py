@@ -69,6 +69,10 @@ class CrowdService:
         self._reconcile_lock = threading.Lock()
         jobs.on_finished(lambda _job: self.reconcile())
 
+    def close(self) -> None:
+        """Finish the queued labeling calls (their labels are committed), then stop."""
+        self.labeling.close()
+
     def on_event(self, listener: CrowdListener) -> None:
         """Called with ``{kind, task_id, name, round}``; kind: round_ready, round_complete, round_failed."""
         self._listeners.append(listener)

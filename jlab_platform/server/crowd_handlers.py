@@ -11,7 +11,7 @@ from ..crowd import CrowdService
 from ..crowd.identity import Identity
 from ..errors import InvalidInput
 from .base import ApiHandler
-from .labeler_handlers import LABEL_PREFIX, in_labeling_worker, sample_field, stream_sample, submission
+from .labeler_handlers import LABEL_PREFIX, sample_field, stream_sample, submission
 
 
 class CrowdBase(ApiHandler):
@@ -138,7 +138,7 @@ class OwnerLabelingHandler(CrowdBase):
     @authorized
     async def get(self, task_id: str) -> None:
         who = Identity.task_owner(task_id)
-        self.send_json(await in_labeling_worker(self.crowd.labeling.overview, who))
+        self.send_json(await asyncio.wrap_future(self.crowd.labeling.overview(who)))
 
 
 class OwnerLabelingActionHandler(CrowdBase):
@@ -151,15 +151,15 @@ class OwnerLabelingActionHandler(CrowdBase):
         if isinstance(prefetch, bool) or not isinstance(prefetch, int) or not 1 <= prefetch <= 3:
             raise InvalidInput("prefetch must be 1, 2 or 3", f"Got {prefetch!r}.")
         if action == "next":
-            answer = await in_labeling_worker(engine.next, who, prefetch)
+            call = engine.next(who, prefetch)
         elif action == "labels":
             sample_id, label, request_id = submission(body)
-            answer = await in_labeling_worker(engine.submit, who, sample_id, label, request_id, prefetch)
+            call = engine.submit(who, sample_id, label, request_id, prefetch)
         elif action == "skip":
-            answer = await in_labeling_worker(engine.skip, who, sample_field(body), prefetch)
+            call = engine.skip(who, sample_field(body), prefetch)
         else:
-            answer = await in_labeling_worker(engine.undo, who, prefetch)
-        self.send_json(answer)
+            call = engine.undo(who, prefetch)
+        self.send_json(await asyncio.wrap_future(call))
 
 
 class OwnerImageHandler(CrowdBase):
@@ -167,7 +167,7 @@ class OwnerImageHandler(CrowdBase):
     @authorized
     async def get(self, task_id: str, sample_id: str) -> None:
         who = Identity.task_owner(task_id)
-        dataset, sample = await in_labeling_worker(self.crowd.labeling.image, who, sample_id)
+        dataset, sample = await asyncio.wrap_future(self.crowd.labeling.image(who, sample_id))
         await stream_sample(self, dataset, sample)
 
 

@@ -12,8 +12,7 @@ and a token reaches nothing but the selected samples of its own task.
 import asyncio
 import secrets
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +32,6 @@ LABEL_PREFIX = "jlab-platform/label"
 TOKEN_HEADER = "X-Labeler-Token"
 _PAGE = (Path(__file__).resolve().parent.parent / "crowd" / "label_page.html").read_text(encoding="utf-8")
 _CHUNK = 256 * 1024
-# One worker thread runs every labeling call, in arrival order. The store takes one writer
-# at a time anyway; a single worker queues the calls instead of letting many threads
-# contend for the engine's lock (and the interpreter's), and the event loop stays free.
-_LABELING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jlab-crowd-labeling")
-
-
-async def in_labeling_worker(action: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(_LABELING, partial(action, *args))
 
 
 class LabelPageHandler(ExtensionHandlerMixin, JupyterHandler):
@@ -98,11 +89,11 @@ class LabelerApiHandler(ApiHandler):
                 429,
             )
 
-    async def run(self, action: Callable[..., Any], *args: Any) -> Any:
-        """Call ``action(identity, *args)`` in a worker thread; a rejected token counts as a guess."""
+    async def run(self, action: Callable[..., "Future[Any]"], *args: Any) -> Any:
+        """Await ``action(identity, *args)`` (a labeling call); a rejected token counts as a guess."""
         identity = Identity.invited(self.request.headers.get(TOKEN_HEADER, ""))
         try:
-            return await in_labeling_worker(action, identity, *args)
+            return await asyncio.wrap_future(action(identity, *args))
         except TokenRejected as exc:
             if exc.guess:
                 self.crowd.guard.failed(self._address())

@@ -114,13 +114,15 @@ def _make_engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         # WAL lets the server read while a job's supervisor writes; the busy
-        # timeout makes writers wait instead of failing on a brief lock.
+        # timeout makes writers wait instead of failing on a brief lock. FULL syncs
+        # every commit to disk: what was acknowledged survives a power loss too
+        # (labels share one commit per batch, see crowd.groupcommit).
         # pysqlite would otherwise commit before every DDL statement; taking over
         # BEGIN makes a migration (DDL included) all-or-nothing.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

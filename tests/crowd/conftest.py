@@ -72,6 +72,7 @@ def crowd(tmp_path: Path) -> Iterator[Crowd]:
     make_seed_module(root / "modules" / "cstest")
     jobs, service = make_crowd(root, f"sqlite:///{tmp_path / 'platform.db'}")
     yield Crowd(root, jobs, service, {f"images/{name}": shape for name, shape in truth.items()})
+    service.close()
     service.store.dispose()
 
 
@@ -140,4 +141,5 @@ def store_crowd(tmp_path: Path, db_url: str) -> Iterator[CrowdService]:
     make_images(root / "datasets" / "pets", 6)
     _, service = make_crowd(root, db_url, lease_seconds=60.0)
     yield service
+    service.close()
     service.store.dispose()

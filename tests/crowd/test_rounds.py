@@ -14,11 +14,13 @@ from tests.crowd.modules import make_seed_module
 def label_round(crowd: Crowd, who: Identity) -> int:
     """Label every sample offered to ``who`` with its true shape."""
     count = 0
-    answer = crowd.service.labeling.next(who)
+    answer = crowd.service.labeling.next(who).result()
     while answer["samples"]:
         sample = answer["samples"][0]
         path = next(name for name in crowd.truth if name.endswith("/" + sample["name"]))
-        answer = crowd.service.labeling.submit(who, sample["id"], crowd.truth[path], f"r-{sample['id']}")
+        answer = crowd.service.labeling.submit(
+            who, sample["id"], crowd.truth[path], f"r-{sample['id']}"
+        ).result()
         count += 1
     return count
 
@@ -50,7 +52,7 @@ def test_the_seed_module_runs_unchanged_through_every_round(crowd: Crowd) -> Non
     assert (dataset / "results" / created["id"] / "create.pkl").is_file()
 
     alice, bob = (Identity.invited(i["token"]) for i in created["invites"])
-    crowd.service.labeling.next(bob)  # bob's page holds two samples: alice gets the other two
+    crowd.service.labeling.next(bob).result()  # bob's page holds two samples: alice gets the other two
     assert (label_round(crowd, alice), label_round(crowd, bob)) == (2, 2)
     task = crowd.service.get_task(created["id"])
     assert task["round_complete"] and sum(task["rounds"][0]["by_labeler"].values()) == 4
@@ -71,14 +73,14 @@ def test_the_seed_module_runs_unchanged_through_every_round(crowd: Crowd) -> Non
     assert task["state"] == "labeling", task["error"]
     log = crowd.jobs.log(task["job_id"], 0, 1 << 20)["data"]
     assert "trained on 4 labels" in log  # train read the round files through the seed's read_csv()
-    offered = crowd.service.labeling.next(alice, 3)["samples"]
+    offered = crowd.service.labeling.next(alice, 3).result()["samples"]
     assert len(offered) == 3 and not {f"images/{s['name']}" for s in offered} & first_samples
 
     with pytest.raises(Conflict, match="still missing"):
         crowd.service.finish(created["id"])
     finished = crowd.service.finish(created["id"], allow_unlabeled=True)
     assert finished["state"] == "finished" and finished["finished_incomplete"] is True
-    assert crowd.service.labeling.next(alice)["waiting"].startswith("This task is finished")
+    assert crowd.service.labeling.next(alice).result()["waiting"].startswith("This task is finished")
     with pytest.raises(Conflict, match="cannot be reopened"):
         crowd.service.reopen(created["id"])
     export = json.loads((dataset / "results" / "crowdsourcing" / created["id"] / "labels.json").read_text())
@@ -151,10 +153,10 @@ def test_hostile_names_stay_data(crowd: Crowd, tmp_path: Path) -> None:
     )
     crowd.wait(created["id"], "labeling")
     who = Identity.invited(crowd.service.invite(created["id"], "eve")["token"])
-    for sample in crowd.service.labeling.next(who)["samples"]:
-        crowd.service.labeling.submit(who, sample["id"], hostile[1], None)
-    answer = crowd.service.labeling.next(who)
+    for sample in crowd.service.labeling.next(who).result()["samples"]:
+        crowd.service.labeling.submit(who, sample["id"], hostile[1], None).result()
+    answer = crowd.service.labeling.next(who).result()
     while answer["samples"]:
-        answer = crowd.service.labeling.submit(who, answer["samples"][0]["id"], hostile[0], None)
+        answer = crowd.service.labeling.submit(who, answer["samples"][0]["id"], hostile[0], None).result()
     csv_file = crowd.root / crowd.service.get_task(created["id"])["rounds"][0]["files"][0]["path"]
     assert '"a,b ""quoted"""' in csv_file.read_text()  # quoted as CSV, never split
