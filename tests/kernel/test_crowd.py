@@ -1,9 +1,28 @@
 """The kernel library's labeling client and notebook widget, in a real kernel of a real server."""
 
 import json
+from collections.abc import Iterator
+
+import pytest
 
 from tests.crowd.modules import make_images, make_seed_module
-from tests.helpers.jupyter import ServerProcess
+from tests.helpers.jupyter import ServerProcess, running_server
+from tests.helpers.postgres import create_database
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """A server on the embedded SQLite store, and one on a real PostgreSQL server."""
+    root = tmp_path_factory.mktemp("kernel-crowd") / "root"
+    root.mkdir()
+    args = []
+    if request.param == "postgresql":
+        database = create_database(request.getfixturevalue("postgres_admin_url"), "kernel_crowd")
+        args.append(f"--JlabPlatform.db_url={database}")
+    with running_server(root, *args) as server:
+        yield server
 
 
 def test_create_invite_label_in_the_widget_and_read_back(server: ServerProcess) -> None:

@@ -23,6 +23,12 @@ from .test_labeler_handlers import label_call, open_task
 TORCH_TRAINING = {"epochs": 2, "image_size": 16, "batch_size": 8, "val_split": 0.0}
 
 
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any], db_url: str) -> dict[str, Any]:
+    """Every test here runs on the embedded SQLite store and on a real PostgreSQL server."""
+    return {**jp_server_config, "JlabPlatform": {"db_url": db_url}}
+
+
 async def wait_labeling(jp_fetch: Any, task_id: str) -> dict[str, Any]:
     for _ in range(1200):
         task: dict[str, Any] = await call(jp_fetch, "crowd", "tasks", task_id)

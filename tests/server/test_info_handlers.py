@@ -1,3 +1,4 @@
+import gc
 import json
 import re
 from typing import Any
@@ -118,3 +119,16 @@ async def test_browser_post_with_xsrf_is_accepted(jp_fetch: Any) -> None:
         },
     )
     assert response.code == 200
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+async def test_the_startup_heap_is_frozen_once_the_server_starts(jp_serverapp: Any, freeze: bool) -> None:
+    extension = jp_serverapp.extension_manager.extension_apps["jlab_platform"].pop()
+    extension.freeze_startup_heap = freeze
+    gc.unfreeze()
+    try:
+        await extension._start_jupyter_server_extension(jp_serverapp)
+        assert (gc.get_freeze_count() > 0) is freeze
+    finally:
+        gc.unfreeze()
+        await extension.stop_extension()

@@ -21,6 +21,12 @@ from .test_jobs_handlers import call
 LABEL = ("jlab-platform", "label")
 
 
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any], db_url: str) -> dict[str, Any]:
+    """Every test here runs on the embedded SQLite store and on a real PostgreSQL server."""
+    return {**jp_server_config, "JlabPlatform": {"db_url": db_url, "crowd_token_guess_limit": 3}}
+
+
 async def label_call(
     jp_fetch: Any, token: str, path: str, body: Any = None, method: str | None = None
 ) -> tuple[int, Any]:
@@ -151,11 +157,6 @@ async def test_a_token_reaches_only_its_own_task(jp_fetch: Any, jp_root_dir: Pat
     assert code == 401 and "expired" in error["error"]
 
 
-@pytest.fixture
-def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
-    return {**jp_server_config, "JlabPlatform": {"crowd_token_guess_limit": 3}}
-
-
 async def test_guessing_tokens_is_rate_limited(jp_fetch: Any, jp_root_dir: Path) -> None:
     task = await open_task(jp_fetch, jp_root_dir, labelers=["alice"])
     real = task["invites"][0]["token"]
@@ -203,7 +204,7 @@ def _label(server: ServerProcess, token: str, path: str, body: Any = None) -> An
         return json.loads(response.read())
 
 
-def test_a_server_restart_loses_no_label_and_releases_no_lease(tmp_path: Path) -> None:
+def test_a_server_restart_loses_no_label_and_releases_no_lease(tmp_path: Path, db_url: str) -> None:
     root = tmp_path / "workspace"
     make_images(root / "datasets" / "shapes" / "images", 12)
     make_seed_module(root / "modules" / "cstest")
@@ -214,7 +215,8 @@ def test_a_server_restart_loses_no_label_and_releases_no_lease(tmp_path: Path) -
         "max_choose": 4,
         "labelers": ["alice", "bob"],
     }
-    with running_server(root) as server:
+    store = f"--JlabPlatform.db_url={db_url}"
+    with running_server(root, store) as server:
         task = server.request("POST", "jlab-platform/api/crowd/tasks", body)
         alice, bob = (invite["token"] for invite in task["invites"])
         deadline = time.monotonic() + 120
@@ -225,7 +227,7 @@ def test_a_server_restart_loses_no_label_and_releases_no_lease(tmp_path: Path) -
         _label(server, alice, "api/labels", {"sample_id": held[0], "label": "circle", "request_id": "k1"})
         server.process.send_signal(signal.SIGKILL)  # no clean shutdown at all
         server.process.wait()
-    with running_server(root) as server:
+    with running_server(root, store) as server:
         still = _label(server, alice, "api/next", {"prefetch": 1})["samples"]
         assert still[0]["id"] == held[1]  # alice's lease survived the restart
         offered_to_bob = {s["id"] for s in _label(server, bob, "api/next", {"prefetch": 3})["samples"]}
@@ -241,3 +243,4 @@ def test_a_server_restart_loses_no_label_and_releases_no_lease(tmp_path: Path) -
         assert (
             "X-Labeler-Token" not in server.log_path.read_text() and alice not in server.log_path.read_text()
         )
+
