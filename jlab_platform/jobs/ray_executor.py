@@ -24,6 +24,10 @@ from .records import LOG_FILE, ExitRecord, LaunchSpec
 DEFAULT_ADDRESS = "http://127.0.0.1:8265"
 # Ray refuses working_dir packages over 500 MiB (its GCS package limit).
 MAX_WORKING_DIR_BYTES = 500 * 1024 * 1024
+# Shipped with every job (Ray caches the upload by content): the job imports the server's own
+# version of this package (the kernel library's helpers, the labeling module runner) on any
+# node, installed there or not. Only the cluster's Python and the job's own libraries are needed.
+PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 # How long a submission waits for a starting node's job agent.
 AGENT_WAIT_SECONDS = 60.0
 # A cluster unreachable this long while a job runs makes the job "lost".
@@ -64,6 +68,7 @@ class RayExecutor(JobExecutor):
                         submission_id=spec.job_id,
                         runtime_env={
                             "working_dir": spec.run_dir,
+                            "py_modules": [PACKAGE_DIR],
                             "env_vars": spec.env_vars,
                             "excludes": ["results"],
                         },

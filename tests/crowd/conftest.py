@@ -10,7 +10,7 @@ import pytest
 from jlab_platform.crowd import CrowdService, CrowdSettings
 from jlab_platform.crowd.identity import Identity
 from jlab_platform.crowd.states import LABELING
-from jlab_platform.jobs.executor import LocalExecutor
+from jlab_platform.jobs.executor import JobExecutor, LocalExecutor
 from jlab_platform.jobs.service import JobService, JobSettings
 from jlab_platform.paths import PathResolver
 from jlab_platform.store import Store
@@ -40,7 +40,9 @@ class Crowd:
         return Identity.invited(self.service.invite(task_id, name)["token"])
 
 
-def make_crowd(root: Path, db_url: str, **settings: Any) -> tuple[JobService, CrowdService]:
+def make_crowd(
+    root: Path, db_url: str, executor: JobExecutor | None = None, **settings: Any
+) -> tuple[JobService, CrowdService]:
     data, results = root / ".jlab_platform", root / "results"
     data.mkdir(parents=True, exist_ok=True)
     results.mkdir(exist_ok=True)
@@ -59,21 +61,27 @@ def make_crowd(root: Path, db_url: str, **settings: Any) -> tuple[JobService, Cr
             grace_seconds=2.0,
             retention_days=7.0,
         ),
-        LocalExecutor(),
+        executor or LocalExecutor(),
     )
     crowd = CrowdService(store, paths, jobs, CrowdSettings(data_dir=data, results_dir=results, **settings))
     return jobs, crowd
 
 
-@pytest.fixture
-def crowd(tmp_path: Path) -> Iterator[Crowd]:
+def crowd_on(tmp_path: Path, db_url: str, executor: JobExecutor | None = None) -> Crowd:
+    """Generated shapes and the seed-format test module in a workspace, with a crowd service."""
     root = tmp_path / "workspace"
     truth = make_images(root / "datasets" / "shapes" / "images", 12)
     make_seed_module(root / "modules" / "cstest")
-    jobs, service = make_crowd(root, f"sqlite:///{tmp_path / 'platform.db'}")
-    yield Crowd(root, jobs, service, {f"images/{name}": shape for name, shape in truth.items()})
-    service.close()
-    service.store.dispose()
+    jobs, service = make_crowd(root, db_url, executor)
+    return Crowd(root, jobs, service, {f"images/{name}": shape for name, shape in truth.items()})
+
+
+@pytest.fixture
+def crowd(tmp_path: Path) -> Iterator[Crowd]:
+    crowd = crowd_on(tmp_path, f"sqlite:///{tmp_path / 'platform.db'}")
+    yield crowd
+    crowd.service.close()
+    crowd.service.store.dispose()
 
 
 def labeling_task(

@@ -32,7 +32,10 @@ def running_ray_head(num_cpus: int = 2) -> Iterator[RayHead]:
     # Short path: Ray's unix socket paths must stay under ~107 characters.
     temp_dir = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))
     gcs_port, dashboard_port = free_port(), free_port()
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    # The cluster's Python is this environment's (a team installs its libraries on its nodes):
+    # a job's `python` is the one Ray itself runs on.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "PATH": path}
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("ray")),

@@ -243,4 +243,3 @@ def test_a_server_restart_loses_no_label_and_releases_no_lease(tmp_path: Path, d
         assert (
             "X-Labeler-Token" not in server.log_path.read_text() and alice not in server.log_path.read_text()
         )
-
