@@ -228,24 +228,31 @@ def report(phase: Phase, clients: int, check_targets: bool, what: str = "submiss
 @dataclass
 class LabelingRun:
     flat_out: Phase
-    paced: Phase
-    floor: Phase
+    paced: Phase | None
+    floor: Phase | None
     samples: int
     stored: list[dict[str, Any]]
+
+    def phases(self) -> list[Phase]:
+        return [phase for phase in (self.flat_out, self.paced) if phase is not None]
+
+    def acknowledged(self) -> set[tuple[str, str, str]]:
+        return {
+            (name, sample, label)
+            for phase in self.phases()
+            for name, acked in phase.acked.items()
+            for sample, label in acked
+        }
 
     def missing(self) -> int:
         """Labels acknowledged to a labeler but not in the store afterwards."""
         present = {(row["labeler"], row["sample_id"], row["label"]) for row in self.stored}
-        acknowledged = {
-            (name, sample, label)
-            for phase in (self.flat_out, self.paced)
-            for name, acked in phase.acked.items()
-            for sample, label in acked
-        }
-        return len(acknowledged - present)
+        return len(self.acknowledged() - present)
 
 
-def run_labelers(seconds: float, labelers: int, *server_args: str) -> LabelingRun:
+def run_labelers(
+    seconds: float, labelers: int, *server_args: str, flat_out_only: bool = False
+) -> LabelingRun:
     """A server with one task and ``labelers`` invites, loaded flat out, then paced, then the floor."""
     samples = int(1500 * seconds + 10000)  # more than the server can label in both phases
     with tempfile.TemporaryDirectory(prefix="bench-crowd-") as tmp:
@@ -258,23 +265,26 @@ def run_labelers(seconds: float, labelers: int, *server_args: str) -> LabelingRu
             flat_out = measured(
                 server, lambda phase: run_phase(server, invites, seconds, 0.0, phase), "Flat out (no pause)"
             )
-            # Each person labels at most 10 samples/s: 50 people offer 500 submissions/s.
-            paced = measured(
-                server,
-                lambda phase: run_phase(server, invites, min(10.0, seconds), labelers / 500, phase),
-                "Paced (10 labels/s per person)",
-            )
-            floor = measured(
-                server,
-                lambda phase: http_floor(server, labelers, min(10.0, seconds), phase),
-                "Baseline: GET /api (Jupyter's version; no work)",
-            )
+            paced = floor = None
+            if not flat_out_only:
+                # Each person labels at most 10 samples/s: 50 people offer 500 submissions/s.
+                paced = measured(
+                    server,
+                    lambda phase: run_phase(server, invites, min(10.0, seconds), labelers / 500, phase),
+                    "Paced (10 labels/s per person)",
+                )
+                floor = measured(
+                    server,
+                    lambda phase: http_floor(server, labelers, min(10.0, seconds), phase),
+                    "Baseline: GET /api (Jupyter's version; no work)",
+                )
             stored = server.request("GET", f"jlab-platform/api/crowd/tasks/{task['id']}/labels")["labels"]
     return LabelingRun(flat_out, paced, floor, samples, stored)
 
 
 def bench_labelers(seconds: float, labelers: int) -> None:
     run = run_labelers(seconds, labelers)
+    assert run.paced is not None and run.floor is not None
     report(run.flat_out, labelers, check_targets=True)
     report(run.paced, labelers, check_targets=False)
     report(run.floor, labelers, check_targets=False, what="requests/s")
@@ -282,12 +292,18 @@ def bench_labelers(seconds: float, labelers: int) -> None:
         f"\n  label submissions/s vs the HTTP floor: {rate(run.flat_out):.0f} / {rate(run.floor):.0f}"
         f" -> ratio {rate(run.flat_out) / rate(run.floor):.2f}"
     )
+    report_afterwards(run)
+
+
+def report_afterwards(run: LabelingRun) -> None:
     missing = run.missing()
     duplicates = len(run.stored) - len({row["sample_id"] for row in run.stored})
-    acknowledged = sum(len(acked) for phase in (run.flat_out, run.paced) for acked in phase.acked.values())
+    conflicts = sum(phase.conflicts for phase in run.phases())
     print(f"\nAfterwards ({run.samples:,} samples, overlap 1):")
-    print(f"  acknowledged {acknowledged:,}; stored {len(run.stored):,}; acknowledged but missing: {missing}")
-    conflicts = run.paced.conflicts + run.flat_out.conflicts
+    print(
+        f"  acknowledged {len(run.acknowledged()):,}; stored {len(run.stored):,}; "
+        f"acknowledged but missing: {missing}"
+    )
     print(f"  samples labeled twice {duplicates} (overlap 1 allows none); 409 answers {conflicts}")
     print(f"  every acknowledged label present: {'yes' if missing == 0 else 'NO'}")
 

@@ -1,9 +1,12 @@
 """Scale-out benchmark: the Ray executor against the local one, same machine, same run.
 
 - submit -> first line of a trivial script (median of 5);
-- N small jobs submitted at once -> all done (N=100 by default, BENCH_JOBS to change).
+- N small jobs submitted at once -> all done (N=100 by default, BENCH_JOBS to change);
+- label submissions/s and p99 with 50 labelers flat out, the store on PostgreSQL vs SQLite
+  (BENCH_LABEL_SECONDS each, 20 by default).
 
-A real Ray head node is started on free loopback ports and stopped by its PIDs.
+A real Ray head node and a real PostgreSQL server are started on free loopback ports and
+stopped by their PIDs.
 """
 
 import os
@@ -14,15 +17,21 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_crowd import percentile_ms, rate, report, report_afterwards, run_labelers
 
 from jlab_platform.jobs.executor import JobExecutor, LocalExecutor
 from jlab_platform.jobs.ray_executor import RayExecutor
 from jlab_platform.jobs.service import JobService
+from tests.helpers.postgres import create_database, running_postgres
 from tests.helpers.ray_cluster import running_ray_head
 from tests.jobs.conftest import Workspace, make_service
 
 FIRST_LINE = "import time; print(time.time(), flush=True)\n"
 JOBS = int(os.environ.get("BENCH_JOBS", "100"))
+LABEL_SECONDS = float(os.environ.get("BENCH_LABEL_SECONDS", "20"))
+LABELERS = 50
 
 
 def service_for(name: str, executor: JobExecutor) -> tuple[JobService, Workspace]:
@@ -77,7 +86,27 @@ def measure(name: str, executor: JobExecutor) -> tuple[float, float]:
     return latency, burst
 
 
+def labelers_on_both_stores() -> None:
+    sqlite = run_labelers(LABEL_SECONDS, LABELERS, flat_out_only=True)
+    with running_postgres() as admin_url:
+        database = create_database(admin_url, "bench_crowd")
+        postgres = run_labelers(
+            LABEL_SECONDS, LABELERS, f"--JlabPlatform.db_url={database}", flat_out_only=True
+        )
+    for name, run in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        run.flat_out.name = f"Store on {name}: flat out"
+        report(run.flat_out, LABELERS, check_targets=True)
+        report_afterwards(run)
+    pg, lite = rate(postgres.flat_out), rate(sqlite.flat_out)
+    print(
+        f"\nlabel submissions/s: PostgreSQL {pg:.0f} vs SQLite {lite:.0f}"
+        f" -> ratio {pg / lite:.2f}; p99 "
+        f"{percentile_ms(postgres.flat_out, 0.99):.1f} ms vs {percentile_ms(sqlite.flat_out, 0.99):.1f} ms"
+    )
+
+
 def main() -> None:
+    labelers_on_both_stores()
     local = measure("local", LocalExecutor())
     with running_ray_head(num_cpus=os.cpu_count() or 2) as head:
         ray = measure("ray", RayExecutor(head.address))
