@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.postgres import create_database, running_postgres
+from tests.helpers.ray_cluster import RayHead, running_ray_head
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -35,3 +36,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'platform.db'}"
     admin_url: str = request.getfixturevalue("postgres_admin_url")
     return create_database(admin_url, f"test_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="session")
+def ray_head() -> Iterator[RayHead]:
+    """One real Ray head node (2 CPUs, its own ports and temp dir) for the Ray tests of the run."""
+    with running_ray_head(num_cpus=2) as head:
+        yield head

@@ -10,15 +10,9 @@ from jlab_platform.crowd.identity import Identity
 from jlab_platform.jobs.ray_executor import RayExecutor
 from tests.crowd.conftest import Crowd, crowd_on
 from tests.crowd.test_rounds import label_round
-from tests.helpers.ray_cluster import RayHead, running_ray_head
+from tests.helpers.ray_cluster import RayHead
 
 pytestmark = pytest.mark.timeout(600)
-
-
-@pytest.fixture(scope="module")
-def ray_head() -> Iterator[RayHead]:
-    with running_ray_head(num_cpus=2) as head:
-        yield head
 
 
 @pytest.fixture

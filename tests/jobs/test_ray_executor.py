@@ -13,17 +13,11 @@ from jlab_platform.jobs import ray_executor
 from jlab_platform.jobs.ray_executor import RayExecutor
 from jlab_platform.jobs.service import JobService
 from tests.helpers.jupyter import free_port, running_server, stop_server
-from tests.helpers.ray_cluster import RayHead, running_ray_head
+from tests.helpers.ray_cluster import RayHead
 
 from .conftest import Workspace, full_log, make_service, wait_for
 
 pytestmark = pytest.mark.timeout(600)
-
-
-@pytest.fixture(scope="module")
-def ray_head() -> Iterator[RayHead]:
-    with running_ray_head(num_cpus=2) as head:
-        yield head
 
 
 @pytest.fixture
