@@ -55,6 +55,16 @@ class ServerConnection:
                 payload = {}
             raise ServerError(exc.code, payload.get("error", exc.reason), payload.get("detail", "")) from None
 
+    def root_relative(self, path: str) -> str:
+        """``path`` (as the kernel sees it) relative to the server's root, as the API takes paths."""
+        if self.root_dir is None:
+            return path
+        absolute = os.path.abspath(path)
+        root = os.path.realpath(self.root_dir)
+        if absolute == root or absolute.startswith(root + os.sep):
+            return os.path.relpath(absolute, root).replace(os.sep, "/")
+        return path  # let the server explain what is wrong with it
+
 
 def find_server() -> ServerConnection:
     url = os.environ.get("JLAB_PLATFORM_URL")

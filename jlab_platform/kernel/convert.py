@@ -14,7 +14,6 @@ from typing import Any
 from ..convert.errors import ConversionError
 from ..convert.onnx_export import export_onnx
 from .client import ServerConnection, find_server
-from .jobs import _root_relative
 
 FINISHED = ("succeeded", "failed", "cancelled")
 _POLL_SECONDS = 0.25
@@ -47,14 +46,14 @@ def to_tflite(
     """
     server = find_server()
     body: dict[str, Any] = {
-        "path": _root_relative(server, path),
+        "path": server.root_relative(path),
         "quantize": quantize,
         "allow_select_tf_ops": allow_select_tf_ops,
     }
     if representative_data is not None:
-        body["representative_data"] = _root_relative(server, representative_data)
+        body["representative_data"] = server.root_relative(representative_data)
     if output is not None:
-        body["output"] = _root_relative(server, output)
+        body["output"] = server.root_relative(output)
     record: dict[str, Any] = server.request("POST", "convert/tflite", body)
     return follow(server, record, verbose)
 

@@ -1,11 +1,10 @@
 """Submit and follow jobs from a notebook: ``jobs.submit("train.py", env="gpu", args="--lr 0.1")``."""
 
-import os
 import time
 import urllib.parse
 from typing import Any
 
-from .client import ServerConnection, find_server
+from .client import find_server
 
 FINISHED = ("success", "failed", "terminated")
 
@@ -15,7 +14,7 @@ def submit(
 ) -> dict[str, Any]:
     """Submit ``script`` (a path as seen from this kernel, or relative to the server's root)."""
     server = find_server()
-    body: dict[str, Any] = {"script": _root_relative(server, script), "env": env}
+    body: dict[str, Any] = {"script": server.root_relative(script), "env": env}
     if name is not None:
         body["name"] = name
     if args is not None:
@@ -53,16 +52,6 @@ def wait(job_id: str, timeout: float | None = None, poll_seconds: float = 1.0) -
         if job["status"] in FINISHED or (deadline is not None and time.monotonic() >= deadline):
             return job
         time.sleep(poll_seconds)
-
-
-def _root_relative(server: ServerConnection, script: str) -> str:
-    if server.root_dir is None:
-        return script
-    absolute = os.path.abspath(script)
-    root = os.path.realpath(server.root_dir)
-    if absolute == root or absolute.startswith(root + os.sep):
-        return os.path.relpath(absolute, root).replace(os.sep, "/")
-    return script  # let the server explain what is wrong with it
 
 
 def _quote(job_id: str) -> str:

@@ -3,6 +3,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { gitApi } from '../api';
 import { el } from '../jobs/dom';
+import { CoalescedLoad } from '../platform/coalesce';
 import { WhileShownWidget } from '../platform/shown';
 import {
   cloneRepository,
@@ -48,21 +49,7 @@ export class GitSection extends WhileShownWidget {
   /** Ask the server now (`fetch`: the remote too); overlapping calls collapse into one more round. */
   async refresh(fetch = false): Promise<void> {
     this._fetch ||= fetch;
-    if (this._loading) {
-      this._again = true;
-      return;
-    }
-    this._loading = true;
-    try {
-      do {
-        this._again = false;
-        const withFetch = this._fetch;
-        this._fetch = false;
-        await this._load(withFetch);
-      } while (this._again && !this.isDisposed);
-    } finally {
-      this._loading = false;
-    }
+    await this._loads.run();
   }
 
   private async _load(fetch: boolean): Promise<void> {
@@ -257,7 +244,13 @@ export class GitSection extends WhileShownWidget {
   private _historyTitle: HTMLDivElement;
   private _history: HTMLOListElement;
   private _head: string | null | undefined = undefined;
-  private _loading = false;
+  private readonly _loads = new CoalescedLoad(
+    () => {
+      const withFetch = this._fetch;
+      this._fetch = false;
+      return this._load(withFetch);
+    },
+    () => this.isDisposed
+  );
   private _fetch = false;
-  private _again = false;
 }

@@ -2,6 +2,7 @@
 import { deleteIcon, listIcon, refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 
 import { api } from '../api';
+import { CoalescedLoad } from '../platform/coalesce';
 import { WhileShownWidget } from '../platform/shown';
 import { deleteJob, IJobsUI, restartJob, terminateJob } from './actions';
 import { el, envBadge, iconButton, setStatus, statusIcon } from './dom';
@@ -137,19 +138,7 @@ export class JobsSection extends WhileShownWidget {
 
   /** Ask the server now; overlapping calls collapse into one more round. */
   async refresh(): Promise<void> {
-    if (this._loading) {
-      this._again = true;
-      return;
-    }
-    this._loading = true;
-    try {
-      do {
-        this._again = false;
-        await this._load();
-      } while (this._again && !this.isDisposed);
-    } finally {
-      this._loading = false;
-    }
+    await this._loads.run();
   }
 
   private async _load(): Promise<void> {
@@ -246,7 +235,9 @@ export class JobsSection extends WhileShownWidget {
   private _message: HTMLDivElement;
   private _footer: HTMLDivElement;
   private _rows = new Map<string, JobRow>();
-  private _loading = false;
-  private _again = false;
+  private readonly _loads = new CoalescedLoad(
+    () => this._load(),
+    () => this.isDisposed
+  );
   private _tick = 0;
 }
