@@ -115,6 +115,7 @@ class Platform:
                 max_ratio=settings.extract_max_ratio,
                 max_files=settings.extract_max_files,
             ),
+            settings.data_dir,
         )
         self.crowd = CrowdService(
             self.store,

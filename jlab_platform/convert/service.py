@@ -45,7 +45,7 @@ class ConversionService:
     def __init__(self, paths: PathResolver, settings: ConvertSettings) -> None:
         self.paths = paths
         self.settings = settings
-        self.tasks = TaskRegistry("conversion")
+        self.tasks = TaskRegistry("conversion", settings.data_dir / "convert" / "conversions.jsonl")
         self._queue: deque[tuple[Task, dict[str, Any]]] = deque()
         self._cond = threading.Condition()
         self._worker: WorkerProcess | None = None

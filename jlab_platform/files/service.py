@@ -18,10 +18,10 @@ _CANCEL_WAIT_SECONDS = 10.0
 
 
 class FileActions:
-    def __init__(self, paths: PathResolver, limits: ExtractLimits) -> None:
+    def __init__(self, paths: PathResolver, limits: ExtractLimits, data_dir: Path) -> None:
         self.paths = paths
         self.limits = limits
-        self.tasks = TaskRegistry("extraction")
+        self.tasks = TaskRegistry("extraction", data_dir / "files" / "extractions.jsonl")
         self._threads: list[threading.Thread] = []
 
     def extract(self, path: str, name_encoding: str | None = None) -> dict[str, Any]:

@@ -1,15 +1,27 @@
 """Records of long file-producing work (an extraction, a model conversion): status,
-progress, report. Kept in memory: each lasts seconds to minutes and leaves its result
-as a file in the workspace, which is what outlives the server."""
+progress, report.
 
+Each change of state (queued, running, finished) is appended to a journal, one JSON line
+per change, so the records outlive the server. Progress is not journaled: it only matters
+while the work runs, and work that was running when the server stopped died with it (the
+conversion worker and extraction threads are the server's). Such records come back as
+failed, saying so. The journal is compacted to one line per record at start-up.
+"""
+
+import json
+import logging
+import os
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from ..errors import Conflict, NotFound
 from ..timeutil import to_iso, utcnow
+
+log = logging.getLogger(__name__)
 
 ACTIVE = ("queued", "running")
 FINISHED = ("succeeded", "failed", "cancelled")
@@ -54,19 +66,20 @@ class Task:
 
 
 class TaskRegistry:
-    """Thread-safe; keeps every active task and the newest finished ones."""
+    """Thread-safe; keeps every active task and the newest finished ones, in ``journal``."""
 
-    def __init__(self, noun: str) -> None:
+    def __init__(self, noun: str, journal: Path) -> None:
         self._noun = noun
+        self._journal = journal
         self._tasks: OrderedDict[str, Task] = OrderedDict()
         self._lock = threading.Lock()
+        self._load()
 
     def add(self, task: Task) -> Task:
         with self._lock:
             self._tasks[task.id] = task
-            finished = [t.id for t in self._tasks.values() if t.status in FINISHED]
-            for task_id in finished[: max(0, len(finished) - _KEEP_FINISHED)]:
-                del self._tasks[task_id]
+            self._forget_old()
+            self._record(task)
         return task
 
     def task(self, task_id: str) -> Task:
@@ -75,7 +88,7 @@ class TaskRegistry:
         if task is None:
             raise NotFound(
                 f"No {self._noun} with id {task_id!r}",
-                "Records are kept in memory: a server restart forgets them (the output files stay).",
+                f"Only the newest {_KEEP_FINISHED} finished records are kept (their output files stay).",
             )
         return task
 
@@ -92,6 +105,7 @@ class TaskRegistry:
         with self._lock:
             task.status, task.started_at = "running", to_iso(utcnow())
             task.stage, task.message = stage, message
+            self._record(task)
 
     def progress(self, task: Task, stage: str, progress: float, message: str) -> None:
         with self._lock:
@@ -136,3 +150,52 @@ class TaskRegistry:
             if status == "succeeded":
                 task.progress = 1.0
             task.report, task.error = report, error
+            self._forget_old()
+            self._record(task)
+
+    # -- the journal ----------------------------------------------------------
+
+    def _record(self, task: Task) -> None:
+        line = json.dumps(_stored(task), separators=(",", ":")) + "\n"
+        try:
+            with open(self._journal, "a", encoding="utf-8") as journal:
+                journal.write(line)
+        except OSError:  # the work goes on; only its record may not outlive the server
+            log.exception("jlab_platform: cannot write the %s journal %s", self._noun, self._journal)
+
+    def _forget_old(self) -> None:
+        finished = [t.id for t in self._tasks.values() if t.status in FINISHED]
+        for task_id in finished[: max(0, len(finished) - _KEEP_FINISHED)]:
+            del self._tasks[task_id]
+
+    def _load(self) -> None:
+        self._journal.parent.mkdir(parents=True, exist_ok=True)
+        if self._journal.exists():
+            with open(self._journal, encoding="utf-8", errors="replace") as journal:
+                for line in journal:
+                    task = _parsed(line)
+                    if task is not None:  # a line cut short by a crash is skipped
+                        self._tasks[task.id] = task  # the last line wins; the order is the first
+        for task in self._tasks.values():
+            if task.status not in FINISHED:
+                task.status = task.stage = "failed"
+                task.message = "The server stopped while this ran"
+                task.finished_at = to_iso(utcnow())
+                task.error = {"error": task.message, "detail": f"Start the {self._noun} again."}
+        self._forget_old()
+        compacted = self._journal.with_name(self._journal.name + ".new")
+        compacted.write_text("".join(json.dumps(_stored(t)) + "\n" for t in self._tasks.values()))
+        os.replace(compacted, self._journal)
+
+
+def _stored(task: Task) -> dict[str, Any]:
+    return {key: value for key, value in asdict(task).items() if key != "cancel_requested"}
+
+
+def _parsed(line: str) -> Task | None:
+    try:
+        data = json.loads(line)
+        known = {f.name for f in fields(Task)} - {"cancel_requested"}
+        return Task(**{key: value for key, value in data.items() if key in known})
+    except (ValueError, TypeError):
+        return None

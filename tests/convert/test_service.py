@@ -106,10 +106,10 @@ def test_a_crash_fails_only_its_conversion_and_names_the_cause(service: Conversi
     assert wait(service, after["id"])["status"] == "succeeded"
 
 
-def test_bad_requests_are_refused_before_anything_is_queued(workspace: Path) -> None:
+def test_bad_requests_are_refused_before_anything_is_queued(workspace: Path, tmp_path: Path) -> None:
     (workspace / "not_a_model").mkdir(exist_ok=True)
     (workspace / "notes.txt").write_text("x")
-    svc = ConversionService(PathResolver(workspace), ConvertSettings(data_dir=workspace / ".jlab_platform"))
+    svc = ConversionService(PathResolver(workspace), ConvertSettings(data_dir=tmp_path / "fresh-data"))
     refused = [
         (InvalidPath, lambda: svc.submit_tflite("../outside.keras")),
         (InvalidPath, lambda: svc.submit_tflite("/etc/passwd")),
