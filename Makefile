@@ -26,12 +26,14 @@ help:
 	@echo "make run   - install everything, build the extension, prepare $(WORKSPACE)/ and start JupyterLab"
 	@echo "make test  - install what is missing, then lint, Python tests, frontend tests, browser UI tests"
 
-## Debian packages: git, Chromium for the UI tests, 7z for archives, PostgreSQL for the store tests.
+## Debian packages: git, Chromium for the UI tests, 7z for archives (unzip: a benchmark's baseline),
+## PostgreSQL for the store tests.
 system-deps:
 	@missing=""; \
 	command -v git >/dev/null || missing="$$missing git"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v 7z >/dev/null || missing="$$missing p7zip-full"; \
+	command -v unzip >/dev/null || missing="$$missing unzip"; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
