@@ -2,9 +2,11 @@
 
 A label is acknowledged only once it is on disk, and a commit that reaches the disk (fsync)
 costs far more than the label's few statements. So while one transaction commits, the calls
-that arrive wait in the queue, and the next transaction takes all of them: each runs in its
-own savepoint (an error undoes that call alone), one commit makes them all durable, and
-only then is each caller's future completed. Nothing is acknowledged before its commit.
+that arrive wait in the queue, and the next transaction takes all of them; one commit makes
+them all durable, and only then is each caller's future completed. Nothing is acknowledged
+before its commit. A call that raises is taken out of the batch with its error as its answer,
+and the batch runs again without it from the start (its work is only statements, so running
+it again is safe): no savepoint round trips for the usual batch, where nothing fails.
 SQLite takes one writer at a time anyway; one thread also keeps this process's calls from
 contending for the database lock and the interpreter's.
 """
@@ -91,26 +93,22 @@ class GroupCommit:
                 return
 
     def _commit(self, batch: list[_Call]) -> None:
-        outcomes: list[tuple[_Call, bool, Any]] = []
+        failed: list[tuple[_Call, Exception]] = []
+        pending = list(batch)
+        results: list[tuple[_Call, Any]] = []
         callbacks: list[Callable[[], None]] = []
         try:
-            with self._engine.begin() as conn:
-                for call in batch:
-                    transaction = Transaction(conn)
-                    savepoint = conn.begin_nested()
-                    try:
-                        value = call.work(transaction)
-                    except Exception as exc:
-                        savepoint.rollback()
-                        outcomes.append((call, False, exc))
-                    else:
-                        savepoint.commit()
-                        outcomes.append((call, True, value))
-                        callbacks.extend(transaction.committed)
+            while pending:
+                attempt = self._attempt(pending)
+                if isinstance(attempt, _Failure):
+                    failed.append((pending.pop(attempt.index), attempt.error))
+                    continue
+                results, callbacks = attempt
+                break
         except Exception as exc:  # the batch's commit (or its start) failed: nothing of it is stored
-            for call in batch:
+            for call in pending:
                 call.future.set_exception(exc)
-            return
+            pending = []
         # Callbacks first (a completed round's results are written before its last label is
         # answered, so whoever hears the answer finds them); they are rare and short.
         for callback in callbacks:
@@ -118,8 +116,31 @@ class GroupCommit:
                 callback()
             except Exception as exc:
                 self._on_error(exc)
-        for call, succeeded, value in outcomes:
-            if succeeded:
-                call.future.set_result(value)
-            else:
-                call.future.set_exception(value)
+        for call, value in results:
+            call.future.set_result(value)
+        for call, error in failed:
+            call.future.set_exception(error)
+
+    def _attempt(
+        self, batch: list[_Call]
+    ) -> "tuple[list[tuple[_Call, Any]], list[Callable[[], None]]] | _Failure":
+        """Run ``batch`` in one transaction and commit it, or roll back at its first failing call."""
+        results: list[tuple[_Call, Any]] = []
+        callbacks: list[Callable[[], None]] = []
+        with self._engine.connect() as conn:
+            with conn.begin():
+                for index, call in enumerate(batch):
+                    transaction = Transaction(conn)
+                    try:
+                        results.append((call, call.work(transaction)))
+                    except Exception as exc:
+                        conn.rollback()
+                        return _Failure(index, exc)
+                    callbacks.extend(transaction.committed)
+        return results, callbacks
+
+
+@dataclass
+class _Failure:
+    index: int
+    error: Exception

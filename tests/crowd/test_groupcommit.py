@@ -32,7 +32,7 @@ def insert(n: int) -> Callable[[Transaction], int]:
     return work
 
 
-def test_calls_queued_meanwhile_share_a_commit_and_a_failing_one_undoes_only_itself(engine: Engine) -> None:
+def test_calls_queued_meanwhile_share_a_commit_and_a_failing_one_leaves_nothing(engine: Engine) -> None:
     writer = GroupCommit(engine, "test-writer", on_error=lambda exc: None)
     gate, entered = threading.Event(), threading.Event()
 
@@ -46,14 +46,22 @@ def test_calls_queued_meanwhile_share_a_commit_and_a_failing_one_undoes_only_its
     # While the first call holds the writer, these queue up: they form the next batch.
     good = [writer.call(insert(n)) for n in (1, 2)]
     duplicate = writer.call(insert(1))  # violates the primary key inside the batch
+
+    def writes_then_fails(tx: Transaction) -> None:
+        insert(50)(tx)
+        raise ValueError("checked after writing")
+
+    half_done = writer.call(writes_then_fails)
     last = writer.call(insert(3))
     gate.set()
     assert first.result(5) == 0
     assert [future.result(5) for future in good] == [1, 2]
     with pytest.raises(Exception, match="UNIQUE"):
         duplicate.result(5)
+    with pytest.raises(ValueError, match="after writing"):
+        half_done.result(5)
     assert last.result(5) == 3
-    assert stored(engine) == [0, 1, 2, 3]
+    assert stored(engine) == [0, 1, 2, 3]  # nothing of the failed calls, all of the others
     writer.close()
 
 
