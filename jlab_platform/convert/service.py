@@ -46,6 +46,8 @@ class ConversionService:
         self.paths = paths
         self.settings = settings
         self.tasks = TaskRegistry("conversion", settings.data_dir / "convert" / "conversions.jsonl")
+        for task in self.tasks.interrupted:  # what they were writing when the server stopped
+            partial_path(paths.root / task.output, task.id).unlink(missing_ok=True)
         self._queue: deque[tuple[Task, dict[str, Any]]] = deque()
         self._cond = threading.Condition()
         self._worker: WorkerProcess | None = None

@@ -73,6 +73,7 @@ class TaskRegistry:
         self._journal = journal
         self._tasks: OrderedDict[str, Task] = OrderedDict()
         self._lock = threading.Lock()
+        self.interrupted: list[Task] = []  # running when the server stopped: failed at load
         self._load()
 
     def add(self, task: Task) -> Task:
@@ -182,6 +183,7 @@ class TaskRegistry:
                 task.message = "The server stopped while this ran"
                 task.finished_at = to_iso(utcnow())
                 task.error = {"error": task.message, "detail": f"Start the {self._noun} again."}
+                self.interrupted.append(task)
         self._forget_old()
         compacted = self._journal.with_name(self._journal.name + ".new")
         compacted.write_text("".join(json.dumps(_stored(t)) + "\n" for t in self._tasks.values()))

@@ -17,6 +17,8 @@ import torch
 
 from jlab_platform.convert.service import ConversionService, ConvertSettings
 from jlab_platform.errors import Conflict, InvalidInput, InvalidPath
+from jlab_platform.files.atomic import partial_path
+from jlab_platform.files.tasks import Task
 from jlab_platform.paths import PathResolver
 from tests.convert import models
 
@@ -161,3 +163,18 @@ def test_the_warm_worker_dies_with_a_killed_server(workspace: Path) -> None:
     server.kill()  # SIGKILL: no close(), no cleanup of any kind
     server.wait()
     assert gone(worker), "the worker outlived its server"
+
+
+def test_a_conversion_cut_off_by_a_restart_comes_back_failed_without_its_partial_file(
+    workspace: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "restarted-data"
+    first = ConversionService(PathResolver(workspace), ConvertSettings(data_dir=data))
+    record = Task(kind="tflite", source="cnn.keras", output="cnn.tflite", options={})
+    first.tasks.add(record)
+    first.tasks.start(record, "converting", "Converting")
+    partial = partial_path(workspace / "cnn.tflite", record.id)
+    partial.write_bytes(b"half a model")  # the server is killed here
+    again = ConversionService(PathResolver(workspace), ConvertSettings(data_dir=data))
+    assert again.get(record.id)["status"] == "failed" and not partial.exists()
+    assert again.list()[0]["error"]["error"] == "The server stopped while this ran"
