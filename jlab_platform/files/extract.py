@@ -114,11 +114,18 @@ class Extraction:
             raise
 
     def run(
-        self, progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False
+        self,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] = lambda: False,
+        token: str | None = None,
     ) -> Extracted:
-        """Write everything into a staging folder, then move it to ``<parent>/<archive stem>``."""
+        """Write everything into a staging folder, then move it to ``<parent>/<archive stem>``.
+
+        ``token`` names the staging folder (see ``staging_folder``): a record of the work
+        can find what a killed server left behind.
+        """
         reader, plan = self._reader, self.plan
-        staging = self.parent / f".{self.stem}.extracting-{uuid.uuid4().hex[:8]}"
+        staging = staging_folder(self.parent, self.stem, token or uuid.uuid4().hex[:8])
         try:
             staging.mkdir()
             sink = _Sink(plan.total, self.limits.max_total_bytes, progress, cancelled)
@@ -317,6 +324,11 @@ def _verify_tree(staging: Path, label: str) -> None:
                     f"Refused to extract {label}: {path.relative_to(staging)} is not a file or folder",
                     "Nothing was kept.",
                 )
+
+
+def staging_folder(parent: Path, stem: str, token: str) -> Path:
+    """The hidden folder an extraction into ``parent/stem`` writes before it is renamed into place."""
+    return parent / f".{stem}.extracting-{token}"
 
 
 def _free_name(parent: Path, stem: str) -> Path:

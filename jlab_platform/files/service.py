@@ -2,6 +2,7 @@
 
 import codecs
 import logging
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from ..errors import InvalidInput, PlatformError
 from ..paths import PathResolver
-from .extract import MB, Extraction, ExtractionCancelled, ExtractLimits
+from .extract import MB, Extraction, ExtractionCancelled, ExtractLimits, staging_folder
 from .script_export import export_script
 from .tasks import FINISHED, Task, TaskRegistry
 
@@ -22,6 +23,12 @@ class FileActions:
         self.paths = paths
         self.limits = limits
         self.tasks = TaskRegistry("extraction", data_dir / "files" / "extractions.jsonl")
+        for task in self.tasks.interrupted:  # what they were writing when the server stopped
+            try:
+                target = self.paths.resolve(task.output)
+            except PlatformError:  # the folder moved out of reach since: nothing of ours to remove
+                continue
+            shutil.rmtree(staging_folder(target.parent, target.name, task.id), ignore_errors=True)
         self._threads: list[threading.Thread] = []
 
     def extract(self, path: str, name_encoding: str | None = None) -> dict[str, Any]:
@@ -85,7 +92,7 @@ class FileActions:
             )
 
         try:
-            result = extraction.run(progress, lambda: task.cancel_requested)
+            result = extraction.run(progress, lambda: task.cancel_requested, task.id)
         except ExtractionCancelled:
             self.tasks.cancelled(task)
         except PlatformError as exc:
