@@ -108,7 +108,6 @@ class GroupCommit:
         except Exception as exc:  # the batch's commit (or its start) failed: nothing of it is stored
             for call in pending:
                 call.future.set_exception(exc)
-            pending = []
         # Callbacks first (a completed round's results are written before its last label is
         # answered, so whoever hears the answer finds them); they are rare and short.
         for callback in callbacks:

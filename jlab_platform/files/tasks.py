@@ -157,10 +157,9 @@ class TaskRegistry:
     # -- the journal ----------------------------------------------------------
 
     def _record(self, task: Task) -> None:
-        line = json.dumps(_stored(task), separators=(",", ":")) + "\n"
         try:
             with open(self._journal, "a", encoding="utf-8") as journal:
-                journal.write(line)
+                journal.write(_line(task))
         except OSError:  # the work goes on; only its record may not outlive the server
             log.exception("jlab_platform: cannot write the %s journal %s", self._noun, self._journal)
 
@@ -186,18 +185,22 @@ class TaskRegistry:
                 self.interrupted.append(task)
         self._forget_old()
         compacted = self._journal.with_name(self._journal.name + ".new")
-        compacted.write_text("".join(json.dumps(_stored(t)) + "\n" for t in self._tasks.values()))
+        compacted.write_text("".join(_line(t) for t in self._tasks.values()), encoding="utf-8")
         os.replace(compacted, self._journal)
 
 
-def _stored(task: Task) -> dict[str, Any]:
-    return {key: value for key, value in asdict(task).items() if key != "cancel_requested"}
+_TRANSIENT = "cancel_requested"  # a request to the running work, not part of its record
+
+
+def _line(task: Task) -> str:
+    stored = {key: value for key, value in asdict(task).items() if key != _TRANSIENT}
+    return json.dumps(stored, separators=(",", ":")) + "\n"
 
 
 def _parsed(line: str) -> Task | None:
     try:
         data = json.loads(line)
-        known = {f.name for f in fields(Task)} - {"cancel_requested"}
+        known = {f.name for f in fields(Task)} - {_TRANSIENT}
         return Task(**{key: value for key, value in data.items() if key in known})
     except (ValueError, TypeError):
         return None

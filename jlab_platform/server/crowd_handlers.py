@@ -11,7 +11,7 @@ from ..crowd import CrowdService
 from ..crowd.identity import Identity
 from ..errors import InvalidInput
 from .base import ApiHandler
-from .labeler_handlers import LABEL_PREFIX, sample_field, stream_sample, submission
+from .labeler_handlers import LABEL_PREFIX, prefetch_field, sample_field, stream_sample, submission
 
 
 class CrowdBase(ApiHandler):
@@ -147,9 +147,7 @@ class OwnerLabelingActionHandler(CrowdBase):
     async def post(self, task_id: str, action: str) -> None:
         body = self.json_body()
         who, engine = Identity.task_owner(task_id), self.crowd.labeling
-        prefetch = body.get("prefetch", 1)
-        if isinstance(prefetch, bool) or not isinstance(prefetch, int) or not 1 <= prefetch <= 3:
-            raise InvalidInput("prefetch must be 1, 2 or 3", f"Got {prefetch!r}.")
+        prefetch = prefetch_field(body, default=1)  # the widget shows one sample at a time
         if action == "next":
             call = engine.next(who, prefetch)
         elif action == "labels":

@@ -99,14 +99,6 @@ class LabelerApiHandler(ApiHandler):
                 self.crowd.guard.failed(self._address())
             raise AuthenticationFailed(exc.reason, "Ask the task's owner for a new labeling link.") from None
 
-    def prefetch(self, body: dict[str, Any]) -> int:
-        value = body.get("prefetch", 2)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3:
-            raise InvalidInput(
-                "prefetch must be 1, 2 or 3", "How many samples to hold: the shown one and the next."
-            )
-        return value
-
     def _address(self) -> str:
         return self.request.remote_ip or "unknown"
 
@@ -121,7 +113,7 @@ class NextHandler(LabelerApiHandler):
     @allow_unauthenticated
     async def post(self) -> None:
         body = self.json_body()
-        self.send_json(await self.run(self.crowd.labeling.next, self.prefetch(body)))
+        self.send_json(await self.run(self.crowd.labeling.next, prefetch_field(body)))
 
 
 class SubmitHandler(LabelerApiHandler):
@@ -130,21 +122,21 @@ class SubmitHandler(LabelerApiHandler):
         body = self.json_body()
         sample_id, label, request_id = submission(body)
         engine = self.crowd.labeling
-        self.send_json(await self.run(engine.submit, sample_id, label, request_id, self.prefetch(body)))
+        self.send_json(await self.run(engine.submit, sample_id, label, request_id, prefetch_field(body)))
 
 
 class SkipHandler(LabelerApiHandler):
     @allow_unauthenticated
     async def post(self) -> None:
         body = self.json_body()
-        self.send_json(await self.run(self.crowd.labeling.skip, sample_field(body), self.prefetch(body)))
+        self.send_json(await self.run(self.crowd.labeling.skip, sample_field(body), prefetch_field(body)))
 
 
 class UndoHandler(LabelerApiHandler):
     @allow_unauthenticated
     async def post(self) -> None:
         body = self.json_body()
-        self.send_json(await self.run(self.crowd.labeling.undo, self.prefetch(body)))
+        self.send_json(await self.run(self.crowd.labeling.undo, prefetch_field(body)))
 
 
 class ImageHandler(LabelerApiHandler):
@@ -161,6 +153,16 @@ def submission(body: dict[str, Any]) -> tuple[str, str, str | None]:
     if request_id is not None and not isinstance(request_id, str):
         raise InvalidInput("'request_id' must be text", "Send a random id (a UUID) per new label.")
     return sample_field(body), label, request_id
+
+
+def prefetch_field(body: dict[str, Any], default: int = 2) -> int:
+    value = body.get("prefetch", default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3:
+        raise InvalidInput(
+            "prefetch must be 1, 2 or 3",
+            f"Got {value!r}: how many samples to hold, the shown one and the next.",
+        )
+    return value
 
 
 def sample_field(body: dict[str, Any]) -> str:

@@ -180,6 +180,11 @@ async def test_bad_requests_get_4xx_with_what_to_fix(jp_fetch: Any, jp_root_dir:
 
     task = await open_task(jp_fetch, jp_root_dir)
     base = ("crowd", "tasks", task["id"])
+    for prefetch in (0, 4, True, "2"):
+        error = await expect_error(
+            jp_fetch, 400, *base, "labeling", "next", method="POST", body={"prefetch": prefetch}
+        )
+        assert error["error"] == "prefetch must be 1, 2 or 3", error
     error = await expect_error(jp_fetch, 400, *base, "finish", method="POST", body={})
     assert "confirm" in error["detail"]
     error = await expect_error(jp_fetch, 409, *base, "finish", method="POST", body={"confirm": True})
