@@ -1,6 +1,8 @@
 """Engine, sessions and start-up migrations of the store."""
 
 import datetime as dt
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,6 +17,8 @@ from .models import PlatformMeta, SchemaVersion
 
 # Any fixed 64-bit number; identifies "jlab_platform migrations" among advisory locks.
 _MIGRATION_LOCK_KEY = 0x6A6C6162
+# How long a writer waits for another one's lock before giving up (SQLite).
+_BUSY_SECONDS = 30.0
 
 
 class Store:
@@ -109,7 +113,7 @@ class Store:
 def _make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": _BUSY_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -121,10 +125,10 @@ def _make_engine(url: str) -> Engine:
         # BEGIN makes a migration (DDL included) all-or-nothing.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_SECONDS * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -135,3 +139,21 @@ def _make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the database in WAL mode (a lasting property of the file, so the first one sets it).
+
+    Switching a new database takes an exclusive lock, and while other connections do the same
+    SQLite answers "database is locked" at once, without waiting in its busy handler: retry
+    until the mode is set, by this connection or another, within the usual busy timeout.
+    """
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
