@@ -43,6 +43,9 @@ class Snapshot:
     head: str | None = None
     branch: str | None = None
     upstream: str | None = None
+    # False when the upstream's branch is not here (not fetched yet, or not on the remote yet:
+    # a clone of an empty repository); git then reports no ahead/behind.
+    upstream_present: bool = False
     ahead: int = 0
     behind: int = 0
     files: list[FileChange] = field(default_factory=list)
@@ -89,6 +92,7 @@ def _parse_header(snapshot: Snapshot, header: str) -> None:
     elif key == "branch.ab":
         ahead, behind = value.split()
         snapshot.ahead, snapshot.behind = int(ahead), -int(behind)
+        snapshot.upstream_present = True
 
 
 def _change(path: str, xy: str) -> FileChange:
@@ -163,7 +167,7 @@ class Repository:
             "repository": True,
             "branch": self.rebasing_branch() if operation == "rebase" else snapshot.branch,
             "head": snapshot.head,
-            "upstream": snapshot.upstream,
+            "upstream": snapshot.upstream if snapshot.upstream_present else None,
             "remote": remote,
             "remote_url": public_url(remotes[remote]) if remote in remotes else None,
             "ahead": snapshot.ahead,

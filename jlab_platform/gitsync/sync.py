@@ -54,26 +54,45 @@ class Syncer:
 
     def _update(self, snapshot: Snapshot, committed: bool) -> dict[str, Any]:
         branch = _branch_of(snapshot)
-        remote = snapshot.upstream.split("/", 1)[0] if snapshot.upstream else self._default_remote()
+        remote, remote_branch = self._upstream_of(snapshot, branch)
         if remote is None:
             return self._result("synced", committed=committed)
-        if snapshot.upstream is None and not self._track(remote, branch):
+        # No upstream yet, or one the remote does not have (a clone of an empty repository):
+        # take the remote's branch when someone pushed it meanwhile, else create it.
+        if not snapshot.upstream_present and not self._track(remote, remote_branch):
             if self.repo.head() is None:  # no commit here nor there: nothing to push yet
                 return self._result("synced", remote=remote)
-            self.git.run("push", "--set-upstream", remote, f"HEAD:refs/heads/{branch}", what="Push")
-            return self._result("synced", committed=committed, pushed=True, remote=remote)
+            pushed = self._push(remote, remote_branch, "--set-upstream")
+            if pushed.ok:
+                return self._result("synced", committed=committed, pushed=True, remote=remote)
+            self._track(remote, remote_branch)  # rejected: it was created since the fetch
         for _ in range(_PUSH_RETRIES):
             pull = self._pull()
             if pull is not None:
                 return pull | {"committed": committed, "remote": remote}
-            pushed = self.git.run("push", check=False)
+            pushed = self._push(remote, remote_branch)
             if pushed.ok:
                 return self._result("synced", committed=committed, pulled=True, pushed=True, remote=remote)
-            if not _rejected(pushed):
-                raise failure(pushed, "Push")
         raise Conflict(
             "The remote changed again while syncing", "Someone pushed at the same moment; sync again."
         )
+
+    def _upstream_of(self, snapshot: Snapshot, branch: str) -> tuple[str | None, str]:
+        """The remote and its branch to sync with: the configured upstream, else the only
+        (or ``origin``) remote and a branch of this branch's name."""
+        if snapshot.upstream is None:
+            return self._default_remote(), branch
+        remote = self.git.run("config", "--get", f"branch.{branch}.remote", check=False).text.strip()
+        merge = self.git.run("config", "--get", f"branch.{branch}.merge", check=False).text.strip()
+        return remote or None, merge.removeprefix("refs/heads/") or branch
+
+    def _push(self, remote: str, remote_branch: str, *options: str) -> GitResult:
+        """Push HEAD to ``remote_branch`` (named: it may differ from the local branch's name);
+        a rejection comes back to be retried after a pull, any other failure raises."""
+        pushed = self.git.run("push", *options, remote, f"HEAD:refs/heads/{remote_branch}", check=False)
+        if not pushed.ok and not _rejected(pushed):
+            raise failure(pushed, "Push")
+        return pushed
 
     def _default_remote(self) -> str | None:
         remotes = list(self.repo.remotes())
@@ -86,15 +105,15 @@ class Syncer:
             "Choose one in a terminal: git branch --set-upstream-to <remote>/<branch>.",
         )
 
-    def _track(self, remote: str, branch: str) -> bool:
-        """Make ``branch`` track ``remote``'s branch of that name when the remote has one."""
+    def _track(self, remote: str, remote_branch: str) -> bool:
+        """Make the branch track ``remote``'s ``remote_branch`` when the remote has it."""
         self.git.run("fetch", "--quiet", remote, what="Fetch")
-        ref = f"refs/remotes/{remote}/{branch}"
+        ref = f"refs/remotes/{remote}/{remote_branch}"
         if not self.git.run("rev-parse", "--verify", "--quiet", ref, check=False).ok:
             return False
         if self.repo.head() is None:  # nothing local yet: take the remote's branch as it is
             self.git.run("merge", "--ff-only", "--quiet", ref, what="Taking the remote branch")
-        self.git.run("branch", "--quiet", f"--set-upstream-to={remote}/{branch}")
+        self.git.run("branch", "--quiet", f"--set-upstream-to={remote}/{remote_branch}")
         return True
 
     def _pull(self) -> dict[str, Any] | None:
@@ -287,6 +306,10 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+# The remote moved since the fetch: before our push began, or while it ran (the ref was
+# updated between the remote's advertisement and our update of it).
+_REJECTED_MARKERS = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref")
+
+
 def _rejected(push: GitResult) -> bool:
-    text = push.stderr
-    return "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text
+    return any(marker in push.stderr for marker in _REJECTED_MARKERS)

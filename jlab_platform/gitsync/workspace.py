@@ -2,6 +2,7 @@
 
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from ..errors import Conflict, InvalidInput
@@ -44,10 +45,15 @@ class Workspace:
         url = checked_url(url)
         probe = self.git.run("ls-remote", "--symref", "--", url, "HEAD", what="Reaching the remote")
         branch = _default_branch(probe.text)
-        self.git.run("init", "--quiet", f"--initial-branch={branch or DEFAULT_BRANCH}", what="git init")
+        empty = branch is None and not probe.text.strip()
+        initial = self._unborn_branch(url) if empty else branch
+        self.git.run("init", "--quiet", f"--initial-branch={initial or DEFAULT_BRANCH}", what="git init")
         try:
             self.git.run("remote", "add", "origin", url)
-            if branch is not None:
+            if empty:  # track the branch the first sync creates, as `git clone` does
+                self.git.run("config", f"branch.{initial}.remote", "origin")
+                self.git.run("config", f"branch.{initial}.merge", f"refs/heads/{initial}")
+            elif branch is not None:
                 self.git.run("fetch", "--quiet", "origin", what="Fetch")
                 taken = self.git.run("checkout", "--quiet", "--track", f"origin/{branch}", check=False)
                 if not taken.ok:
@@ -62,6 +68,18 @@ class Workspace:
             raise
         # The project's own .gitignore is left alone: this clone alone skips the platform's folders.
         self.add_ignored(self.repo.git_dir() / "info" / "exclude")
+
+    def _unborn_branch(self, url: str) -> str:
+        """The branch an empty remote's HEAD names (its default branch: main, master, ...).
+
+        ``ls-remote`` does not show it; ``git clone`` asks for it, so an empty remote is
+        cloned (it is empty: nothing to download) to read it.
+        """
+        with tempfile.TemporaryDirectory() as scratch:
+            probe = Path(scratch) / "probe.git"
+            self.git.run("clone", "--quiet", "--bare", "--", url, str(probe), what="Reaching the remote")
+            head = self.git.run("--git-dir", str(probe), "symbolic-ref", "--short", "HEAD", check=False)
+        return head.text.strip() if head.ok and head.text.strip() else DEFAULT_BRANCH
 
     def add_ignored(self, path: Path) -> None:
         """Add the platform's ignore entries to ``path``, keeping what is there."""

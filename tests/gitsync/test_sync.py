@@ -155,3 +155,101 @@ def test_concurrent_syncs_of_one_repository_run_one_after_the_other(
     assert errors == [] and [r["state"] for r in results] == ["synced", "synced"]
     assert team.remote_file("tab1.py") and team.remote_file("tab2.py")
     assert team.mine.status()["changed"] == 0
+
+
+def _sync_into_empty_remote(service: GitService, bare: Path, branch: str, tmp_path: Path) -> None:
+    """First sync pushes and sets the upstream; a second one pulls and pushes as usual; a
+    colleague's clone then checks the work out (the remote's HEAD names the pushed branch)."""
+    (service.root / "train.py").write_text("print('train')\n")
+    (service.root / "data").mkdir()
+    (service.root / "data" / "labels.csv").write_text("a,b\n")
+
+    first = service.sync("Start the project")
+
+    assert first == first | {"state": "synced", "committed": True, "pushed": True, "remote": "origin"}
+    assert git(bare, "log", "--format=%s", branch).splitlines() == ["Start the project"]
+    status = service.status()
+    assert status["upstream"] == f"origin/{branch}" and status["ahead"] == status["behind"] == 0
+
+    (service.root / "train.py").write_text("print('train more')\n")
+    second = service.sync("Train more")
+
+    assert second == second | {"state": "synced", "committed": True, "pulled": True, "pushed": True}
+    assert git(bare, "log", "--format=%s", branch).splitlines() == ["Train more", "Start the project"]
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "--quiet", str(bare), str(colleague))
+    assert (colleague / "data" / "labels.csv").read_text() == "a,b\n"
+
+
+def test_first_sync_into_an_empty_remote_cloned_by_the_service(
+    tmp_path: Path, make_service: ServiceFactory
+) -> None:
+    bare = tmp_path / "empty.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=trunk", str(bare))
+    service = make_service()
+    service.clone(str(bare))
+    # The branch is the remote's default one (not the platform's "main"), not pushed yet.
+    status = service.status()
+    assert (status["branch"], status["upstream"], status["remote"]) == ("trunk", None, "origin")
+
+    _sync_into_empty_remote(service, bare, "trunk", tmp_path)
+
+
+def test_first_sync_into_an_empty_remote_cloned_with_plain_git(
+    tmp_path: Path, make_service: ServiceFactory
+) -> None:
+    bare = tmp_path / "empty.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(bare))
+    root = tmp_path / "workspace"
+    git(tmp_path, "clone", "--quiet", str(bare), str(root))  # tracks origin/master, not there yet
+    service = make_service(root)
+
+    _sync_into_empty_remote(service, bare, "master", tmp_path)
+
+
+def test_an_upstream_a_colleague_created_since_the_clone_is_pulled_first(
+    tmp_path: Path, make_service: ServiceFactory
+) -> None:
+    bare = tmp_path / "empty.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    service = make_service()
+    service.clone(str(bare))
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "--quiet", str(bare), str(colleague))
+    (colleague / "README.md").write_text("# Project\n")
+    git(colleague, "add", "--all")
+    git(colleague, "commit", "--quiet", "-m", "Colleague starts")
+    git(colleague, "push", "--quiet", "origin", "HEAD:main")
+    (service.root / "a.txt").write_text("a\n")
+
+    result = service.sync("Mine")
+
+    assert result == result | {"state": "synced", "pulled": True, "pushed": True}
+    assert git(bare, "log", "--format=%s", "main").splitlines() == ["Mine", "Colleague starts"]
+    assert (service.root / "README.md").read_text() == "# Project\n"
+
+
+def test_a_branch_created_on_the_remote_during_the_first_push_is_pulled_then_pushed(
+    tmp_path: Path, make_service: ServiceFactory
+) -> None:
+    bare = tmp_path / "empty.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "--quiet", str(bare), str(colleague))
+    (colleague / "README.md").write_text("# Project\n")
+    git(colleague, "add", "--all")
+    git(colleague, "commit", "--quiet", "-m", "Colleague starts")
+    service = make_service()
+    service.clone(str(bare))
+    # The colleague's push lands between our fetch and our push (once): ours is rejected.
+    hook = service.root / ".git" / "hooks" / "pre-push"
+    push = f"git -C '{colleague}' push --quiet origin HEAD:main"
+    hook.write_text(f'#!/bin/sh\nrm "$0"\nunset GIT_DIR GIT_INDEX_FILE\n{push}\n')
+    hook.chmod(0o755)
+    (service.root / "a.txt").write_text("a\n")
+
+    result = service.sync("Mine")
+
+    assert result == result | {"state": "synced", "pulled": True, "pushed": True}
+    assert git(bare, "log", "--format=%s", "main").splitlines() == ["Mine", "Colleague starts"]
+    assert service.status()["upstream"] == "origin/main"

@@ -61,7 +61,8 @@ def test_clone_of_an_empty_remote_then_sync_pushes_the_workspace(
     result = service.sync("Start the project")
 
     assert result["pushed"] is True
-    assert git(bare, "log", "--format=%s", "main").split("\n")[0] == "Start the project"
+    # Pushed to the branch the remote's HEAD names (master for a plain bare repository).
+    assert git(bare, "log", "--format=%s", "HEAD").split("\n")[0] == "Start the project"
 
 
 @pytest.mark.parametrize("url", ["", "   ", "-upload-pack=touch /tmp/x", "ext::sh -c id", "not a url", 42])
