@@ -64,7 +64,9 @@ class Catalog:
         """Every module, first found wins by name (workspace, shared, packages, built-in)."""
         with self._lock:
             roots = [*self._module_paths, *self._packages(), *self._builtin]
-            found = self._scan(roots, self._module_cache, _module_files, _is_module, _load_module)
+            found = self._scan(
+                roots, self._module_cache, _module_files, _is_module, _load_module, ModuleEntry.broken
+            )
             return _first_by_name(found)
 
     def module(self, name: str) -> ModuleEntry:
@@ -80,7 +82,12 @@ class Catalog:
     def datasets(self) -> list[DatasetEntry]:
         with self._lock:
             found = self._scan(
-                self._dataset_paths, self._dataset_cache, dataset_files, _is_dataset, load_dataset
+                self._dataset_paths,
+                self._dataset_cache,
+                dataset_files,
+                _is_dataset,
+                load_dataset,
+                DatasetEntry.broken,
             )
             return _first_by_name(found)
 
@@ -112,6 +119,7 @@ class Catalog:
         relevant: Callable[[str], list[str]],
         accept: Callable[[Stamp], bool],
         load: Callable[[Path, Origin], Entry],
+        broken: Callable[[Path, Origin, Problem], Entry],
     ) -> list[Entry]:
         found: list[Entry] = []
         seen: dict[str, tuple[Stamp, Entry]] = {}
@@ -123,7 +131,14 @@ class Catalog:
                     continue
                 if cached is None or cached[0] != stamp:
                     path = Path(folder)
-                    cached = (stamp, load(path, self._origin(root, path)))
+                    origin = self._origin(root, path)
+                    try:
+                        entry = load(path, origin)
+                    except Exception as exc:
+                        # One folder that cannot be read is that entry's error, never the whole list's.
+                        log.exception("jlab_platform: %s could not be loaded", folder)
+                        entry = broken(path, origin, Problem(path.name, 1, f"could not be loaded: {exc!r}"))
+                    cached = (stamp, entry)
                 seen[folder] = cached
                 found.append(cached[1])
         cache.clear()

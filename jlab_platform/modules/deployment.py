@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from ..errors import Conflict
+from .documents import load_yaml
 from .spec import ActionSpec
 
 CONFIG_SUFFIX = ".deploy.yml"
@@ -53,13 +54,20 @@ def record_call(
         }
         data["notebook"] = notebook.name
         data["updated_at"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        text = HEADER.format(notebook=notebook.name) + yaml.safe_dump(
-            data, sort_keys=False, allow_unicode=True, default_flow_style=False
+        text = HEADER.format(notebook=notebook.name) + yaml.dump(
+            data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
         )
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     return path
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes a value used twice in full: the config is read back without aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 _FIX = "Fix {name} or delete it; it is written again the next time module code is inserted."
@@ -69,10 +77,12 @@ def _read(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 1
-        raise Conflict(f"{path.name} is not valid YAML (line {line})", _FIX.format(name=path.name)) from None
+        raise Conflict(
+            f"{path.name} is not valid YAML (line {line}: {exc.problem})", _FIX.format(name=path.name)
+        ) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise Conflict(f"{path.name} cannot be read: {exc}", _FIX.format(name=path.name)) from None
     if data is None:

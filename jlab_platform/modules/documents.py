@@ -6,9 +6,44 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml._yaml import CParser
+from yaml.composer import Composer, ComposerError
+from yaml.constructor import SafeConstructor
+from yaml.nodes import Node
+from yaml.resolver import Resolver
 
-# libyaml's loader when PyYAML was built with it (10x faster); both report line marks.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class NoAliasLoader(Composer, CParser, SafeConstructor, Resolver):
+    """A safe loader that refuses anchors and aliases.
+
+    Aliases let a few hundred bytes expand into gigabytes (a "billion laughs") or into a
+    structure that contains itself; module specs and configs never need them. The nodes are
+    composed in Python (libyaml's composer cannot be told to refuse them) from libyaml's
+    events: 1.7x the time of ``CSafeLoader``, a third of the pure-Python loader's.
+    """
+
+    def __init__(self, stream: str) -> None:
+        CParser.__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:  # an alias has one too
+            mark: Any = event.start_mark  # libyaml's mark, which ComposerError reads alike
+            raise ComposerError(None, None, "anchors and aliases (&name, *name) are not supported", mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` without anchors and aliases (raises ``yaml.YAMLError``)."""
+    loader = NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
 
 Key = str | int
 KeyPath = tuple[Key, ...]
@@ -63,10 +98,12 @@ def read_document(path: Path, display_name: str) -> tuple[Document | None, list[
 
 
 def _read_yaml(text: str, name: str) -> tuple[Document | None, list[Problem]]:
-    loader = _Loader(text)
+    loader = NoAliasLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        return None, [Problem(name, 1, "invalid YAML: nested too deeply")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -85,13 +122,17 @@ def _read_yaml(text: str, name: str) -> tuple[Document | None, list[Problem]]:
 def _read_json(text: str, name: str) -> tuple[Document | None, list[Problem]]:
     try:
         data = json.loads(text)
+    except RecursionError:
+        return None, [Problem(name, 1, "invalid JSON: nested too deeply")]
     except json.JSONDecodeError as exc:
         return None, [Problem(name, exc.lineno, f"invalid JSON: {exc.msg}")]
     document = Document(name, data)
     # Valid JSON is YAML once tabs (never inside JSON strings) are spaces: borrow its line numbers.
     try:
-        node = yaml.compose(text.replace("\t", " "), Loader=_Loader)
-    except yaml.YAMLError:
+        loader = NoAliasLoader(text.replace("\t", " "))
+        node = loader.get_single_node()
+        loader.dispose()
+    except (yaml.YAMLError, RecursionError):
         return document, []
     problems: list[Problem] = []
     if node is not None:

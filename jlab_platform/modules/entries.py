@@ -36,6 +36,10 @@ class ModuleEntry:
     shadowed: list[str] = field(default_factory=list)
     _summary: dict[str, Any] | None = None
 
+    @classmethod
+    def broken(cls, folder: Path, origin: Origin, problem: Problem) -> "ModuleEntry":
+        return cls(folder.name, folder, origin, None, [problem], [])
+
     @property
     def valid(self) -> bool:
         return self.spec is not None and not self.errors
@@ -88,6 +92,10 @@ class DatasetEntry:
     errors: list[Problem]
     warnings: list[Problem]
     _summary: dict[str, Any] | None = None
+
+    @classmethod
+    def broken(cls, folder: Path, origin: Origin, problem: Problem) -> "DatasetEntry":
+        return cls(folder.name, folder, origin, {}, [problem], [])
 
     def summary(self) -> dict[str, Any]:
         if self._summary is None:

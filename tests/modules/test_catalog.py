@@ -148,3 +148,56 @@ def test_datasets_with_metadata_or_inferred_from_the_layout(tmp_path: Path) -> N
     later = time.time() + 5
     os.utime(root / "datasets" / "stripes" / "vertical", (later, later))
     assert cat.dataset("stripes").summary()["samples"] == 7
+
+
+# Nine levels of nine: 9**9 (387 million) strings once expanded, from under 500 bytes.
+BILLION_LAUGHS = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
+    f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "line"),
+    [(BILLION_LAUGHS, 1), ("name: loop\ntrain: &self\n  inputs: [*self]\n", 2)],
+    ids=["billion-laughs", "self-reference"],
+)
+def test_aliases_in_a_spec_are_that_modules_error_and_fast(tmp_path: Path, spec: str, line: int) -> None:
+    root = tmp_path / "root"
+    write_module(root / "modules", "bomb", spec=spec)
+    write_module(root / "modules", "fine")
+    started = time.perf_counter()
+    found = by_name([entry.summary() for entry in catalog(root).modules()])
+    assert time.perf_counter() - started < 2
+    assert found["fine"]["valid"] is True and found["image-classifier"]["valid"] is True
+    [error] = found["bomb"]["errors"]  # type: ignore[misc]
+    assert error == {
+        "file": "module_spec.yml",
+        "line": line,
+        "message": "invalid YAML: anchors and aliases (&name, *name) are not supported",
+    }
+
+
+def test_a_folder_that_fails_to_load_is_its_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "root"
+    write_module(root / "modules", "fine")
+    write_stripes(root / "datasets" / "stripes", per_class=1)
+    (root / "datasets" / "deep").mkdir(parents=True)
+    (root / "datasets" / "deep" / "dataset.json").write_text("[" * 100_000 + "]" * 100_000)
+
+    def explode(folder: Path, spec: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("jlab_platform.modules.catalog.check_main", explode)
+    found = by_name([entry.summary() for entry in catalog(root).modules()])
+    assert found["fine"]["valid"] is False
+    assert found["fine"]["errors"] == [
+        {"file": "fine", "line": 1, "message": "could not be loaded: RuntimeError('boom')"}
+    ]
+    datasets = by_name([entry.summary() for entry in catalog(root).datasets()])
+    assert datasets["stripes"]["valid"] is True
+    assert datasets["deep"]["errors"] == [
+        {"file": "dataset.json", "line": 1, "message": "invalid JSON: nested too deeply"}
+    ]

@@ -120,6 +120,9 @@ def test_inserting_records_inputs_and_outputs_next_to_the_notebook(root: Path) -
     with pytest.raises(Conflict, match="not valid YAML"):
         service.snippet("simple", "train", {}, notebook="work/exp.ipynb", record=True)
     assert (root / "work" / "exp.deploy.yml").read_text() == "modules: [unclosed\n"  # never clobbered
+    (root / "work" / "exp.deploy.yml").write_text("modules: &m {simple: *m}\n")
+    with pytest.raises(Conflict, match=r"line 1: anchors and aliases \(&name, \*name\) are not supported"):
+        service.snippet("simple", "train", {}, notebook="work/exp.ipynb", record=True)
     with pytest.raises(InvalidInput, match="needs the notebook"):
         service.snippet("simple", "train", {}, record=True)
 
