@@ -4,14 +4,22 @@ Domain modules raise these; the server maps each kind to an HTTP status in one
 place (``server/base.py``). ``detail`` tells the user what to fix.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class PlatformError(Exception):
-    """Base of every error the platform reports to a user."""
+    """Base of every error the platform reports to a user.
 
-    def __init__(self, message: str, detail: str = "") -> None:
+    ``field``: the request's input the error is about, when there is one (a form shows the
+    message next to it); it travels as ``"field"`` in the error body.
+    """
+
+    def __init__(self, message: str, detail: str = "", field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail
+        self.field = field
 
 
 class InvalidInput(PlatformError):
@@ -36,3 +44,13 @@ class Unavailable(PlatformError):
 
 class AuthenticationFailed(PlatformError):
     """A remote service (a git remote, ...) refused the credentials it was given (HTTP 401)."""
+
+
+@contextmanager
+def about_field(field: str) -> Iterator[None]:
+    """Errors raised inside (that name no field yet) are about the input ``field``."""
+    try:
+        yield
+    except PlatformError as exc:
+        exc.field = exc.field or field
+        raise

@@ -260,8 +260,11 @@ class LabelingEngine:
         }
 
     def _lease(self, conn: Connection, seat: Seat, prefetch: int, done: str | None) -> list[dict[str, Any]]:
-        """This labeler's leased samples (renewed), topped up to ``prefetch`` from the open ones."""
-        prefetch = max(1, min(prefetch, MAX_PREFETCH))
+        """This labeler's leased samples (renewed), topped up to ``prefetch`` from the open ones.
+
+        ``prefetch`` 0 (the owner labeling chosen samples) holds none: its leases are let go.
+        """
+        prefetch = max(0, min(prefetch, MAX_PREFETCH))
         now = time.time()
         expires = now + self.lease_seconds
         me = seat.labeler_id

@@ -7,28 +7,38 @@ store, and jobs that ended while the server was down are picked up by ``reconcil
 
 import datetime as dt
 import threading
+import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
-from ..errors import Conflict, InvalidInput, NotFound, PlatformError
+from ..errors import Conflict, InvalidInput, NotFound, PlatformError, about_field
 from ..jobs.service import JobService
 from ..paths import PathResolver
 from ..store import Store
-from ..store.models import CrowdLabelerRow, CrowdLeaseRow, CrowdRoundRow, CrowdSampleRow, CrowdTaskRow
+from ..store.models import (
+    CrowdLabelerRow,
+    CrowdLabelRow,
+    CrowdLeaseRow,
+    CrowdRoundRow,
+    CrowdSampleRow,
+    CrowdSkipRow,
+    CrowdTaskRow,
+)
 from ..timeutil import utcnow
 from . import results
 from .engine import LabelingEngine
-from .identity import INVITED
+from .identity import INVITED, OWNER, Identity
 from .runs import RoundRunner
 from .samples import SampleNames, list_samples
 from .selection import select as select_samples
-from .states import FAILED, FINISHED, LABELING, SCORING
+from .states import FAILED, FINISHED, LABELING, SCORING, WAITING_REASON
 from .status import TaskStatus
 from .taskmodule import ModuleLookup, TaskModule, resolve_module
 from .taskspec import check_classes, check_names, parse_new_task
@@ -81,23 +91,28 @@ class CrowdService:
 
     def create_task(self, body: dict[str, Any], owner: str) -> dict[str, Any]:
         spec = parse_new_task(body, self.settings.max_rounds)
-        dataset = self.paths.resolve(spec.dataset, must_exist=True)
-        if not dataset.is_dir():
-            raise InvalidInput(
-                f"{spec.dataset!r} is not a folder", "Give the folder of the dataset's images."
-            )
-        if not list_samples(dataset):
-            raise InvalidInput(f"{spec.dataset!r} has no images", "Labeling works on .png/.jpg/... files.")
-        module = resolve_module(spec.module, self.paths, self._lookup)
+        with about_field("dataset"):
+            dataset = self.paths.resolve(spec.dataset, must_exist=True)
+            if not dataset.is_dir():
+                raise InvalidInput(
+                    f"{spec.dataset!r} is not a folder", "Give the folder of the dataset's images."
+                )
+            if not list_samples(dataset):
+                raise InvalidInput(
+                    f"{spec.dataset!r} has no images", "Labeling works on .png/.jpg/... files."
+                )
+        with about_field("module"):
+            module = resolve_module(spec.module, self.paths, self._lookup)
         classes = spec.classes or module.classes
-        if not classes:
-            raise InvalidInput("The task needs its classes", 'Send "classes": ["cat", "dog", ...].')
-        check_classes(list(classes))
-        if module.classes and tuple(classes) != module.classes:
-            raise InvalidInput(
-                f"The classes differ from the module's ({', '.join(module.classes)})",
-                "Leave 'classes' out to use the module's, or give the same list.",
-            )
+        with about_field("classes"):
+            if not classes:
+                raise InvalidInput("The task needs its classes", 'Send "classes": ["cat", "dog", ...].')
+            check_classes(list(classes))
+            if module.classes and tuple(classes) != module.classes:
+                raise InvalidInput(
+                    f"The classes differ from the module's ({', '.join(module.classes)})",
+                    "Leave 'classes' out to use the module's, or give the same list.",
+                )
         now = utcnow()
         task = CrowdTaskRow(
             id=uuid.uuid4().hex[:12],
@@ -249,6 +264,82 @@ class CrowdService:
     def round_rows(self, task_id: str) -> list[dict[str, Any]]:
         """The round files' rows, as the seed's ``read_csv()`` reads them."""
         detail = self.status.detail(task_id)
+    # -- the owner labels what is left --------------------------------------
+
+    def remaining(self, task_id: str, limit: int) -> dict[str, Any]:
+        """The current round's samples that still want labels, most uncertain first (``limit`` of them).
+
+        Each says how many labels it has, whether the owner gave one, whether a labeler holds
+        it now (their page shows it) and how many labelers skipped it.
+        """
+        with self.store.session() as session:
+            task = session.get(CrowdTaskRow, task_id)
+            if task is None:
+                raise NotFound(f"No labeling task {task_id!r}", "List the tasks to see those that exist.")
+            answer: dict[str, Any] = {"round": task.round, "classes": list(task.classes), "total": 0}
+            if task.state != LABELING:
+                return {**answer, "samples": [], "waiting": WAITING_REASON[task.state]}
+            open_samples = (
+                (CrowdSampleRow.task_id == task_id)
+                & (CrowdSampleRow.round == task.round)
+                & (CrowdSampleRow.label_count < CrowdSampleRow.wanted)
+            )
+            total = session.scalar(select(func.count()).select_from(CrowdSampleRow).where(open_samples))
+            rows = session.scalars(
+                select(CrowdSampleRow).where(open_samples).order_by(CrowdSampleRow.rank).limit(limit)
+            ).all()
+            ids = [row.id for row in rows]
+            owner = (CrowdLabelerRow.task_id == task_id) & (CrowdLabelerRow.kind == OWNER)
+            owner_id = session.scalar(select(CrowdLabelerRow.id).where(owner))
+            mine = set(
+                session.scalars(
+                    select(CrowdLabelRow.sample_id).where(
+                        CrowdLabelRow.sample_id.in_(ids),
+                        CrowdLabelRow.labeler_id == owner_id,
+                        CrowdLabelRow.retracted_at.is_(None),
+                    )
+                )
+            )
+            held = set(
+                session.scalars(
+                    select(CrowdLeaseRow.sample_id).where(
+                        CrowdLeaseRow.sample_id.in_(ids),
+                        CrowdLeaseRow.expires_at > time.time(),
+                        CrowdLeaseRow.labeler_id != owner_id,
+                    )
+                )
+            )
+            skips = dict(
+                session.execute(
+                    select(CrowdSkipRow.sample_id, func.count())
+                    .where(CrowdSkipRow.sample_id.in_(ids))
+                    .group_by(CrowdSkipRow.sample_id)
+                ).tuples().all()
+            )
+            samples = [
+                {
+                    "id": row.id,
+                    "name": PurePosixPath(row.path).name,
+                    "labels": row.label_count,
+                    "wanted": row.wanted,
+                    "mine": row.id in mine,
+                    "held": row.id in held,
+                    "skipped": int(skips.get(row.id, 0)),
+                }
+                for row in rows
+            ]
+        return {**answer, "total": int(total or 0), "samples": samples, "waiting": None}
+
+    def label_as_owner(
+        self, task_id: str, sample_id: str, label: str, request_id: str | None
+    ) -> "Future[dict[str, Any]]":
+        """The owner labels a sample of the round they chose (one a labeler skipped, say).
+
+        The labeling path of every labeler (its checks, counters and group commit) with the
+        owner as labeler; it leases nothing (prefetch 0), so labelers keep getting samples.
+        """
+        return self.labeling.submit(Identity.task_owner(task_id), sample_id, label, request_id, 0)
+
         dataset = self.paths.resolve(detail["dataset"], must_exist=True)
         return [
             {"sample": s, "label": label}

@@ -10,9 +10,11 @@ Two formats are accepted:
 """
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidInput, NotFound
 from ..modules.spec import SPEC_FILES, find_spec_file, load_spec
@@ -81,6 +83,38 @@ def _inspect(ref: str, folder: Path, in_workspace: bool) -> TaskModule:
             "Labeling retrains the module on the labels (train) and scores samples with it (predict).",
         )
     return TaskModule(ref, folder, in_workspace, PLATFORM, spec.name, tuple(spec.classes))
+
+
+def seed_folders(paths: PathResolver, depth: int = 4, max_folders: int = 5000) -> list[dict[str, Any]]:
+    """The workspace's folders in the seed's format (``main.py`` and a crowdsourcing ``config.json``).
+
+    What the new-task dialog offers beside the library's modules. Hidden and ``_`` folders are
+    passed over and links are not followed; the walk stops at ``depth`` levels below the root and
+    after ``max_folders`` folders, so a workspace of large datasets answers quickly.
+    """
+    found: list[dict[str, Any]] = []
+    level, visited = [str(paths.root)], 0
+    for _ in range(depth + 1):
+        below: list[str] = []
+        for folder in level:
+            try:
+                with os.scandir(folder) as entries:
+                    names = {entry.name: entry for entry in entries}
+            except OSError:
+                continue
+            if MAIN_FILE in names and SEED_CONFIG in names and folder != str(paths.root):
+                try:
+                    classes = _seed_classes(Path(folder))
+                except InvalidInput:
+                    classes = None
+                if classes is not None:
+                    found.append({"path": paths.relative(Path(folder)), "classes": list(classes)})
+            for name, entry in sorted(names.items()):
+                if name[0] not in "._" and entry.is_dir(follow_symlinks=False) and visited < max_folders:
+                    visited += 1
+                    below.append(entry.path)
+        level = below
+    return sorted(found, key=lambda module: str(module["path"]))
 
 
 def _seed_classes(folder: Path) -> tuple[str, ...] | None:

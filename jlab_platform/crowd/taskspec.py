@@ -4,7 +4,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, about_field
 from .selection import STRATEGIES
 
 MAX_CLASSES = 100
@@ -47,37 +47,52 @@ class NewTask:
 
 
 def parse_new_task(body: dict[str, Any], max_rounds: int) -> NewTask:
+    """The checked task; an error names the field it is about (the dialog shows it there)."""
     unknown = sorted(set(body) - set(_FIELDS))
     if unknown:
         raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}", f"Use: {', '.join(_FIELDS)}.")
     dataset, module = body.get("dataset"), body.get("module")
     if not isinstance(dataset, str) or not dataset.strip():
-        raise InvalidInput("Missing 'dataset'", "Give the dataset folder, e.g. datasets/shapes.")
+        raise InvalidInput("Missing 'dataset'", "Give the dataset folder, e.g. datasets/shapes.", "dataset")
     if not isinstance(module, str) or not module.strip():
-        raise InvalidInput("Missing 'module'", "Give a module folder with main.py, or a module's name.")
+        raise InvalidInput(
+            "Missing 'module'", "Give a module folder with main.py, or a module's name.", "module"
+        )
     classes = body.get("classes") or []
     if not isinstance(classes, list):
-        raise InvalidInput("'classes' must be a list of names", 'e.g. ["cat", "dog"]')
+        raise InvalidInput("'classes' must be a list of names", 'e.g. ["cat", "dog"]', "classes")
     strategy = body.get("strategy", "least_confidence")
     if strategy not in STRATEGIES:
-        raise InvalidInput(f"Unknown strategy {strategy!r}", f"Use one of: {', '.join(STRATEGIES)}.")
+        raise InvalidInput(
+            f"Unknown strategy {strategy!r}", f"Use one of: {', '.join(STRATEGIES)}.", "strategy"
+        )
     env = body.get("env", "cpu")
     if env not in ENVIRONMENTS:
-        raise InvalidInput(f"Unknown environment {env!r}", f"Use one of: {', '.join(ENVIRONMENTS)}.")
+        raise InvalidInput(f"Unknown environment {env!r}", f"Use one of: {', '.join(ENVIRONMENTS)}.", "env")
     options = body.get("train_options") or {}
     if not isinstance(options, dict) or not all(
         isinstance(value, str | int | float | bool) for value in options.values()
     ):
-        raise InvalidInput("'train_options' must map names to plain values", 'e.g. {"epochs": 2}')
+        raise InvalidInput(
+            "'train_options' must map names to plain values", 'e.g. {"epochs": 2}', "train_options"
+        )
     labelers = body.get("labelers") or []
     if not isinstance(labelers, list):
-        raise InvalidInput("'labelers' must be a list of names", 'e.g. ["alice", "bob"]')
+        raise InvalidInput("'labelers' must be a list of names", 'e.g. ["alice", "bob"]', "labelers")
+    with about_field("name"):
+        name = clean_text(body.get("name"), "name", 256, required=True)
+    with about_field("description"):
+        description = clean_text(body.get("description", ""), "description", 10_000, multiline=True)
+    with about_field("classes"):
+        checked_classes = check_classes(classes) if classes else ()
+    with about_field("labelers"):
+        checked_labelers = check_names(labelers)
     return NewTask(
-        name=clean_text(body.get("name"), "name", 256, required=True),
-        description=clean_text(body.get("description", ""), "description", 10_000, multiline=True),
+        name=name,
+        description=description,
         dataset=dataset.strip().rstrip("/"),
         module=module.strip().rstrip("/"),
-        classes=check_classes(classes) if classes else (),
+        classes=checked_classes,
         max_choose=_int(body, "max_choose", 100, 1, MAX_CHOOSE),
         overlap=_int(body, "overlap", 1, 1, MAX_OVERLAP),
         strategy=strategy,
@@ -85,7 +100,7 @@ def parse_new_task(body: dict[str, Any], max_rounds: int) -> NewTask:
         max_rounds=_int(body, "max_rounds", max_rounds, 1, max_rounds),
         env=env,
         train_options=dict(options),
-        labelers=check_names(labelers),
+        labelers=checked_labelers,
     )
 
 
@@ -130,7 +145,7 @@ def _int(body: dict[str, Any], key: str, default: int, low: int, high: int) -> i
     if value is None:
         value = default
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"'{key}' must be a whole number", f"Got {value!r}.")
+        raise InvalidInput(f"'{key}' must be a whole number", f"Got {value!r}.", key)
     if not low <= value <= high:
-        raise InvalidInput(f"'{key}' is out of range", f"Use {low} to {high}.")
+        raise InvalidInput(f"'{key}' is out of range", f"Use {low} to {high}.", key)
     return value

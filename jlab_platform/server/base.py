@@ -99,7 +99,8 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
                 return
             self.clear()
             self.set_status(status)
-            self.send_json({"error": e.message, "detail": e.detail}, status)
+            body = {"error": e.message, "detail": e.detail}
+            self.send_json({**body, "field": e.field} if e.field else body, status)
             return
         super()._handle_request_exception(e)
 

@@ -9,6 +9,7 @@ from tornado import web
 
 from ..crowd import CrowdService
 from ..crowd.identity import Identity
+from ..crowd.taskmodule import seed_folders
 from ..errors import InvalidInput
 from .base import ApiHandler
 from .labeler_handlers import LABEL_PREFIX, prefetch_field, sample_field, stream_sample, submission
@@ -169,6 +170,33 @@ class OwnerImageHandler(CrowdBase):
         await stream_sample(self, dataset, sample)
 
 
+class RemainingHandler(CrowdBase):
+    """The round's samples still wanting labels; the owner labels any of them (one a labeler skipped)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, task_id: str) -> None:
+        limit = self.query_int("limit", 50, 1, 500)
+        self.send_json(await asyncio.to_thread(self.crowd.remaining, task_id, limit))
+
+    @web.authenticated
+    @authorized
+    async def post(self, task_id: str) -> None:
+        sample_id, label, request_id = submission(self.json_body())
+        call = self.crowd.label_as_owner(task_id, sample_id, label, request_id)
+        self.send_json(await asyncio.wrap_future(call))
+
+
+class SeedModulesHandler(CrowdBase):
+    """The workspace's folders in the seed's module format, for the new-task dialog."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        found = await asyncio.to_thread(seed_folders, self.platform.paths)
+        self.send_json({"modules": found})
+
+
 def invite_link(handler: ApiHandler, token: str) -> str:
     """The labeling page's path with the token in the fragment (browsers never send fragments)."""
     base_url = handler.settings.get("base_url", "/")
@@ -178,6 +206,7 @@ def invite_link(handler: ApiHandler, token: str) -> str:
 _TASK = r"crowd/tasks/(?P<task_id>[A-Za-z0-9]{1,32})"
 CROWD_ROUTES: list[tuple[str, Any]] = [
     ("crowd/tasks", TasksHandler),
+    ("crowd/seed-modules", SeedModulesHandler),
     (_TASK, TaskHandler),
     (f"{_TASK}/next-round", NextRoundHandler),
     (f"{_TASK}/finish", FinishHandler),
@@ -186,6 +215,7 @@ CROWD_ROUTES: list[tuple[str, Any]] = [
     (rf"{_TASK}/invites/(?P<labeler_id>[A-Za-z0-9]{{1,32}})", InviteHandler),
     (f"{_TASK}/labels", LabelsHandler),
     (f"{_TASK}/rows", RoundRowsHandler),
+    (f"{_TASK}/remaining", RemainingHandler),
     (f"{_TASK}/labeling", OwnerLabelingHandler),
     (f"{_TASK}/labeling/(?P<action>next|labels|skip|undo)", OwnerLabelingActionHandler),
     (rf"{_TASK}/samples/(?P<sample_id>[A-Za-z0-9]{{1,32}})/image", OwnerImageHandler),

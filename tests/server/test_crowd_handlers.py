@@ -165,17 +165,24 @@ async def test_bad_requests_get_4xx_with_what_to_fix(jp_fetch: Any, jp_root_dir:
     make_images(jp_root_dir / "datasets" / "shapes" / "images", 12)
     make_seed_module(jp_root_dir / "modules" / "cstest")
     good = {"name": "x", "dataset": "datasets/shapes", "module": "modules/cstest"}
-    for body, words in [
-        ({}, "Missing 'dataset'"),
-        ({**good, "dataset": "/etc"}, "Absolute path"),
-        ({**good, "dataset": "../.."}, "'..'"),
-        ({**good, "module": "no-such-module"}, "No module folder or library module"),
-        ({**good, "max_choose": "many"}, "whole number"),
-        ({**good, "classes": "circle,square"}, "list of names"),
-        ({**good, "train_options": {"epochs": [1]}}, "plain values"),
+    # Each error names the field it is about: the dialog shows it there.
+    for body, words, field in [
+        ({}, "Missing 'dataset'", "dataset"),
+        ({**good, "dataset": "/etc"}, "Absolute path", "dataset"),
+        ({**good, "dataset": "../.."}, "'..'", "dataset"),
+        ({**good, "dataset": "datasets/none"}, "does not exist", "dataset"),
+        ({**good, "module": "no-such-module"}, "No module folder or library module", "module"),
+        ({**good, "name": " "}, "name is empty", "name"),
+        ({**good, "max_choose": "many"}, "whole number", "max_choose"),
+        ({**good, "classes": "circle,square"}, "list of names", "classes"),
+        ({**good, "classes": ["circle", "oval"]}, "differ from the module's", "classes"),
+        ({**good, "labelers": ["owner"]}, "task owner's name", "labelers"),
+        ({**good, "train_options": {"epochs": [1]}}, "plain values", "train_options"),
     ]:
         error = await expect_error(jp_fetch, 400, "crowd", "tasks", method="POST", body=body)
-        assert words in error["error"] + error["detail"], (body, error)
+        assert words in error["error"] + error["detail"] and error["field"] == field, (body, error)
+    error = await expect_error(jp_fetch, 400, "crowd", "tasks", method="POST", body={**good, "x": 1})
+    assert "field" not in error  # about no single field
     await expect_error(jp_fetch, 404, "crowd", "tasks", "nosuchtask")
 
     task = await open_task(jp_fetch, jp_root_dir)
@@ -222,6 +229,85 @@ async def test_bad_requests_get_4xx_with_what_to_fix(jp_fetch: Any, jp_root_dir:
                 headers={"Authorization": ""},
             )
         assert refused.value.code == 403
+
+
+async def test_the_owner_labels_what_the_labelers_left(jp_fetch: Any, jp_root_dir: Path) -> None:
+    task = await open_task(jp_fetch, jp_root_dir, labelers=["alice"])
+    token, base = task["invites"][0]["token"], ("crowd", "tasks", task["id"])
+    code, shown = await label_call(jp_fetch, token, "api/next", {"prefetch": 1})
+    held = shown["samples"][0]["id"]
+    left = await call(jp_fetch, *base, "remaining")
+    assert left["round"] == 1 and left["classes"] == ["circle", "square"] and left["total"] == 4
+    assert [sample["held"] for sample in left["samples"]].count(True) == 1
+    assert next(sample for sample in left["samples"] if sample["held"])["id"] == held
+
+    # The owner labels a sample nobody holds; they lease nothing, so alice gets all the others.
+    free = next(sample["id"] for sample in left["samples"] if not sample["held"])
+    answer = await call(
+        jp_fetch, *base, "remaining", method="POST", body={"sample_id": free, "label": "circle"}
+    )
+    assert answer["samples"] == [] and answer["progress"]["labels"] == 1
+    skipped = None
+    while shown["samples"]:
+        sample = shown["samples"][0]["id"]
+        if skipped is None and sample != held:
+            skipped = sample
+            code, shown = await label_call(jp_fetch, token, "api/skip", {"sample_id": sample, "prefetch": 1})
+        else:
+            body = {"sample_id": sample, "label": "square", "prefetch": 1}
+            code, shown = await label_call(jp_fetch, token, "api/labels", body)
+        assert code == 200, shown
+    assert shown["progress"]["labels"] == 3 and not shown["progress"]["round_complete"]
+
+    # The round stays at 3 of 4 until the owner labels the skipped sample from the task view.
+    left = await call(jp_fetch, *base, "remaining")
+    assert left["total"] == 1 and left["samples"] == [
+        {
+            "id": skipped,
+            "name": left["samples"][0]["name"],
+            "labels": 0,
+            "wanted": 1,
+            "mine": False,
+            "held": False,
+            "skipped": 1,
+        }
+    ]
+    for body, status in [
+        ({"sample_id": skipped, "label": "oval"}, 400),
+        ({"sample_id": skipped}, 400),
+        ({"sample_id": "nosuchsample", "label": "circle"}, 404),
+        ({"sample_id": free, "label": "circle"}, 409),  # the owner labeled it already
+    ]:
+        await expect_error(jp_fetch, status, *base, "remaining", method="POST", body=body)
+    body = {"sample_id": skipped, "label": "circle", "request_id": "r1"}
+    answer = await call(jp_fetch, *base, "remaining", method="POST", body=body)
+    assert answer["progress"]["round_complete"] and answer["progress"]["labels"] == 4
+    again = await call(jp_fetch, *base, "remaining", method="POST", body=body)
+    assert again["duplicate"] is True  # a retried click is not counted twice
+    assert (await call(jp_fetch, *base, "remaining"))["total"] == 0
+
+    task = await call(jp_fetch, *base)
+    assert task["round_complete"] and task["can"]["next_round"]
+    assert task["rounds"][0]["by_labeler"] == {"alice": 2, "owner": 2}
+    rows = (await call(jp_fetch, *base, "rows"))["rows"]
+    assert len(rows) == 4 and {row["label"] for row in rows} == {"circle", "square"}
+    await expect_error(jp_fetch, 404, "crowd", "tasks", "nosuchtask", "remaining")
+    await expect_error(jp_fetch, 400, *base, "remaining", limit="0")
+
+
+async def test_the_workspace_seed_format_folders_are_listed(jp_fetch: Any, jp_root_dir: Path) -> None:
+    make_seed_module(jp_root_dir / "modules" / "cstest")
+    make_seed_module(jp_root_dir / "work" / "deep" / "shapes", classes=("a", "b", "c"))
+    make_seed_module(jp_root_dir / ".hidden" / "skipped")
+    broken = make_seed_module(jp_root_dir / "modules" / "broken")
+    (broken / "config.json").write_text("{not json")
+    (jp_root_dir / "modules" / "platform").mkdir()
+    (jp_root_dir / "modules" / "platform" / "main.py").write_text("def train(): pass\n")
+    found = await call(jp_fetch, "crowd", "seed-modules")
+    assert found["modules"] == [
+        {"path": "modules/cstest", "classes": ["circle", "square"]},
+        {"path": "work/deep/shapes", "classes": ["a", "b", "c"]},
+    ]
 
 
 def test_both_apis_are_in_the_openapi_file() -> None:
