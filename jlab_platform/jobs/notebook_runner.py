@@ -2,6 +2,8 @@
 
 Outputs are printed as they arrive (so the job's log and metrics follow the
 notebook live), and the executed copy is saved to OUT even when a cell fails.
+The kernel's channels are encrypted (CurveZMQ keys made for this run), which
+also keeps ipykernel's "running over TCP without encryption" warning out of the log.
 """
 
 import os
@@ -10,11 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import zmq
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 
 class StreamingClient(NotebookClient):
+    def create_kernel_manager(self) -> KernelManager:
+        manager = super().create_kernel_manager()
+        # Written to the connection file: the kernel encrypts with the secret key, we with the public one.
+        manager.curve_publickey, manager.curve_secretkey = zmq.curve_keypair()
+        return manager
+
     def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
         content = msg.get("content", {})
         kind = msg.get("msg_type")
