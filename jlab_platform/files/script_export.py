@@ -8,6 +8,21 @@ from typing import Any
 from ..errors import Conflict, InvalidInput
 from .atomic import write_atomic
 
+# The script's extension by the notebook's language (``.txt`` for others). Neither the exporter
+# nor the extension comes from the notebook's metadata: ``nbconvert_exporter`` there names any
+# importable callable, which nbconvert's ScriptExporter imports and calls, and
+# ``file_extension`` could be ``.ipynb`` (the export would replace the notebook) or not a suffix.
+EXTENSIONS = {
+    "python": ".py",
+    "r": ".R",
+    "julia": ".jl",
+    "bash": ".sh",
+    "javascript": ".js",
+    "typescript": ".ts",
+    "scala": ".scala",
+    "sql": ".sql",
+}
+
 
 def export_script(
     notebook: Path, shown: str, allowed: Callable[[Path], bool], overwrite: bool = False
@@ -17,22 +32,28 @@ def export_script(
     ``allowed`` says whether the script's path may be written (the workspace's containment check).
     """
     import nbformat
-    from nbconvert import PythonExporter, ScriptExporter
+    from nbconvert import PythonExporter, TemplateExporter
 
     if notebook.suffix != ".ipynb" or not notebook.is_file():
         raise InvalidInput(f"{shown} is not a notebook", "Export a .ipynb file.")
     try:
         node = nbformat.read(str(notebook), as_version=4)
+        # nbconvert checks the notebook again after its preprocessors: refuse a bad one here.
+        nbformat.validate(node)
     except Exception as exc:  # nbformat raises several kinds for a damaged file
         raise InvalidInput(
             f"{shown} is not a readable notebook: {exc}", "Open it in JupyterLab to repair it."
         ) from exc
-    metadata = node.metadata
-    language = metadata.get("language_info", {}).get("name") or metadata.get("kernelspec", {}).get("language")
-    # Python notebooks: magics become get_ipython() calls, markdown becomes comments.
-    exporter = PythonExporter() if language in (None, "python") else ScriptExporter()
-    body, resources = exporter.from_notebook_node(node)
-    extension = resources.get("output_extension") or ".py"
+    language = _language(node.metadata)
+    extension = EXTENSIONS.get(language, ".txt")
+    # Python notebooks: magics become get_ipython() calls, markdown becomes comments; other
+    # languages: the code cells as they are (the "script" template, which reads no metadata).
+    exporter = (
+        PythonExporter()
+        if language == "python"
+        else TemplateExporter(template_name="script", template_file="script.j2")
+    )
+    body, _ = exporter.from_notebook_node(node)
     target = notebook.with_suffix(extension)
     if not allowed(target) or target.is_symlink() or target.is_dir():
         raise InvalidInput(f"Cannot write {target.name} beside {shown}", "Rename or remove what is there.")
@@ -53,3 +74,13 @@ def export_script(
         "cells": sum(1 for cell in node.cells if cell.cell_type == "code"),
         "warnings": warnings,
     }
+
+
+def _language(metadata: Any) -> str:
+    """The notebook's language, lower case; ``python`` when the metadata does not say."""
+    for section, key in (("language_info", "name"), ("kernelspec", "language")):
+        value = metadata.get(section)
+        name = value.get(key) if isinstance(value, dict) else None
+        if isinstance(name, str) and name:
+            return name.lower()
+    return "python"
