@@ -123,7 +123,7 @@ export const gitApi = {
 };
 
 /* Model conversion and file actions (src/convert/). */
-import type { IOnnxRequest, IScriptExport, ITask, ITfliteRequest } from './convert/model';
+import type { IOnnxRequest, IScriptExport, ITask, ITfliteRequest, IWorkerState } from './convert/model';
 
 function taskPath(base: string, id: string): string {
   return `${base}/${encodeURIComponent(id)}`;
@@ -133,6 +133,8 @@ export const convertApi = {
   /** Queue a TensorFlow Lite conversion; bad input (a folder that is no SavedModel...) is a 400. */
   tflite: (body: ITfliteRequest): Promise<ITask> => post<ITask>('convert/tflite', body),
   onnx: (body: IOnnxRequest): Promise<ITask> => post<ITask>('convert/onnx', body),
+  /** Start the conversion worker ahead of a conversion (idempotent, answers at once). */
+  warm: (): Promise<IWorkerState> => post<IWorkerState>('convert/warm', {}),
   conversion: (id: string): Promise<ITask> => requestAPI<ITask>(taskPath('convert', id)),
   cancelConversion: (id: string): Promise<ITask> =>
     requestAPI<ITask>(taskPath('convert', id), { method: 'DELETE' }),

@@ -4,6 +4,8 @@ TensorFlow is heavy and may crash, so conversions run in a separate process that
 warm between them (importing TensorFlow costs ~2 s). Cancelling a running conversion
 kills that process; a crash fails only the conversion that caused it. The next
 conversion starts a fresh worker, and an idle worker stops after ``idle_seconds``.
+``warm()`` starts it ahead of a conversion (the UI calls it when a convert dialog opens), so
+the first conversion after a start does not pay for the process and the imports.
 """
 
 import logging
@@ -54,6 +56,8 @@ class ConversionService:
         self._current: Task | None = None
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._warm_wanted = False
+        self._last_used = time.monotonic()
 
     # -- requests ----------------------------------------------------------
 
@@ -137,8 +141,28 @@ class ConversionService:
     def status(self) -> dict[str, Any]:
         with self._cond:
             worker = self._worker
-            state = "stopped" if worker is None else "ready" if worker.ready else "starting"
-            return {"state": state, "pid": worker.pid if worker else None, "queued": len(self._queue)}
+            if worker is None:
+                state = "starting" if self._warm_wanted else "stopped"
+            else:
+                state = "ready" if worker.ready else "starting"
+            return {
+                "state": state,
+                "pid": worker.pid if worker else None,
+                "queued": len(self._queue),
+                # Set once the worker has imported TensorFlow and run the converter once.
+                "tensorflow": worker.tensorflow if worker else None,
+            }
+
+    def warm(self) -> dict[str, Any]:
+        """Start the worker (or keep it from idling out) without waiting for it; its state."""
+        with self._cond:
+            if self._closed:
+                raise Unavailable("The server is stopping", "Convert again after it restarts.")
+            self._warm_wanted = True
+            self._last_used = time.monotonic()
+            self._ensure_dispatcher()
+            self._cond.notify_all()
+        return self.status()
 
     def cancel(self, task_id: str) -> dict[str, Any]:
         task = self.tasks.request_cancel(task_id)
@@ -197,22 +221,24 @@ class ConversionService:
                 raise Unavailable("The server is stopping", "Convert again after it restarts.")
             self.tasks.add(task)
             self._queue.append((task, request))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._dispatch, name="jlab-convert", daemon=True)
-                self._thread.start()
+            self._ensure_dispatcher()
             self._cond.notify_all()
         return task.to_json()
+
+    def _ensure_dispatcher(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._dispatch, name="jlab-convert", daemon=True)
+            self._thread.start()
 
     def _dispatch(self) -> None:
         # This thread starts every worker: PR_SET_PDEATHSIG fires when the starting thread ends.
         while True:
             with self._cond:
-                idle_since = time.monotonic()
-                while not self._queue and not self._closed:
+                while not self._queue and not self._closed and not self._warm_wanted:
                     self._cond.wait(timeout=min(self.settings.idle_seconds, 30.0))
                     if (
                         self._worker is not None
-                        and time.monotonic() - idle_since >= self.settings.idle_seconds
+                        and time.monotonic() - self._last_used >= self.settings.idle_seconds
                     ):
                         self._worker.stop()
                         self._worker = None
@@ -221,8 +247,17 @@ class ConversionService:
                         self._worker.stop()
                         self._worker = None
                     return
-                task, request = self._queue.popleft()
-                self._current = task
+                self._warm_wanted = False
+                if self._queue:
+                    task, request = self._queue.popleft()
+                    self._current = task
+                    warming = None
+                else:
+                    warming = self._start_worker()
+            if warming is not None:
+                if not warming.ready:  # read outside the lock: submit and cancel go on meanwhile
+                    self._wait_ready(warming)
+                continue
             try:
                 self._run(task, request)
             except Exception as exc:  # never let one conversion stop the dispatcher
@@ -231,17 +266,35 @@ class ConversionService:
             finally:
                 with self._cond:
                     self._current = None
+                    self._last_used = time.monotonic()
+
+    def _start_worker(self) -> WorkerProcess:
+        """The running worker, or a new one (called on the dispatcher thread, holding the lock)."""
+        if self._worker is None:
+            self._worker = WorkerProcess(self.settings.data_dir / "convert" / "worker.log", self.paths.root)
+        return self._worker
+
+    def _wait_ready(self, worker: WorkerProcess) -> None:
+        """Read the warming worker's ``ready``; a worker that dies on the way is let go."""
+        if worker.read() is not None:
+            return
+        how = worker.reap()
+        with self._cond:
+            if self._worker is worker:
+                self._worker = None
+            if not self._closed:
+                log.warning(
+                    "jlab_platform: the conversion worker died while warming up (%s): %s",
+                    how,
+                    worker.log_tail(),
+                )
 
     def _run(self, task: Task, request: dict[str, Any]) -> None:
         with self._cond:
             if task.cancel_requested or self._closed:
                 self.tasks.cancelled(task)
                 return
-            if self._worker is None:
-                self._worker = WorkerProcess(
-                    self.settings.data_dir / "convert" / "worker.log", self.paths.root
-                )
-            worker = self._worker
+            worker = self._start_worker()
             waiting = "Converting" if worker.ready else "Starting the conversion process (loading TensorFlow)"
             self.tasks.start(task, "starting", waiting)
             sent = worker.send(request)

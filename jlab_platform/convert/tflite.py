@@ -7,6 +7,8 @@ and ``.h5`` (tf_keras' and Keras 3's) but refuses SavedModel folders, which
 ``model.export()`` to a temporary SavedModel. The report says which path was used.
 """
 
+import contextlib
+import io
 import re
 import shutil
 import tempfile
@@ -39,6 +41,23 @@ class SourceModel:
     # Ways to build a converter, tried in order: (what the report calls it, factory).
     converters: list[tuple[str, Callable[[], Any]]]
     cleanup: list[Path] = field(default_factory=list)
+
+
+def warm_up() -> str:
+    """Convert and run a tiny model once; TensorFlow's version.
+
+    Importing this module loads TensorFlow, Keras and LiteRT; the first conversion still pays
+    ~0.4 s more for the converter and interpreter's own set-up, which this pays instead, before
+    any user waits on it. torch loads on the first ONNX export.
+    """
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    with contextlib.redirect_stdout(io.StringIO()):  # the converter prints the model's signature
+        content = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    source = _keras_model(model, "keras")
+    verify_tflite(content, source, random_samples(source.inputs, count=1))
+    keras.backend.clear_session()
+    return str(tf.__version__)
 
 
 def convert_tflite(job: TfliteJob, progress: Progress) -> dict[str, Any]:

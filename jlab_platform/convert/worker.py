@@ -29,8 +29,18 @@ def main(argv: list[str]) -> int:
     requests: queue.Queue[dict[str, Any]] = queue.Queue()
     threading.Thread(target=_read_requests, args=(requests,), name="requests", daemon=True).start()
     started = time.perf_counter()
-    _warm_up()
-    _send(events, {"event": "ready", "pid": os.getpid(), "seconds": round(time.perf_counter() - started, 3)})
+    from .tflite import warm_up
+
+    tensorflow = warm_up()
+    _send(
+        events,
+        {
+            "event": "ready",
+            "pid": os.getpid(),
+            "seconds": round(time.perf_counter() - started, 3),
+            "tensorflow": tensorflow,
+        },
+    )
     while True:
         _handle(requests.get(), events)
         gc.collect()
@@ -55,12 +65,6 @@ def _read_requests(requests: "queue.Queue[dict[str, Any]]") -> None:
         if line.strip():
             requests.put(json.loads(line))
     os._exit(0)  # stdin closed: the server stopped us, or is gone
-
-
-def _warm_up() -> None:
-    # TensorFlow, Keras, LiteRT and the converter's Python side: what every TFLite
-    # conversion needs before it starts. torch loads on the first ONNX export.
-    from . import tflite  # noqa: F401
 
 
 def _handle(request: dict[str, Any], events: IO[str]) -> None:

@@ -38,6 +38,7 @@ class WorkerProcess:
                 encoding="utf-8",
             )
         self.ready = False
+        self.tensorflow: str | None = None  # its version, once the worker has imported it
 
     @property
     def pid(self) -> int:
@@ -66,6 +67,7 @@ class WorkerProcess:
                 continue
             if message.get("event") == "ready":
                 self.ready = True
+                self.tensorflow = message.get("tensorflow")
             return message
 
     def kill(self) -> None:

@@ -49,6 +49,15 @@ class ConversionsHandler(ConvertBase):
         self.send_json({"conversions": self.conversions.list(), "worker": self.conversions.status()})
 
 
+class WarmHandler(ConvertBase):
+    """Start the conversion worker ahead of a conversion: the UI calls it when a dialog opens."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        self.send_json(self.conversions.warm())
+
+
 class TfliteHandler(ConvertBase):
     @web.authenticated
     @authorized
@@ -137,6 +146,7 @@ class ExportScriptHandler(FilesBase):
 # Literal paths before the {id} patterns: tornado takes the first rule that matches.
 CONVERT_ROUTES: list[tuple[str, type[ApiHandler]]] = [
     ("convert", ConversionsHandler),
+    ("convert/warm", WarmHandler),
     ("convert/tflite", TfliteHandler),
     ("convert/onnx", OnnxHandler),
     (r"convert/(?P<task_id>[^/]+)", ConversionHandler),

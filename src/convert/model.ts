@@ -62,6 +62,14 @@ export interface IOnnxRequest {
   dynamic_batch: boolean;
 }
 
+/** The conversion worker: `tensorflow` is its version once the worker has imported it. */
+export interface IWorkerState {
+  state: 'stopped' | 'starting' | 'ready';
+  pid: number | null;
+  queued: number;
+  tensorflow: string | null;
+}
+
 export interface IScriptExport {
   path: string;
   cells: number;

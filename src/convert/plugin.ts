@@ -10,6 +10,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ApiError, convertApi } from '../api';
+import { INFO_TOAST_MS } from '../platform/notify';
 import { askOnnx, askTflite } from './dialog';
 import {
   baseName,
@@ -21,7 +22,7 @@ import {
   ITask,
   ITfliteRequest
 } from './model';
-import { detailsAction, followTask, notifyError } from './notify';
+import { detailsAction, followTask, ITaskCalls, ITaskTexts, notifyError } from './notify';
 
 export namespace ConvertCommandIDs {
   export const tflite = 'jlab-platform:convert-tflite';
@@ -65,6 +66,16 @@ class Workspace {
     link.remove();
   }
 
+  /** Start the conversion worker now: the user is about to convert (best effort, errors show on Convert). */
+  warm(): void {
+    void convertApi.warm().catch(() => undefined);
+  }
+
+  /** Show what an extraction or conversion wrote without the user asking (Reveal) first. */
+  async refresh(): Promise<void> {
+    await this.browser.model.refresh();
+  }
+
   open(path: string): void {
     void this.app.commands.execute('docmanager:open', { path });
   }
@@ -104,6 +115,14 @@ class Workspace {
   }
 }
 
+/** Follow a conversion or extraction; once it wrote something, the file browser shows it. */
+async function follow(ws: Workspace, task: ITask, calls: ITaskCalls, texts: ITaskTexts): Promise<void> {
+  const done = await followTask(ws.trans, task, calls, texts);
+  if (done.status === 'succeeded') {
+    await ws.refresh();
+  }
+}
+
 function failureText(error: unknown): [string, string] {
   const text = error instanceof Error ? error.message : String(error);
   return [text, text];
@@ -119,7 +138,7 @@ async function convertTflite(ws: Workspace, request: ITfliteRequest): Promise<vo
     return;
   }
   const name = baseName(request.path);
-  await followTask(trans, task, { get: convertApi.conversion, cancel: convertApi.cancelConversion }, {
+  await follow(ws, task, { get: convertApi.conversion, cancel: convertApi.cancelConversion }, {
     pending: trans.__('Converting %1 to TensorFlow Lite', name),
     success: done => modelSummary(trans, done),
     failure: done => trans.__('Converting %1 failed: %2', name, done.error?.error ?? done.message),
@@ -173,7 +192,7 @@ async function exportOnnx(ws: Workspace, path: string): Promise<void> {
     notifyError(trans, ...failureText(error));
     return;
   }
-  await followTask(trans, task, { get: convertApi.conversion, cancel: convertApi.cancelConversion }, {
+  await follow(ws, task, { get: convertApi.conversion, cancel: convertApi.cancelConversion }, {
     pending: trans.__('Exporting %1 to ONNX', baseName(path)),
     success: done => modelSummary(trans, done),
     failure: done => trans.__('Exporting %1 failed: %2', baseName(path), done.error?.error ?? done.message),
@@ -195,7 +214,7 @@ async function extractHere(ws: Workspace, path: string): Promise<void> {
     notifyError(trans, ...failureText(error));
     return;
   }
-  await followTask(trans, task, { get: convertApi.extraction, cancel: convertApi.cancelExtraction }, {
+  await follow(ws, task, { get: convertApi.extraction, cancel: convertApi.cancelExtraction }, {
     pending: trans.__('Extracting %1', baseName(path)),
     success: done =>
       trans.__(
@@ -220,7 +239,7 @@ async function exportScript(ws: Workspace, path: string, overwrite = false): Pro
       ws.revealAction(result.path)
     ];
     if (result.warnings.length) {
-      Notification.warning(`${message}. ${result.warnings[0]}`, { autoClose: false, actions });
+      Notification.warning(`${message}. ${result.warnings[0]}`, { autoClose: INFO_TOAST_MS, actions });
     } else {
       Notification.success(message, { autoClose: 8000, actions });
     }
@@ -247,6 +266,7 @@ async function exportScript(ws: Workspace, path: string, overwrite = false): Pro
 }
 
 async function convertToTflite(ws: Workspace, path: string): Promise<void> {
+  ws.warm();
   const request = await askTflite(ws.trans, path, await ws.dataCandidates(path));
   if (request) {
     await convertTflite(ws, request);
@@ -306,6 +326,13 @@ export const convertPlugin: JupyterFrontEndPlugin<void> = {
   activate: (app: JupyterFrontEnd, browser: IDefaultFileBrowser, translator: ITranslator | null) => {
     const trans = (translator ?? nullTranslator).load('jlab_platform');
     const ws = new Workspace(app, browser, trans);
+    // The file browser selects the item under the pointer before its context menu opens.
+    browser.node.addEventListener('contextmenu', () => {
+      const item = ws.selected();
+      if (item && !item.isDirectory && isKerasModel(item.path)) {
+        ws.warm();
+      }
+    });
     for (const action of fileActions(trans)) {
       const target = (): string | null => {
         const item = ws.selected();

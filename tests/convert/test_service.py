@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from jlab_platform.convert.service import ConversionService, ConvertSettings
-from jlab_platform.errors import Conflict, InvalidInput, InvalidPath
+from jlab_platform.errors import Conflict, InvalidInput, InvalidPath, Unavailable
 from jlab_platform.files.atomic import partial_path
 from jlab_platform.files.tasks import Task
 from jlab_platform.paths import PathResolver
@@ -73,11 +73,56 @@ def test_conversions_queue_up_and_run_in_one_warm_worker(service: ConversionServ
     pid = service.status()["pid"]
     second = wait(service, onnx["id"])
     assert (first["status"], second["status"]) == ("succeeded", "succeeded"), (first, second)
-    assert service.status() == {"state": "ready", "pid": pid, "queued": 0}, "the same worker did both"
+    assert service.status() == {"state": "ready", "pid": pid, "queued": 0, "tensorflow": tf_version()}, (
+        "the same worker did both"
+    )
     assert first["report"]["verification"]["performed"] and first["message"] == "Wrote cnn_dynamic.tflite"
     assert second["report"]["verification"]["batch_sizes"] == [1, 4]
     assert (workspace / "cnn_dynamic.tflite").stat().st_size == first["report"]["output_bytes"]
     assert [r["id"] for r in service.list()[:2]] == [onnx["id"], tflite["id"]]
+
+
+def tf_version() -> str:
+    import tensorflow as tf
+
+    return str(tf.__version__)
+
+
+def test_warm_starts_the_worker_ahead_of_a_conversion_and_again_after_it_idled_out(
+    workspace: Path, tmp_path: Path
+) -> None:
+    svc = ConversionService(
+        PathResolver(workspace), ConvertSettings(data_dir=tmp_path / "data", idle_seconds=3)
+    )
+    try:
+        assert svc.status()["state"] == "stopped"
+        assert svc.warm()["state"] == "starting", "it answers at once, before the imports"
+        ready = wait_worker(svc, "ready")
+        assert ready["tensorflow"] == tf_version(), "TensorFlow is imported in the worker"
+        assert psutil.Process(ready["pid"]).is_running()
+        assert svc.warm() == ready, "warming a warm worker changes nothing"
+        task = svc.submit_tflite("cnn.keras", output="warmed.tflite")
+        assert wait(svc, task["id"])["status"] == "succeeded"
+        assert svc.status()["pid"] == ready["pid"], "the conversion ran in the warmed worker"
+        wait_worker(svc, "stopped", timeout=40)
+        assert gone(ready["pid"]), "an idle worker stops after idle_seconds"
+        again = svc.warm()
+        assert again["state"] == "starting"
+        assert wait_worker(svc, "ready")["pid"] not in (None, ready["pid"]), "a fresh worker"
+    finally:
+        svc.close()
+    with pytest.raises(Unavailable):
+        svc.warm()
+
+
+def wait_worker(svc: ConversionService, state: str, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = svc.status()
+        if status["state"] == state:
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"the worker did not get {state}: {svc.status()}")
 
 
 def test_cancel_kills_the_conversion_and_the_next_one_gets_a_fresh_worker(
@@ -135,7 +180,12 @@ def test_bad_requests_are_refused_before_anything_is_queued(workspace: Path, tmp
         InvalidInput, match=r"not_a_model is not a SavedModel folder \(it has no saved_model.pb\)"
     ):
         svc.submit_tflite("not_a_model")
-    assert svc.list() == [] and svc.status() == {"state": "stopped", "pid": None, "queued": 0}
+    assert svc.list() == [] and svc.status() == {
+        "state": "stopped",
+        "pid": None,
+        "queued": 0,
+        "tensorflow": None,
+    }
 
 
 SERVER = """

@@ -46,6 +46,19 @@ async def test_convert_to_tflite_reports_progress_and_a_verified_result(
     await expect_error(jp_fetch, 409, "convert", started["id"], method="DELETE")
 
 
+async def test_warm_starts_the_worker_before_the_first_conversion(jp_fetch: Any) -> None:
+    first = await call(jp_fetch, "convert", "warm", method="POST", body={})
+    assert first["state"] == "starting" and first["queued"] == 0
+    for _ in range(1200):
+        worker = (await call(jp_fetch, "convert"))["worker"]
+        if worker["state"] == "ready":
+            break
+        await asyncio.sleep(0.1)
+    assert worker["state"] == "ready" and worker["tensorflow"] and worker["pid"]
+    again = await call(jp_fetch, "convert", "warm", method="POST", body={})
+    assert again == worker, "warming twice is fine: the same worker"
+
+
 async def test_cancel_through_the_api(jp_fetch: Any, jp_root_dir: Path) -> None:
     models.keras_cnn(jp_root_dir)
     started = await call(jp_fetch, "convert", "tflite", method="POST", body={"path": "cnn.keras"})
