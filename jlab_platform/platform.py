@@ -4,6 +4,7 @@ The server extension builds one at start and hands it to every handler;
 nothing here knows about tornado.
 """
 
+import hashlib
 import os
 import socket
 from dataclasses import dataclass
@@ -75,6 +76,8 @@ class Platform:
         self.store = Store(settings.db_url)
         self.schema_version = self.store.migrate()
         self.capabilities: Capabilities = detect(settings.gpu_count)
+        # This server among those that may share one store.
+        origin = f"{socket.gethostname()}:{settings.data_dir}"
         self.jobs = JobService(
             self.store,
             self.paths,
@@ -86,7 +89,7 @@ class Platform:
                 gpu_count=self.capabilities.gpus,
                 grace_seconds=settings.job_grace_seconds,
                 retention_days=settings.job_retention_days,
-                origin=f"{socket.gethostname()}:{settings.data_dir}",
+                origin=origin,
                 cpus_per_job=settings.job_cpus,
             ),
             job_executor,
@@ -101,6 +104,7 @@ class Platform:
                 dataset_paths=settings.dataset_paths,
                 builtin_modules=settings.builtin_modules,
                 entry_points=settings.module_entry_points,
+                owner=f"server:{hashlib.sha256(origin.encode()).hexdigest()[:16]}",
             ),
         )
 

@@ -1,5 +1,7 @@
 """Favorite modules and datasets, per Jupyter user, in the platform's store."""
 
+import re
+
 from sqlalchemy import select
 
 from ..errors import InvalidInput
@@ -8,6 +10,8 @@ from ..store.models import FavoriteRow
 from ..timeutil import utcnow
 
 KINDS = ("module", "dataset")
+# The names jupyter_server's token and password logins make up at each login (uuid4().hex).
+_PER_LOGIN_NAME = re.compile(r"[0-9a-f]{32}")
 
 
 class Favorites:
@@ -29,6 +33,24 @@ class Favorites:
                 session.add(FavoriteRow(username=username, kind=kind, name=name, created_at=utcnow()))
             elif not favorite and row is not None:
                 session.delete(row)
+
+    def claim_per_login(self, owner: str) -> int:
+        """Give ``owner`` the favorites kept under made-up per-login names; how many moved.
+
+        Favorites were once keyed by those names, so they were lost at the next login.
+        """
+        with self.store.session() as session:
+            rows = list(session.scalars(select(FavoriteRow)))
+            owned = {(row.kind, row.name) for row in rows if row.username == owner}
+            moved = [row for row in rows if _PER_LOGIN_NAME.fullmatch(row.username)]
+            for row in moved:
+                if (row.kind, row.name) not in owned:
+                    owned.add((row.kind, row.name))
+                    session.add(
+                        FavoriteRow(username=owner, kind=row.kind, name=row.name, created_at=row.created_at)
+                    )
+                session.delete(row)
+            return len(moved)
 
 
 def check_kind(kind: str) -> None:

@@ -1,6 +1,7 @@
 """Modules and datasets as the server offers them: catalog, favorites, code snippets."""
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ class ModuleSettings:
     dataset_paths: tuple[str, ...] = ("datasets",)
     builtin_modules: bool = True
     entry_points: bool = True
+    # Whose favorites they are when the login gives no lasting user name (one key per server).
+    owner: str = "server"
 
 
 class ModuleService:
@@ -40,6 +43,18 @@ class ModuleService:
             entry_points=settings.entry_points,
         )
         self.favorites = Favorites(store)
+        self._owner = settings.owner
+        self._owner_lock = threading.Lock()
+        self._owner_claimed = False
+
+    @property
+    def owner(self) -> str:
+        """The server owner's favorites key; its first use takes over those of made-up user names."""
+        with self._owner_lock:
+            if not self._owner_claimed:
+                self.favorites.claim_per_login(self._owner)
+                self._owner_claimed = True
+        return self._owner
 
     # -- listing ------------------------------------------------------------
 

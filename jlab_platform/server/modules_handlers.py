@@ -4,11 +4,15 @@ import asyncio
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
+from jupyter_server.auth.identity import IdentityProvider, LegacyIdentityProvider, PasswordIdentityProvider
 from tornado import web
 
 from ..errors import InvalidInput
 from ..modules import InvalidParams, ModuleService
 from .base import ApiHandler
+
+# jupyter_server's own token and password logins make up a new random user at each login.
+_PER_LOGIN_PROVIDERS = (IdentityProvider, PasswordIdentityProvider, LegacyIdentityProvider)
 
 
 class ModulesBase(ApiHandler):
@@ -18,7 +22,10 @@ class ModulesBase(ApiHandler):
 
     @property
     def username(self) -> str:
-        """Favorites belong to the Jupyter user making the request."""
+        """Whose favorites: the identity provider's user (JupyterHub's, say), or the server's
+        owner when the provider makes up a user at each login."""
+        if type(self.identity_provider) in _PER_LOGIN_PROVIDERS:
+            return self.modules.owner
         return str(self.current_user.username)
 
     def refresh_requested(self) -> bool:

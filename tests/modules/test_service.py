@@ -146,6 +146,22 @@ def test_favorites_are_per_user_and_survive_a_restart(root: Path) -> None:
     assert again.get_module("simple", "ada")["favorite"] is False
 
 
+def test_the_owner_takes_over_favorites_of_made_up_login_names(root: Path) -> None:
+    service = make_service(root)
+    for login in ("0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"):
+        service.set_favorite(login, "module", "simple", True)
+    service.set_favorite("fedcba9876543210fedcba9876543210", "dataset", "stripes", True)
+    service.set_favorite("ada", "module", "image-classifier", True)
+
+    again = make_service(root)
+    owner = again.owner
+    assert {m["name"] for m in again.list_modules(owner) if m["favorite"]} == {"simple"}
+    assert again.get_dataset("stripes", owner)["favorite"] is True
+    assert again.get_module("image-classifier", "ada")["favorite"] is True  # a real name keeps its own
+    assert not again.favorites.names("0123456789abcdef0123456789abcdef", "module")
+    assert again.favorites.claim_per_login(owner) == 0
+
+
 def test_module_detail_has_readme_spec_and_where_results_go(root: Path) -> None:
     detail = make_service(root).get_module("image-classifier", "ada")
     assert detail["readme"].startswith("# Image classifier (PyTorch)")

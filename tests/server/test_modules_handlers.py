@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jupyter_server.auth.identity import IdentityProvider, User
+from tornado import web
 
 from tests.modules.factory import write_module, write_stripes
 from tests.server.test_jobs_handlers import call, expect_error
@@ -156,7 +158,8 @@ async def _browser_cookie(jp_fetch: Any) -> str:
     return f"{cookies[0]}; _xsrf={XSRF}"
 
 
-async def test_favorites_persist_per_user(jp_fetch: Any, workspace: Path) -> None:
+async def test_favorites_outlive_the_login(jp_fetch: Any, workspace: Path) -> None:
+    """The token login makes up a user name at each login: favorites are the server owner's."""
     headers = {"Authorization": "", "Cookie": await _browser_cookie(jp_fetch), "X-XSRFToken": XSRF}
 
     async def as_user(*path: str, method: str = "GET") -> Any:
@@ -180,10 +183,49 @@ async def test_favorites_persist_per_user(jp_fetch: Any, workspace: Path) -> Non
     modules = {m["name"]: m["favorite"] for m in (await as_user("modules"))["modules"]}
     assert modules["simple"] is True and modules["image-classifier"] is False
     assert (await as_user("datasets", "stripes"))["favorite"] is True
-    # Another user (a token request is a new anonymous user) has no favorites.
-    assert {m["name"]: m["favorite"] for m in (await call(jp_fetch, "modules"))["modules"]}["simple"] is False
+    # Another login (each token request is a new made-up user) sees the same favorites.
+    assert {m["name"]: m["favorite"] for m in (await call(jp_fetch, "modules"))["modules"]}["simple"] is True
+    assert (await call(jp_fetch, "datasets", "stripes"))["favorite"] is True
 
     assert await as_user("favorites", "module", "simple", method="DELETE") is None
     assert (await as_user("modules", "simple"))["favorite"] is False
     await expect_error(jp_fetch, 400, "favorites", "notebook", "simple", method="PUT", body={})
     await expect_error(jp_fetch, 404, "favorites", "module", "nothing", method="PUT", body={})
+
+
+class HeaderIdentityProvider(IdentityProvider):
+    """A provider that knows people (as JupyterHub's does): the user named in a header."""
+
+    def get_user(self, handler: web.RequestHandler) -> User | None:
+        name = handler.request.headers.get("X-User")
+        return User(username=name) if name else None
+
+
+@pytest.mark.parametrize(
+    "jp_server_config",
+    [
+        {
+            "ServerApp": {
+                "jpserver_extensions": {"jlab_platform": True},
+                "identity_provider_class": HeaderIdentityProvider,
+            }
+        }
+    ],
+)
+async def test_favorites_are_per_user_with_a_provider_that_knows_people(
+    jp_fetch: Any, workspace: Path
+) -> None:
+    async def as_user(user: str, *path: str, method: str = "GET") -> Any:
+        response = await jp_fetch(
+            "jlab-platform",
+            "api",
+            *path,
+            method=method,
+            headers={"X-User": user, "Cookie": f"_xsrf={XSRF}", "X-XSRFToken": XSRF},
+            body="" if method == "PUT" else None,
+        )
+        return json.loads(response.body)
+
+    await as_user("ada", "favorites", "module", "simple", method="PUT")
+    assert (await as_user("ada", "modules", "simple"))["favorite"] is True
+    assert (await as_user("bob", "modules", "simple"))["favorite"] is False
