@@ -2,6 +2,7 @@
 import { Notification } from '@jupyterlab/apputils';
 
 import { captureApi, ICapture } from '../api';
+import { INFO_TOAST_MS } from '../platform/notify';
 import { CaptureActions } from './actions';
 import { shouldOffer, stateLabel } from './model';
 import { NotebookPanel } from './notebooks';
@@ -21,7 +22,7 @@ export async function offerRestore(ui: CaptureActions, panel: NotebookPanel): Pr
         ? trans.__('The cell capturing “%1” is still running. Restore it to see everything it printed, including while this page was closed.', capture.name)
         : trans.__('Captured output “%1” (%2) has more than this notebook was saved with. Restore it to see all of it.', capture.name, stateLabel(trans, capture.state));
     Notification.info(message, {
-      autoClose: false,
+      autoClose: INFO_TOAST_MS,
       actions: [{ label: trans.__('Restore'), callback: () => void ui.restore(capture) }]
     });
   }

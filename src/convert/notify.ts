@@ -6,6 +6,7 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
 import { isFinished, ITask } from './model';
 
 const POLL_MS = 400;
@@ -49,7 +50,7 @@ export async function followTask(
       task = await calls.get(task.id);
     } catch (error) {
       Notification.dismiss(id);
-      Notification.error(String(error), { autoClose: false });
+      replaceToast('convert-error', () => Notification.error(String(error), { autoClose: false }));
       return task;
     }
     if (!isFinished(task.status)) {
@@ -61,10 +62,10 @@ export async function followTask(
   // drawn (the toast library loads on first use) is lost, and the toast would spin forever.
   Notification.dismiss(id);
   if (task.status === 'succeeded') {
-    Notification.success(texts.success(task), { autoClose: false, actions: texts.successActions(task) });
+    Notification.success(texts.success(task), { autoClose: INFO_TOAST_MS, actions: texts.successActions(task) });
   } else if (task.status === 'failed') {
     const actions = [...(texts.failureActions?.(task) ?? []), detailsAction(trans, texts.failure(task), task)];
-    Notification.error(texts.failure(task), { autoClose: false, actions });
+    replaceToast('convert-error', () => Notification.error(texts.failure(task), { autoClose: false, actions }));
   } else {
     Notification.warning(texts.cancelled, { autoClose: 5000 });
   }
@@ -73,10 +74,8 @@ export async function followTask(
 
 /** An error toast (toasts cut messages at 140 characters) with the whole text one click away. */
 export function notifyError(trans: TranslationBundle, message: string, full: string): void {
-  Notification.error(message, {
-    autoClose: false,
-    actions: [{ label: trans.__('Details'), callback: () => void showText(trans.__('What went wrong'), full) }]
-  });
+  const actions = [{ label: trans.__('Details'), callback: () => void showText(trans.__('What went wrong'), full) }];
+  replaceToast('convert-error', () => Notification.error(message, { autoClose: false, actions }));
 }
 
 export function detailsAction(trans: TranslationBundle, title: string, task: ITask): Notification.IAction {

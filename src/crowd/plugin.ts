@@ -9,8 +9,17 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 
 import { crowdApi, modulesApi } from '../api';
 import { IPlatformPanel } from '../platform/tokens';
-import { askNewTask, draftToTask, EMPTY_DRAFT, ICreateDraft, showInviteLink } from './dialogs';
-import { ICrowdRoundEvent, parseCrowdRoundEvent } from './model';
+import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
+import {
+  askNewTask,
+  draftToTask,
+  EMPTY_DRAFT,
+  ICreateDraft,
+  ICreateProblem,
+  ICreateSuggestions,
+  showInviteLink
+} from './dialogs';
+import { errorMessage, ICrowdRoundEvent, moduleChoices, parseCrowdRoundEvent } from './model';
 import { CrowdSection } from './section';
 import { createTaskWidget, ICrowdViewUI, TaskView } from './view';
 
@@ -135,16 +144,14 @@ function notify(trans: TranslationBundle, event: ICrowdRoundEvent, ui: ICrowdVie
   const actions = [{ label: trans.__('Open task'), callback: () => ui.openTask(event.task_id) }];
   if (event.kind === 'round_complete') {
     const message = trans.__('Round %1 of “%2” is complete: every sample has its labels.', event.round, event.name);
-    Notification.success(message, { autoClose: false, actions });
+    Notification.success(message, { autoClose: INFO_TOAST_MS, actions });
   } else if (event.kind === 'round_ready') {
     Notification.info(trans.__('Round %1 of “%2” is ready to label.', event.round, event.name), {
       autoClose: 8000,
       actions
     });
   } else {
-    Notification.error(trans.__('Round %1 of “%2” failed: its job’s log says why.', event.round, event.name), {
-      autoClose: false,
-      actions
-    });
+    const message = trans.__('Round %1 of “%2” failed: its job’s log says why.', event.round, event.name);
+    replaceToast(`crowd-round-${event.task_id}`, () => Notification.error(message, { autoClose: false, actions }));
   }
 }

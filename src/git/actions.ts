@@ -4,6 +4,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { gitApi } from '../api';
 import { showError } from '../jobs/actions';
+import { replaceToast } from '../platform/notify';
 import { resolveConflicts } from './conflicts';
 import { askCloneUrl, askInitOrClone, askSyncMessage, confirmRollback, showDiff } from './dialogs';
 import { syncSummary } from './labels';
@@ -28,14 +29,20 @@ async function withProgress<T>(
   try {
     const result = await work();
     const outcome = done(result);
-    Notification.update({ id, ...outcome, autoClose: outcome.type === 'success' ? 5000 : false });
+    if (outcome.type === 'success') {
+      Notification.update({ id, ...outcome, autoClose: 5000 });
+    } else {
+      replaceToast('git', () => {
+        Notification.update({ id, ...outcome, autoClose: false });
+        return id;
+      });
+    }
     return result;
   } catch (error) {
-    Notification.update({
-      id,
-      type: 'error',
-      message: error instanceof Error ? error.message : String(error),
-      autoClose: false
+    const message = error instanceof Error ? error.message : String(error);
+    replaceToast('git', () => {
+      Notification.update({ id, type: 'error', message, autoClose: false });
+      return id;
     });
     return null;
   }
