@@ -8,18 +8,10 @@ import type { Event } from '@jupyterlab/services';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { crowdApi, modulesApi } from '../api';
-import { IPlatformPanel } from '../platform/tokens';
 import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
-import {
-  askNewTask,
-  draftToTask,
-  EMPTY_DRAFT,
-  ICreateDraft,
-  ICreateProblem,
-  ICreateSuggestions,
-  showInviteLink
-} from './dialogs';
-import { errorMessage, ICrowdRoundEvent, moduleChoices, parseCrowdRoundEvent } from './model';
+import { IPlatformPanel } from '../platform/tokens';
+import { askNewTask, draftToTask, EMPTY_DRAFT, ICreateDraft, showInviteLink } from './dialogs';
+import { ICrowdRoundEvent, parseCrowdRoundEvent } from './model';
 import { CrowdSection } from './section';
 import { createTaskWidget, ICrowdViewUI, TaskView } from './view';
 
