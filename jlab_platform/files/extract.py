@@ -1,5 +1,7 @@
 """Safe extraction: look at every entry first, refuse before writing anything, then write
-into a hidden staging folder that becomes ``<archive name>/`` beside the archive at the end.
+into a hidden staging folder that becomes ``<archive name>/`` beside the archive at the end;
+when every entry is inside one top folder (``photos/...``), that folder itself is put beside
+the archive, not ``photos/photos/``.
 
 Refused: names that leave the target (``..``, absolute paths, drive letters), links that
 point outside it or through another link, hard links to anything but a file of the same
@@ -101,7 +103,6 @@ class Extraction:
                 f"{archive.name} is not an archive file",
                 "Extract a .zip, .7z, .tar, .tar.gz/.tgz, .tar.bz2 or .tar.xz file.",
             )
-        self.stem = stem
         self.parent = parent or archive.parent
         self._reader = open_archive(archive, name_encoding, tool)
         self._closed = False
@@ -112,6 +113,9 @@ class Extraction:
         except BaseException:
             self._reader.close()
             raise
+        self.top_folder = single_top_folder(self.plan.entries)
+        # The new folder's name (before ``_1``... when it is taken): the archive's top folder or stem.
+        self.name = self.top_folder or stem
 
     def run(
         self,
@@ -119,13 +123,13 @@ class Extraction:
         cancelled: Callable[[], bool] = lambda: False,
         token: str | None = None,
     ) -> Extracted:
-        """Write everything into a staging folder, then move it to ``<parent>/<archive stem>``.
+        """Write everything into a staging folder, then move it (or its top folder) to ``parent/name``.
 
         ``token`` names the staging folder (see ``staging_folder``): a record of the work
         can find what a killed server left behind.
         """
         reader, plan = self._reader, self.plan
-        staging = staging_folder(self.parent, self.stem, token or uuid.uuid4().hex[:8])
+        staging = staging_folder(self.parent, self.name, token or uuid.uuid4().hex[:8])
         try:
             staging.mkdir()
             sink = _Sink(plan.total, self.limits.max_total_bytes, progress, cancelled)
@@ -136,8 +140,12 @@ class Extraction:
             if reader.format != "7z":  # the 7z tools make their own links
                 _make_links(plan.entries, staging)
             _verify_tree(staging, self.archive.name)
-            target = _free_name(self.parent, self.stem)
-            os.rename(staging, target)
+            target = _free_name(self.parent, self.name)
+            if self.top_folder is None:
+                os.rename(staging, target)
+            else:
+                os.rename(staging / self.top_folder, target)
+                staging.rmdir()
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -221,6 +229,36 @@ def clean_name(raw: str) -> tuple[str | None, str | None]:
     if ".." in parts:
         return None, "leaves the target folder ('..')"
     return ("/".join(parts) or None), None
+
+
+def single_top_folder(entries: list[Entry]) -> str | None:
+    """The one folder every entry is in (``photos`` for ``photos/a.jpg``, ``photos/b.jpg``), or None.
+
+    None too when a symbolic link reaches out of that folder: it would point elsewhere once the
+    folder is moved up (and renamed ``photos_1`` when ``photos`` is taken).
+    """
+    tops = {entry.name.split("/", 1)[0] for entry in entries}
+    if len(tops) != 1:
+        return None
+    top = tops.pop()
+    if any(entry.name == top and entry.kind != "dir" for entry in entries):
+        return None  # a single file or link, not a folder
+    if any(entry.kind == "symlink" and not _link_stays_in(entry) for entry in entries):
+        return None
+    return top
+
+
+def _link_stays_in(entry: Entry) -> bool:
+    """Whether the link's target, followed from the link's folder, stays below its top folder."""
+    stack = entry.name.split("/")[:-1]
+    for part in (part for part in entry.link.split("/") if part not in ("", ".")):
+        if part == "..":
+            stack.pop()
+            if not stack:
+                return False
+        else:
+            stack.append(part)
+    return True
 
 
 def _structure_problems(entries: list[Entry], kinds: dict[str, str]) -> list[str]:
@@ -326,9 +364,9 @@ def _verify_tree(staging: Path, label: str) -> None:
                 )
 
 
-def staging_folder(parent: Path, stem: str, token: str) -> Path:
-    """The hidden folder an extraction into ``parent/stem`` writes before it is renamed into place."""
-    return parent / f".{stem}.extracting-{token}"
+def staging_folder(parent: Path, name: str, token: str) -> Path:
+    """The hidden folder an extraction into ``parent/name`` writes before it is moved into place."""
+    return parent / f".{name}.extracting-{token}"
 
 
 def _free_name(parent: Path, stem: str) -> Path:

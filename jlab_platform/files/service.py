@@ -49,7 +49,7 @@ class FileActions:
         task = Task(
             kind="extract",
             source=self.paths.relative(archive),
-            output=self.paths.relative(extraction.parent / extraction.stem),
+            output=self.paths.relative(extraction.parent / extraction.name),
             options={"name_encoding": name_encoding},
         )
         self.tasks.add(task)

@@ -145,7 +145,35 @@ def test_zip_entries_with_permission_bits_only_are_plain_files(tmp_path: Path) -
     _, work = sandbox(tmp_path)
     with zipfile.ZipFile(work / "python.zip", "w") as archive:  # stores 0o600 without a file type
         archive.writestr("a/b.txt", "b")
+        archive.writestr("c.txt", "c")
     assert (extract_archive(work / "python.zip").target / "a" / "b.txt").read_text() == "b"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_archive_of_one_folder_extracts_that_folder_beside_it_not_inside_another(
+    tmp_path: Path, fmt: str
+) -> None:
+    _, work = sandbox(tmp_path)
+    entries: list[Entry] = [
+        ("dir", "photos", None),
+        ("file", "photos/cat.txt", b"meow"),
+        ("file", "photos/sub/dog.txt", b"woof"),
+        ("symlink", "photos/sub/cat-link", "../cat.txt"),
+    ]
+    if fmt == "7z":  # the 7z command adds the folders of the links it stores
+        entries = entries[1:]
+    archive = build(work / f"photos.{fmt}", entries)
+    first = extract_archive(archive)
+    assert first.target == work / "photos" and not (work / "photos" / "photos").exists()
+    assert (work / "photos" / "sub" / "cat-link").read_bytes() == b"meow"
+    assert sorted(p.name for p in work.iterdir()) == sorted([archive.name, "photos"]), "no staging left"
+    assert extract_archive(archive).target == work / "photos_1", "an existing folder is never written into"
+    # Named after the folder, not the archive; without an entry for the folder itself.
+    other = build(work / f"export-2024.{fmt}", [("file", "dataset/a.txt", b"a")])
+    assert extract_archive(other).target == work / "dataset"
+    # A link out of the one folder keeps the archive's own folder around it: it still resolves.
+    escaping = build(work / f"linked.{fmt}", [("file", "d/a.txt", b"a"), ("symlink", "d/up", "../d/a.txt")])
+    assert (extract_archive(escaping).target / "d" / "up").read_bytes() == b"a"
 
 
 def test_7z_with_py7zr_and_with_the_7z_command_give_the_same_tree(tmp_path: Path) -> None:

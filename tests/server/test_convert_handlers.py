@@ -105,13 +105,22 @@ async def test_bad_conversion_requests_get_400_with_what_to_fix(jp_fetch: Any, j
 
 async def test_extract_here_through_the_api(jp_fetch: Any, jp_root_dir: Path) -> None:
     (jp_root_dir / "data").mkdir()
-    build(jp_root_dir / "data" / "photos.zip", [("file", "猫/1.txt".encode("gbk"), b"meow")])
+    build(
+        jp_root_dir / "data" / "photos.zip",
+        [("file", "猫/1.txt".encode("gbk"), b"meow"), ("file", "labels.csv", b"1,cat")],
+    )
     started = await call(jp_fetch, "files", "extract", method="POST", body={"path": "data/photos.zip"})
     assert started["kind"] == "extract" and started["output"] == "data/photos"
     done = await wait_done(jp_fetch, "files", "extract", started["id"])
     assert done["status"] == "succeeded" and done["report"]["target"] == "data/photos"
-    assert done["report"]["files"] == 1 and done["message"] == "Extracted 1 files into data/photos/"
+    assert done["report"]["files"] == 2 and done["message"] == "Extracted 2 files into data/photos/"
     assert (jp_root_dir / "data" / "photos" / "猫" / "1.txt").read_bytes() == b"meow"
+    # Its entries all in one folder: that folder comes out beside the archive, not photos/photos/.
+    build(jp_root_dir / "data" / "cats.zip", [("file", "cats/1.txt", b"meow")])
+    one = await call(jp_fetch, "files", "extract", method="POST", body={"path": "data/cats.zip"})
+    assert one["output"] == "data/cats"
+    assert (await wait_done(jp_fetch, "files", "extract", one["id"]))["report"]["target"] == "data/cats"
+    assert (jp_root_dir / "data" / "cats" / "1.txt").read_bytes() == b"meow"
     await expect_error(jp_fetch, 409, "files", "extract", started["id"], method="DELETE")
     await expect_error(jp_fetch, 404, "files", "extract", "no-such-id")
 
