@@ -4,7 +4,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import { JobEnv, JobStatus } from './model';
+import { IMetricRun, JobEnv, JobStatus } from './model';
 
 type Trans = Pick<TranslationBundle, '__'>;
 
@@ -43,9 +43,9 @@ export function finishedMessage(
     case 'success':
       return trans.__('Job %1 succeeded', job.name);
     case 'terminated':
-      return job.reason
-        ? trans.__('Job %1 was terminated: %2', job.name, job.reason)
-        : trans.__('Job %1 was terminated', job.name);
+      return job.reason && !isStopRequest(job.reason)
+        ? trans.__('Job %1 was stopped by you: %2', job.name, job.reason)
+        : trans.__('Job %1 was stopped by you', job.name);
     case 'failed':
       return job.reason
         ? trans.__('Job %1 failed: %2', job.name, job.reason)
@@ -53,4 +53,41 @@ export function finishedMessage(
     default:
       return trans.__('Job %1 is %2', job.name, statusLabel(trans, job.status));
   }
+}
+
+/** A run in the chart legend: its folder's name when the job printed one, else "run 2". */
+export function runLabel(trans: Trans, index: number, runs: IMetricRun[] | undefined): string {
+  return runs?.find(run => run.index === index)?.label ?? trans.__('run %1', index + 1);
+}
+
+/** The reasons the server records for a Terminate (they say no more than "stopped by you"). */
+export function isStopRequest(reason: string): boolean {
+  return reason === 'terminated on request' || reason === 'terminated before it started';
+}
+
+const SIGNALS: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  6: 'SIGABRT',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  15: 'SIGTERM'
+};
+
+/** How a finished job exited, as a labelled fact: stopped by you, killed by a signal, or its code. */
+export function exitFact(
+  trans: Trans,
+  job: { status: JobStatus; exit_code: number | null | undefined }
+): [string, string] | null {
+  if (job.status === 'terminated') {
+    return [trans.__('Exit'), trans.__('stopped by you')];
+  }
+  if (job.exit_code === null || job.exit_code === undefined) {
+    return null;
+  }
+  if (job.exit_code < 0) {
+    const signal = SIGNALS[-job.exit_code] ?? String(-job.exit_code);
+    return [trans.__('Exit'), trans.__('killed by signal %1', signal)];
+  }
+  return [trans.__('Exit code'), String(job.exit_code)];
 }

@@ -3,12 +3,19 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { chartGeometry } from './chart';
 import { el } from './dom';
-import { formatDuration, formatNumber, IJobMetrics, IMetricPoint, progressFacts } from './model';
+import { runLabel } from './labels';
+import { formatDuration, formatNumber, IJobMetrics, IMetricPoint, IMetricRun, progressFacts } from './model';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const WIDTH = 300;
 const HEIGHT = 130;
 const MARGIN = { left: 48, right: 10, top: 8, bottom: 20 };
+/** Runs get these colours in turn (classes jp-JobChart-run0 … run5 in the stylesheet). */
+const RUN_COLOURS = 6;
+
+function runClass(run: number): string {
+  return `jp-JobChart-run${run % RUN_COLOURS}`;
+}
 
 function svg<K extends keyof SVGElementTagNameMap>(
   tag: K,
@@ -25,7 +32,7 @@ function svg<K extends keyof SVGElementTagNameMap>(
   return node;
 }
 
-/** One series: a polyline with min/max labels on both axes, updated in place. */
+/** One series: a polyline per run with min/max labels on both axes, updated in place. */
 class MetricChart {
   readonly node: HTMLElement;
 
@@ -41,10 +48,8 @@ class MetricChart {
     const box = { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, width: WIDTH, height: HEIGHT, role: 'img' };
     this._svg = svg('svg', box, 'jp-JobChart-svg');
     const plot = svg('g', { transform: `translate(${MARGIN.left},${MARGIN.top})` });
-    plot.append(
-      svg('rect', { x: 0, y: 0, width: innerW, height: innerH }, 'jp-JobChart-frame'),
-      (this._line = svg('polyline', { points: '' }, 'jp-JobChart-line'))
-    );
+    this._lines = svg('g');
+    plot.append(svg('rect', { x: 0, y: 0, width: innerW, height: innerH }, 'jp-JobChart-frame'), this._lines);
     const label = (x: number, y: number, anchor: string, extra = ''): SVGTextElement =>
       svg('text', { x, y, 'text-anchor': anchor }, `jp-JobChart-label ${extra}`.trim());
     this._maxY = label(MARGIN.left - 4, MARGIN.top + 8, 'end');
@@ -61,7 +66,13 @@ class MetricChart {
     const innerW = WIDTH - MARGIN.left - MARGIN.right;
     const innerH = HEIGHT - MARGIN.top - MARGIN.bottom;
     const g = chartGeometry(points, { width: innerW, height: innerH, padding: 3 });
-    this._line.setAttribute('points', g.points);
+    this._lines.replaceChildren(
+      ...g.lines.map(line => {
+        const polyline = svg('polyline', { points: line.points }, `jp-JobChart-line ${runClass(line.run)}`);
+        polyline.dataset.run = String(line.run);
+        return polyline;
+      })
+    );
     this._maxY.textContent = g.last ? formatNumber(g.maxY) : '';
     this._minY.textContent = g.last ? formatNumber(g.minY) : '';
     this._minX.textContent = g.last ? formatNumber(g.minX) : '';
@@ -89,7 +100,7 @@ class MetricChart {
 
   private _caption: HTMLElement;
   private _svg: SVGSVGElement;
-  private _line: SVGPolylineElement;
+  private _lines: SVGGElement;
   private _maxY: SVGTextElement;
   private _minY: SVGTextElement;
   private _minX: SVGTextElement;
@@ -111,6 +122,8 @@ export class MetricsArea {
     this._progressText = el('span', 'jp-JobProgress-text');
     this._progress.append(this._bar, this._progressText);
     this._progress.hidden = true;
+    this._legend = el('div', 'jp-JobChart-legend');
+    this._legend.hidden = true;
     this._charts = el('div', 'jp-JobCharts');
     this._hint = el(
       'div',
@@ -121,7 +134,7 @@ export class MetricsArea {
       )
     );
     this._hint.hidden = true;
-    this.node.append(this._progress, this._charts, this._hint);
+    this.node.append(this._progress, this._legend, this._charts, this._hint);
   }
 
   update(metrics: IJobMetrics, running: boolean): void {
@@ -159,10 +172,32 @@ export class MetricsArea {
       chart.update(metrics.series[name]);
     }
     this._charts.replaceChildren(...names.map(name => this._chartsByName.get(name)!.node));
+    this._showRuns(metrics);
     // The hint helps while a job runs; a finished job without metrics simply has none.
     this._hint.hidden = !running || names.length > 0 || facts !== null;
   }
 
+  /** A legend when the job trained more than once: one colour per run, the same in every chart. */
+  private _showRuns(metrics: IJobMetrics): void {
+    const indexes = new Set<number>();
+    for (const points of Object.values(metrics.series ?? {})) {
+      points.forEach(point => indexes.add(point.run ?? 0));
+    }
+    const runs = [...indexes].sort((a, b) => a - b);
+    this._legend.hidden = runs.length < 2;
+    this._legend.replaceChildren(
+      ...(runs.length < 2 ? [] : runs.map(run => this._legendItem(run, metrics.runs)))
+    );
+  }
+
+  private _legendItem(run: number, runs: IMetricRun[] | undefined): HTMLElement {
+    const item = el('span', 'jp-JobChart-legendItem');
+    item.dataset.run = String(run);
+    item.append(el('span', `jp-JobChart-swatch ${runClass(run)}`), runLabel(this.trans, run, runs));
+    return item;
+  }
+
+  private _legend: HTMLElement;
   private _progress: HTMLElement;
   private _bar: HTMLElement;
   private _fill: HTMLElement;

@@ -91,6 +91,14 @@ export interface IJobProgress {
   total: number;
   fraction?: number;
 }
+  /** Which training of the job it belongs to (0 for the first; absent from older servers). */
+  run?: number;
+}
+
+/** A training within a job: its index, and the run folder's name when the job printed it. */
+export interface IMetricRun {
+  index: number;
+  label: string | null;
 
 export interface IJobMetrics {
   series: Record<string, IMetricPoint[]>;
@@ -101,6 +109,7 @@ export interface IJobMetrics {
 export interface IFinishJob {
   status: 'success' | 'failed' | 'terminated';
   reason?: string;
+  runs?: IMetricRun[];
 }
 
 /** What the job-status event carries (data fields sit beside `schema_id`). */

@@ -6,6 +6,7 @@ import { Notification } from '@jupyterlab/apputils';
 import type { Event } from '@jupyterlab/services';
 
 import { api } from '../api';
+import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
 import { IJobsUI } from './actions';
 import { finishedMessage } from './labels';
 import { IJob, isFinished, JobStatus, newestFinishedAt, parseJobStatusEvent } from './model';
@@ -37,14 +38,14 @@ export class JobNotifier {
     }
     this._notified.add(job.id);
     const message = finishedMessage(this.ui.trans, job);
-    const options = {
-      autoClose: job.status === 'success' ? 8000 : (false as const),
-      actions: [{ label: this.ui.trans.__('Open log'), callback: () => this.ui.openJob(job.id) }]
-    };
+    const actions = [{ label: this.ui.trans.__('Open log'), callback: () => this.ui.openJob(job.id) }];
     if (job.status === 'success') {
-      Notification.success(message, options);
+      Notification.success(message, { autoClose: INFO_TOAST_MS, actions });
+    } else if (job.status === 'terminated') {
+      // Stopped by the user: news, not an error.
+      Notification.info(message, { autoClose: INFO_TOAST_MS, actions });
     } else {
-      Notification.error(message, options);
+      replaceToast('job-failed', () => Notification.error(message, { autoClose: false, actions }));
     }
   }
 
@@ -84,7 +85,7 @@ export class JobNotifier {
       const trans = this.ui.trans;
       const more = ended.length - MAX_CATCH_UP;
       Notification.info(trans.__('%1 more jobs ended while JupyterLab was closed', more), {
-        autoClose: false,
+        autoClose: INFO_TOAST_MS,
         actions: [{ label: trans.__('Show jobs'), callback: () => this.showJobs() }]
       });
     }

@@ -7,7 +7,7 @@ import { jobIcon } from '../icons';
 import { WhileShownWidget } from '../platform/shown';
 import { IJobsUI, restartJob, terminateJob } from './actions';
 import { actionToolbarButton, el, envBadge, formatTime, setStatus, statusIcon } from './dom';
-import { statusLabel } from './labels';
+import { exitFact, isStopRequest, statusLabel } from './labels';
 import { LogArea } from './log';
 import { MetricsArea } from './metrics';
 import { canRestart, formatDuration, IJob, isFinished, liveRuntime } from './model';
@@ -51,10 +51,12 @@ class JobHeader {
       [trans.__('Finished'), formatTime(job.finished_at), 'finished'],
       [trans.__('Runtime'), runtime === null ? '—' : formatDuration(runtime), 'runtime']
     ];
-    if (job.exit_code !== null && job.exit_code !== undefined) {
-      rows.push([trans.__('Exit code'), String(job.exit_code), 'exit-code']);
+    const exit = exitFact(trans, job);
+    if (exit) {
+      rows.push([...exit, 'exit-code']);
     }
-    if (job.reason) {
+    // The reason of a Terminate, or a signal's, would only repeat the exit fact.
+    if (job.reason && !isStopRequest(job.reason) && job.reason !== exit?.[1]) {
       rows.push([trans.__('Reason'), job.reason, 'reason']);
     }
     if (job.gpu) {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { chartGeometry, thinPoints } from '../jobs/chart';
-import { finishedMessage, statusLabel } from '../jobs/labels';
+import { chartGeometry, splitRuns, thinPoints } from '../jobs/chart';
+import { exitFact, finishedMessage, runLabel, statusLabel } from '../jobs/labels';
 import { earlierPage, LogBuffer, utf8Length } from '../jobs/logbuffer';
 import {
   canRestart,
@@ -70,7 +70,23 @@ test('finishedMessage names the job, its status and the reason', () => {
     finishedMessage(trans, { name: 'train', status: 'failed', reason: 'exit code 1' }),
     'Job train failed: exit code 1'
   );
-  assert.equal(finishedMessage(trans, { name: 'train', status: 'terminated', reason: null }), 'Job train was terminated');
+  assert.equal(
+    finishedMessage(trans, { name: 'train', status: 'terminated', reason: 'terminated on request' }),
+    'Job train was stopped by you'
+  );
+  assert.equal(
+    finishedMessage(trans, { name: 'train', status: 'terminated', reason: 'The console was closed' }),
+    'Job train was stopped by you: The console was closed'
+  );
+});
+
+test('exitFact: a stop the user asked for, a signal, or the exit code', () => {
+  assert.deepEqual(exitFact(trans, { status: 'terminated', exit_code: 0 }), ['Exit', 'stopped by you']);
+  assert.deepEqual(exitFact(trans, { status: 'terminated', exit_code: -15 }), ['Exit', 'stopped by you']);
+  assert.deepEqual(exitFact(trans, { status: 'failed', exit_code: -9 }), ['Exit', 'killed by signal SIGKILL']);
+  assert.deepEqual(exitFact(trans, { status: 'failed', exit_code: -31 }), ['Exit', 'killed by signal 31']);
+  assert.deepEqual(exitFact(trans, { status: 'failed', exit_code: 3 }), ['Exit code', '3']);
+  assert.equal(exitFact(trans, { status: 'running', exit_code: null }), null);
 });
 
 test('isJobScript accepts .py and .ipynb only', () => {
@@ -159,7 +175,7 @@ test('chartGeometry scales steps and values into the box, y upwards', () => {
     ],
     size
   );
-  assert.equal(g.points, '5,5 50,25 95,45');
+  assert.deepEqual(g.lines, [{ run: 0, points: '5,5 50,25 95,45' }]);
   assert.deepEqual([g.minX, g.maxX, g.minY, g.maxY], [0, 2, 0, 1]);
   assert.deepEqual(g.last, { step: 2, value: 0 });
 });
@@ -173,13 +189,46 @@ test('chartGeometry copes with flat, single and non-finite points', () => {
         { step: 1, value: 3 }
       ],
       size
-    ).points,
+    ).lines[0].points,
     '5,25 95,25'
   );
-  assert.equal(chartGeometry([{ step: 7, value: 1 }], size).points, '48,25 52,25');
+  assert.equal(chartGeometry([{ step: 7, value: 1 }], size).lines[0].points, '48,25 52,25');
   const empty = chartGeometry([{ step: 0, value: NaN }], size);
-  assert.equal(empty.points, '');
+  assert.deepEqual(empty.lines, []);
   assert.equal(empty.last, null);
+});
+
+test('two trainings in one job are two lines on shared axes, not one zigzag', () => {
+  const size = { width: 100, height: 50, padding: 5 };
+  const points = [
+    { step: 1, value: 1, run: 0 },
+    { step: 2, value: 0.5, run: 0 },
+    { step: 1, value: 0.8, run: 1 },
+    { step: 2, value: 0, run: 1 }
+  ];
+  const g = chartGeometry(points, size);
+  assert.deepEqual(g.lines, [
+    { run: 0, points: '5,5 95,25' },
+    { run: 1, points: '5,13 95,45' }
+  ]);
+  assert.deepEqual(g.last, { step: 2, value: 0, run: 1 });
+  const runs = splitRuns([...points].reverse());
+  assert.deepEqual([...runs.keys()], [0, 1]);
+  assert.deepEqual(
+    runs.get(1)!.map(p => p.step),
+    [1, 2]
+  );
+  assert.deepEqual([...splitRuns([{ step: 3, value: 1 }]).keys()], [0]);
+});
+
+test('runLabel names a run by its folder, else by its number', () => {
+  const runs = [
+    { index: 0, label: null },
+    { index: 1, label: 'run-20260101-120000' }
+  ];
+  assert.equal(runLabel(trans, 0, runs), 'run 1');
+  assert.equal(runLabel(trans, 1, runs), 'run-20260101-120000');
+  assert.equal(runLabel(trans, 2, undefined), 'run 3');
 });
 
 test('thinPoints keeps spikes and the last point', () => {
