@@ -84,13 +84,6 @@ export interface IJobLogQuery {
 export interface IMetricPoint {
   step: number;
   value: number;
-}
-
-export interface IJobProgress {
-  step: number;
-  total: number;
-  fraction?: number;
-}
   /** Which training of the job it belongs to (0 for the first; absent from older servers). */
   run?: number;
 }
@@ -99,9 +92,17 @@ export interface IJobProgress {
 export interface IMetricRun {
   index: number;
   label: string | null;
+}
+
+export interface IJobProgress {
+  step: number;
+  total: number;
+  fraction?: number;
+}
 
 export interface IJobMetrics {
   series: Record<string, IMetricPoint[]>;
+  runs?: IMetricRun[];
   progress: IJobProgress | null;
   eta_seconds: number | null;
 }
@@ -109,7 +110,6 @@ export interface IJobMetrics {
 export interface IFinishJob {
   status: 'success' | 'failed' | 'terminated';
   reason?: string;
-  runs?: IMetricRun[];
 }
 
 /** What the job-status event carries (data fields sit beside `schema_id`). */
