@@ -4,6 +4,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { el } from '../jobs/dom';
+import { baseName, folderTree, IFolder, openFolders } from './folders';
 import { fileLabel } from './labels';
 import { diffLineKind, groupFiles, ICommit, IGitDiff, IGitFile, IGitRepoStatus } from './model';
 
@@ -17,11 +18,14 @@ class SyncForm extends Widget implements Dialog.IBodyWidget<string> {
       [trans.__('Changed, not staged'), groups.unstaged, 'unstaged'],
       [trans.__('New (untracked)'), groups.untracked, 'untracked']
     ];
+    // One scroll area for all groups, short enough to keep the message field in view.
+    const changes = el('div', 'jp-GitSync-changes');
     for (const [title, files, kind] of sections) {
       if (files.length) {
-        this.node.append(fileList(trans, title, files, kind));
+        changes.append(fileList(trans, title, files, kind));
       }
     }
+    this.node.append(changes);
     if (!status.changed) {
       this.node.append(
         el('p', 'jp-GitSync-note', trans.__('No local changes: Sync updates from the remote and pushes.'))
@@ -60,15 +64,40 @@ function fileList(trans: TranslationBundle, title: string, files: IGitFile[], ki
   const section = el('div', 'jp-GitSync-group');
   section.dataset.group = kind;
   section.append(el('div', 'jp-GitSync-groupTitle', `${title} (${files.length})`));
+  const letterOf = (file: IGitFile): string | null =>
+    kind === 'staged' ? file.staged : kind === 'unstaged' ? file.unstaged : 'A';
+  const tree = folderTree(files);
+  section.append(folderList(trans, tree, openFolders(tree), letterOf));
+  return section;
+}
+
+/** One folder's files, then its subfolders: each a row that folds (those not in `open` start folded). */
+function folderList(
+  trans: TranslationBundle,
+  folder: IFolder<IGitFile>,
+  open: Set<string>,
+  letterOf: (file: IGitFile) => string | null
+): HTMLUListElement {
   const list = el('ul', 'jp-GitSync-files');
-  for (const file of files) {
-    const letter = kind === 'staged' ? file.staged : kind === 'unstaged' ? file.unstaged : 'A';
-    const item = el('li', 'jp-GitSync-file', fileLabel(trans, file, letter));
+  for (const file of folder.files) {
+    const item = el('li', 'jp-GitSync-file', fileLabel(trans, file, letterOf(file), baseName(file.path)));
     item.dataset.path = file.path;
+    item.title = file.path;
     list.append(item);
   }
-  section.append(list);
-  return section;
+  for (const sub of folder.folders) {
+    const details = el('details', 'jp-GitSync-folder');
+    details.dataset.path = sub.path;
+    details.open = open.has(sub.path);
+    const summary = el('summary', 'jp-GitSync-folderName', `${sub.name}/`);
+    summary.title = sub.path;
+    summary.append(el('span', 'jp-GitSync-count', trans._n('%1 file', '%1 files', sub.count)));
+    details.append(summary, folderList(trans, sub, open, letterOf));
+    const item = el('li');
+    item.append(details);
+    list.append(item);
+  }
+  return list;
 }
 
 /** Ask for the commit message, showing what will be committed; null when cancelled. */

@@ -45,8 +45,9 @@ export function changeLabel(trans: TranslationBundle, letter: string | null): st
   }
 }
 
-export function fileLabel(trans: TranslationBundle, file: IGitFile, letter: string | null): string {
-  return file.from ? trans.__('%1 (from %2)', file.path, file.from) : `${file.path} (${changeLabel(trans, letter)})`;
+/** "name (modified)", or "name (from old/path)" for a rename (`name`: the path, or its last part in a folder). */
+export function fileLabel(trans: TranslationBundle, file: IGitFile, letter: string | null, name: string): string {
+  return file.from ? trans.__('%1 (from %2)', name, file.from) : `${name} (${changeLabel(trans, letter)})`;
 }
 
 export function ageLabel(trans: TranslationBundle, iso: string, now: number): string {

@@ -169,8 +169,7 @@ export class GitSection extends WhileShownWidget {
     time.dateTime = commit.time;
     time.title = when.toLocaleString();
     const author = el('span', 'jp-GitHistory-author', commit.author);
-    author.title = commit.email;
-    meta.append(author, time, el('code', 'jp-GitHistory-id', commit.short_id));
+    author.title = `${commit.author} <${commit.email}>`;
     const rollback = this._button(
       trans.__('Rollback'),
       'rollback',
@@ -178,6 +177,7 @@ export class GitSection extends WhileShownWidget {
       () => rollbackTo(this.ui, commit)
     );
     rollback.classList.add('jp-GitHistory-rollback');
+    meta.append(time, author, el('code', 'jp-GitHistory-id', commit.short_id));
     const head = el('div', 'jp-GitHistory-head');
     head.append(message, rollback);
     item.append(head, meta);

@@ -1,7 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import { execFileSync } from 'child_process';
-import { mkdtempSync } from 'fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -24,10 +24,16 @@ async function gitSection(page: IJupyterLabPageFixture): Promise<Locator> {
 /** Sync through the dialog that is open: check it lists `path`, write `message`, accept. */
 async function syncDialog(page: IJupyterLabPageFixture, path: string, message: string): Promise<void> {
   const dialog = page.locator('.jp-Dialog');
-  await expect(dialog.locator('.jp-GitSync-file').filter({ hasText: path })).toBeVisible();
+  await expect(dialog.locator(`.jp-GitSync-file[data-path="${path}"]`)).toBeVisible();
   await dialog.locator('.jp-GitSync-message').fill(message);
   await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
   await expect(dialog).toHaveCount(0);
+}
+
+async function serverRoot(page: IJupyterLabPageFixture): Promise<string> {
+  return page.evaluate(
+    () => JSON.parse(document.getElementById('jupyter-config-data')!.textContent!).serverRoot as string
+  );
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -37,9 +43,7 @@ function git(cwd: string, ...args: string[]): string {
 
 /** Give the workspace repository a bare remote and a colleague's clone of it; returns the clone. */
 async function addRemote(page: IJupyterLabPageFixture): Promise<string> {
-  const root = await page.evaluate(
-    () => JSON.parse(document.getElementById('jupyter-config-data')!.textContent!).serverRoot as string
-  );
+  const root = await serverRoot(page);
   const scratch = mkdtempSync(join(tmpdir(), 'git-ui-'));
   const remote = join(scratch, 'remote.git');
   git(scratch, 'init', '-q', '--bare', '--initial-branch=main', remote);
@@ -146,5 +150,87 @@ test.describe('Git sync', () => {
     expect(git(colleague, 'show', `HEAD:${path}`)).toBe('threshold = 0.3\n');
     await expect(section.locator('.jp-GitSection-changed')).toHaveText('clean');
     await expect(section.locator('.jp-GitSection-aheadBehind')).toHaveCount(0);
+  });
+
+  test('the sync dialog folds many files by folder; history rows fit a narrow sidebar, light and dark', async ({
+    page,
+    tmpPath
+  }) => {
+    const section = await gitSection(page);
+    const root = await serverRoot(page);
+    // 126 new files, as a photo dataset gives them: two large folders and a few files beside them.
+    for (const [folder, count] of [
+      ['photos/cat', 60],
+      ['photos/dog', 60],
+      ['notes', 3]
+    ] as const) {
+      mkdirSync(join(root, tmpPath, folder), { recursive: true });
+      for (let i = 1; i <= count; i++) {
+        writeFileSync(join(root, tmpPath, folder, `img${i}.txt`), `${folder} ${i}\n`);
+      }
+    }
+    for (const name of ['train.py', 'params.py', 'README.md']) {
+      writeFileSync(join(root, tmpPath, name), `# ${name}\n`);
+    }
+    await section.locator('[data-action="sync"]').click();
+    const dialog = page.locator('.jp-Dialog');
+    const cats = dialog.locator(`.jp-GitSync-folder[data-path="${tmpPath}/photos/cat"]`);
+    await expect(cats.locator('> summary')).toHaveText('cat/60 files');
+    await expect(cats).not.toHaveAttribute('open');
+    await expect(cats.locator('.jp-GitSync-file').first()).toBeHidden();
+    const photos = dialog.locator(`.jp-GitSync-folder[data-path="${tmpPath}/photos"]`);
+    await expect(photos).toHaveAttribute('open');
+    await expect(photos.locator('> summary .jp-GitSync-count')).toHaveText('120 files');
+    const notes = dialog.locator(`.jp-GitSync-folder[data-path="${tmpPath}/notes"]`);
+    await expect(notes).toHaveAttribute('open');
+    await expect(notes.locator('.jp-GitSync-file[data-path$="notes/img1.txt"]')).toHaveText('img1.txt (added)');
+    await expect(dialog.locator(`.jp-GitSync-file[data-path="${tmpPath}/train.py"]`)).toBeVisible();
+    await page.screenshot({ path: 'test-results/screenshots/git-sync-folders.png' });
+    await cats.locator('> summary').click();
+    await expect(cats.locator(`.jp-GitSync-file[data-path="${tmpPath}/photos/cat/img2.txt"]`)).toBeVisible();
+    await page.theme.setDarkTheme();
+    await page.screenshot({ path: 'test-results/screenshots/git-sync-folders-dark.png' });
+    await dialog.locator('.jp-GitSync-message').fill('Add the photos');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(dialog).toHaveCount(0);
+    await page.sidebar.openTab('jlab-platform-panel');
+    await expect(section.locator('.jp-GitHistory-item').first().locator('.jp-GitHistory-message')).toHaveText(
+      'Add the photos'
+    );
+    writeFileSync(join(root, tmpPath, 'train.py'), 'schedule = "cosine"\n');
+    git(root, 'add', join(tmpPath, 'train.py'));
+
+    // A commit from a quarter of an hour ago by someone with a long name, then a small laptop
+    // screen: the time stays on one line and Rollback is in view without hovering.
+    execFileSync(
+      'git',
+      [
+        ...['-c', 'user.name=Alexandra Konstantinopoulou', '-c', 'user.email=alexandra@example.com'],
+        ...['commit', '-q', '-m', 'Use a cosine learning rate schedule for the long training run']
+      ],
+      { cwd: root, env: { ...process.env, GIT_AUTHOR_DATE: new Date(Date.now() - 15 * 60000).toISOString() } }
+    );
+    writeFileSync(join(root, tmpPath, 'params.py'), 'lr = 0.01\n');
+    await expect(section.locator('.jp-GitSection-changed')).toHaveText('1 changed');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    for (const theme of ['dark', 'light']) {
+      if (theme === 'light') {
+        await page.theme.setLightTheme();
+      }
+      const newest = section.locator('.jp-GitHistory-item').first();
+      const time = newest.locator('.jp-GitHistory-time');
+      await expect(time).toHaveText('15 minutes ago', { timeout: 15000 });
+      const rollback = newest.locator('.jp-GitHistory-rollback');
+      await expect(rollback).toBeVisible();
+      const id = newest.locator('.jp-GitHistory-id');
+      const [timeBox, metaBox, idBox, rollbackBox, sectionBox] = await Promise.all(
+        [time, newest.locator('.jp-GitHistory-meta'), id, rollback, section].map(l => l.boundingBox())
+      );
+      expect(metaBox!.height).toBeLessThan(1.5 * timeBox!.height); // one line
+      for (const box of [idBox, rollbackBox]) {
+        expect(box!.x + box!.width).toBeLessThanOrEqual(sectionBox!.x + sectionBox!.width);
+      }
+      await page.screenshot({ path: `test-results/screenshots/git-history-narrow${theme === 'dark' ? '-dark' : ''}.png` });
+    }
   });
 });
