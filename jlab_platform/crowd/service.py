@@ -256,14 +256,6 @@ class CrowdService:
             session.execute(delete(CrowdLeaseRow).where(CrowdLeaseRow.labeler_id == labeler_id))
             return self.status.labeler_json(session, row)
 
-    # -- exports ------------------------------------------------------------
-
-    def labels(self, task_id: str) -> list[dict[str, Any]]:
-        return self.status.labels(task_id)
-
-    def round_rows(self, task_id: str) -> list[dict[str, Any]]:
-        """The round files' rows, as the seed's ``read_csv()`` reads them."""
-        detail = self.status.detail(task_id)
     # -- the owner labels what is left --------------------------------------
 
     def remaining(self, task_id: str, limit: int) -> dict[str, Any]:
@@ -314,7 +306,9 @@ class CrowdService:
                     select(CrowdSkipRow.sample_id, func.count())
                     .where(CrowdSkipRow.sample_id.in_(ids))
                     .group_by(CrowdSkipRow.sample_id)
-                ).tuples().all()
+                )
+                .tuples()
+                .all()
             )
             samples = [
                 {
@@ -340,6 +334,14 @@ class CrowdService:
         """
         return self.labeling.submit(Identity.task_owner(task_id), sample_id, label, request_id, 0)
 
+    # -- exports ------------------------------------------------------------
+
+    def labels(self, task_id: str) -> list[dict[str, Any]]:
+        return self.status.labels(task_id)
+
+    def round_rows(self, task_id: str) -> list[dict[str, Any]]:
+        """The round files' rows, as the seed's ``read_csv()`` reads them."""
+        detail = self.status.detail(task_id)
         dataset = self.paths.resolve(detail["dataset"], must_exist=True)
         return [
             {"sample": s, "label": label}
