@@ -13,6 +13,7 @@ from pathlib import Path
 from .capture import CaptureService
 from .convert.service import ConversionService, ConvertSettings
 from .crowd import CrowdService, CrowdSettings
+from .files.atomic import make_private_dir
 from .files.extract import MB, ExtractLimits
 from .files.service import FileActions
 from .gitsync import GitService, GitSettings
@@ -35,6 +36,8 @@ class PlatformSettings:
     job_grace_seconds: float = 10.0
     job_retention_days: float = 7.0
     job_cpus: float = 1.0
+    job_max_pending: int = 50
+    job_max_snapshot_mb: float = 10240.0
     module_paths: tuple[str, ...] = ("modules",)
     dataset_paths: tuple[str, ...] = ("datasets",)
     builtin_modules: bool = True
@@ -69,7 +72,7 @@ class Platform:
                 ignored_folders=[settings.data_dir, settings.results_dir],
             ),
         )
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(settings.data_dir)  # the store, job specs and logs: this user's only
         _ignore_in_git(settings.data_dir)
         settings.results_dir.mkdir(parents=True, exist_ok=True)
         self.captures = CaptureService(settings.data_dir / "captures")
@@ -91,6 +94,8 @@ class Platform:
                 retention_days=settings.job_retention_days,
                 origin=origin,
                 cpus_per_job=settings.job_cpus,
+                max_pending_jobs=settings.job_max_pending,
+                max_snapshot_bytes=int(settings.job_max_snapshot_mb * MB),
             ),
             job_executor,
             consoles,

@@ -75,7 +75,7 @@ class LocalExecutor(JobExecutor):
             process = subprocess.Popen(
                 [sys.executable, "-m", "jlab_platform.jobs.supervisor", str(job_dir)],
                 cwd=spec.cwd,
-                env=spec.env,
+                env=spec.launch_env(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=supervisor_log,

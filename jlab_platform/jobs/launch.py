@@ -1,6 +1,5 @@
 """How a job's command line and environment are built from its row and snapshot."""
 
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -39,8 +38,9 @@ def build_launch(
         "JLAB_JOB_ID": job.id,
         "JLAB_JOB_NAME": job.name,
     }
+    # Only the job's own variables: the spec is kept on disk after the job, and the
+    # server's environment (tokens, cloud keys) is added when the job is started.
     env = {
-        **os.environ,
         **job_env,
         # CPU jobs see no GPU, so they never take memory on one another job was given.
         "CUDA_VISIBLE_DEVICES": gpu if gpu is not None else "",

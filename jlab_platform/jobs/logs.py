@@ -1,4 +1,5 @@
-"""Reading a job's append-only log in byte ranges, never splitting a UTF-8 character."""
+"""A job's append-only log: read in byte ranges, never splitting a UTF-8 character; the
+platform's own notes appended as lines."""
 
 import os
 from dataclasses import dataclass
@@ -35,6 +36,21 @@ def read_chunk(path: Path, offset: int, max_bytes: int) -> LogChunk:
             lead += 1
     end = len(raw) - _unfinished_tail(raw)
     return LogChunk(raw[lead:end].decode("utf-8", errors="replace"), start + lead, start + end, size)
+
+
+def note_vanished(path: Path, vanished: list[str]) -> None:
+    """Say in the log which files were deleted while the job's snapshot was taken."""
+    shown = ", ".join(vanished[:20]) + (", …" if len(vanished) > 20 else "")
+    plural = "s" if len(vanished) != 1 else ""
+    line = (
+        f"jlab_platform: skipped {len(vanished)} file{plural} that vanished while the snapshot "
+        f"was taken: {shown}\n"
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
 def _unfinished_tail(raw: bytes) -> int:

@@ -20,6 +20,7 @@ from ..errors import Conflict, InvalidInput, Unavailable
 from ..store.models import JobRow
 from .executor import JobExecutor, JobUpdate, Started
 from .records import LOG_FILE, ExitRecord, LaunchSpec
+from .snapshot import folder_bytes
 
 DEFAULT_ADDRESS = "http://127.0.0.1:8265"
 # Ray refuses working_dir packages over 500 MiB (its GCS package limit).
@@ -47,7 +48,7 @@ class RayExecutor(JobExecutor):
         self._mirrored_chars: dict[str, int] = {}
 
     def start(self, job_dir: Path, spec: LaunchSpec) -> Started:
-        size = _folder_bytes(Path(spec.run_dir))
+        size = folder_bytes(Path(spec.run_dir))
         if size > MAX_WORKING_DIR_BYTES:
             raise InvalidInput(
                 f"The job's snapshot is {size / 2**20:.0f} MiB, over Ray's "
@@ -191,18 +192,6 @@ class RayExecutor(JobExecutor):
 
 def _not_installed() -> Unavailable:
     return Unavailable("Ray is not installed in the server's environment", "pip install 'jlab_platform[ray]'")
-
-
-def _folder_bytes(folder: Path) -> int:
-    total = 0
-    for dirpath, dirnames, filenames in os.walk(folder):
-        if Path(dirpath) == folder and "results" in dirnames:
-            dirnames.remove("results")
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            if not os.path.islink(path):
-                total += os.path.getsize(path)
-    return total
 
 
 def _now() -> str:

@@ -1,10 +1,13 @@
-"""Files a job leaves in its folder, written atomically so a crash never leaves half a record."""
+"""Files a job leaves in its folder, written atomically so a crash never leaves half a record,
+and private to the server's user (0600)."""
 
 import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..files.atomic import write_atomic
 
 SPEC_FILE = "spec.json"
 EXIT_FILE = "exit.json"
@@ -19,6 +22,8 @@ class LaunchSpec:
     job_id: str
     command: list[str]
     cwd: str
+    # The job's own variables only: the spec outlives the job on disk, so the server's
+    # environment (tokens, keys) is never written here but added at start (launch_env).
     env: dict[str, str]
     log: str
     grace_seconds: float
@@ -31,6 +36,10 @@ class LaunchSpec:
     cpus: float = 1.0
     gpus: float = 0.0
 
+    def launch_env(self) -> dict[str, str]:
+        """The environment to start the job in: the current process's, then the job's own."""
+        return {**os.environ, **self.env}
+
 
 @dataclass(frozen=True)
 class ExitRecord:
@@ -41,12 +50,7 @@ class ExitRecord:
 
 
 def write_json_atomic(path: Path, payload: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump(payload, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(payload).encode("utf-8"), str(os.getpid()), private=True)
 
 
 def write_spec(job_dir: Path, spec: LaunchSpec) -> None:

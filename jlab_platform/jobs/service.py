@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 
 from ..errors import Conflict, InvalidInput, NotFound, PlatformError, Unavailable
+from ..files.atomic import make_private_dir
 from ..paths import PathResolver
 from ..store import Store
 from ..store.models import JobRow
@@ -28,9 +29,10 @@ from ..vcs import current_commit
 from . import metrics as job_metrics
 from .executor import JobExecutor, JobUpdate
 from .launch import build_launch
-from .logs import LogChunk, read_chunk
+from .logs import LogChunk, note_vanished, read_chunk
+from .quota import MIB, SnapshotSpace, check_pending
 from .records import LOG_FILE, ExitRecord
-from .snapshot import ExcludeRules, take_snapshot
+from .snapshot import ExcludeRules
 from .store_records import FINISHED, apply_exit
 from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_to_json, parse_args
 
@@ -64,6 +66,9 @@ class JobSettings:
     origin: str = "local"
     # CPUs a job asks of an executor that places jobs itself (Ray's entrypoint_num_cpus).
     cpus_per_job: float = 1.0
+    # Quotas (0: none), see quota.py.
+    max_pending_jobs: int = 50
+    max_snapshot_bytes: int = 10240 * MIB
 
 
 class JobService:
@@ -82,13 +87,16 @@ class JobService:
         self._consoles = consoles
         self._jobs_dir = settings.data_dir / "jobs"
         self._snapshots_dir = settings.data_dir / "snapshots"
-        self._jobs_dir.mkdir(parents=True, exist_ok=True)
-        self._snapshots_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self._jobs_dir)
+        make_private_dir(self._snapshots_dir)
         self._lock = threading.RLock()
         self._listeners: list[JobListener] = []
         self._watched: set[str] = set()
         self._metrics: dict[str, job_metrics.MetricsState] = {}
         self._last_sweep = 0.0
+        self.snapshots = SnapshotSpace(
+            self._snapshots_dir, settings.max_snapshot_bytes, settings.retention_days
+        )
 
     # -- queries -----------------------------------------------------------
 
@@ -218,6 +226,9 @@ class JobService:
                 raise Conflict("No GPU to run on", gpu["reason"])
         if env == "console" and not kernel_id:
             raise InvalidInput("A console job needs the kernel_id of its console", "Open a console first.")
+        if env != "console":
+            with self.store.session() as session:
+                self._check_pending_quota(session)
         now = utcnow()
         row = JobRow(
             id=uuid.uuid4().hex[:12],
@@ -231,13 +242,17 @@ class JobService:
             outputs=[],
             origin=self.settings.origin,
         )
+        vanished: list[str] = []
         if env == "console":
             row.status, row.started_at = "running", now
         else:
             row.status, row.snapshot_id = "pending", row.id
-            self._snapshot(row.id)
+            vanished = self._snapshot(row.id)
         with self.store.session() as session:
             session.add(row)
+        if vanished:
+            make_private_dir(self._jobs_dir / row.id)
+            note_vanished(self._jobs_dir / row.id / LOG_FILE, vanished)
         if self.executor.queues_itself and env != "console":
             self._hand_over(row.id, own_snapshot=True)
         self.dispatch()
@@ -258,6 +273,7 @@ class JobService:
                     f"Snapshots are kept {self.settings.retention_days:g} days after a job ends "
                     "(c.JlabPlatform.job_retention_days). Submit the script again to run the current code.",
                 )
+            self._check_pending_quota(session)
             new = JobRow(
                 id=uuid.uuid4().hex[:12],
                 name=old.name,
@@ -337,7 +353,7 @@ class JobService:
         shutil.rmtree(self._jobs_dir / job_id, ignore_errors=True)
         self._metrics.pop(job_id, None)
         if snapshot_id and not shared:
-            shutil.rmtree(self._snapshots_dir / snapshot_id, ignore_errors=True)
+            self.snapshots.remove(snapshot_id)
 
     def on_finished(self, listener: JobListener) -> None:
         self._listeners.append(listener)
@@ -424,20 +440,27 @@ class JobService:
                 for row in session.scalars(select(JobRow).where(JobRow.snapshot_id == snapshot_id)):
                     row.snapshot_deleted_at = utcnow()
         for snapshot_id in expired:
-            shutil.rmtree(self._snapshots_dir / str(snapshot_id), ignore_errors=True)
+            self.snapshots.remove(str(snapshot_id))
         return [str(s) for s in expired]
 
     # -- internals ---------------------------------------------------------
 
-    def _snapshot(self, snapshot_id: str) -> None:
+    def _snapshot(self, snapshot_id: str) -> list[str]:
+        """Copy the workspace within the snapshot quota; return the paths that vanished meanwhile."""
         rules = ExcludeRules.for_workspace(
             self.paths.root, [self.settings.results_dir, self.settings.data_dir]
         )
-        take_snapshot(self.paths.root, self._snapshots_dir / snapshot_id, rules)
+        return self.snapshots.take(snapshot_id, self.paths.root, rules)
+
+    def _check_pending_quota(self, session: Any) -> None:
+        pending = session.scalar(
+            select(func.count()).select_from(JobRow).where(JobRow.status == "pending", self._ours())
+        )
+        check_pending(pending or 0, self.settings.max_pending_jobs)
 
     def _launch(self, row: JobRow, gpu: str | None) -> None:
         job_dir = self._jobs_dir / row.id
-        job_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(job_dir)
         spec, outputs = build_launch(
             row,
             self._snapshots_dir / str(row.snapshot_id),
@@ -467,7 +490,7 @@ class JobService:
                 session.delete(self._row(session, job_id))
             shutil.rmtree(self._jobs_dir / job_id, ignore_errors=True)
             if own_snapshot:
-                shutil.rmtree(self._snapshots_dir / job_id, ignore_errors=True)
+                self.snapshots.remove(job_id)
             raise
 
     def _launch_or_record_failure(self, row: JobRow) -> None:

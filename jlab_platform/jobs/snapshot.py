@@ -10,13 +10,21 @@ import fnmatch
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..errors import Conflict
+
 # Never copied: the shared results, git metadata, environments, caches.
 ALWAYS_EXCLUDED = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ipynb_checkpoints", ".jobignore")
 JOBIGNORE = ".jobignore"
+# cp's message (LC_ALL=C) for an entry deleted after it was listed: "cannot stat", "cannot
+# open ... for reading", "cannot access" ending in ENOENT's text. Paths are quoted '...'.
+_VANISHED = re.compile(
+    r"^cp: cannot (?:stat|open|access) '(.+)'(?: for reading)?: No such file or directory$"
+)
 
 
 class ExcludeRules:
@@ -64,39 +72,88 @@ class ExcludeRules:
         return False
 
 
-def take_snapshot(root: Path, target: Path, rules: ExcludeRules) -> None:
+def take_snapshot(root: Path, target: Path, rules: ExcludeRules) -> list[str]:
     """Copy ``root`` into the new folder ``target``, leaving out what ``rules`` exclude.
 
     The copy is made under a temporary name and renamed at the end, so a
-    half-made snapshot never looks like a finished one.
+    half-made snapshot never looks like a finished one. The workspace may change
+    while it is copied: files and folders deleted meanwhile are skipped, and their
+    paths (relative to ``root``) returned.
     """
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    vanished: list[str] = []
     try:
-        _copy_folder(root, partial, "", rules)
+        _copy_folder(root, partial, "", rules, vanished)
         os.replace(partial, target)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    return vanished
 
 
-def _copy_folder(source: Path, dest: Path, rel: str, rules: ExcludeRules) -> None:
+def _copy_folder(source: Path, dest: Path, rel: str, rules: ExcludeRules, vanished: list[str]) -> None:
     whole: list[str] = []
-    for entry in os.scandir(source):
+    try:
+        entries = list(os.scandir(source))
+    except FileNotFoundError:
+        vanished.append(rel or ".")
+        return
+    for entry in entries:
         entry_rel = f"{rel}/{entry.name}" if rel else entry.name
         is_dir = entry.is_dir(follow_symlinks=False)
         if rules.excludes(entry_rel, is_dir):
             continue
         if is_dir and _has_excluded_inside(Path(entry.path), entry_rel, rules):
             (dest / entry.name).mkdir()
-            _copy_folder(Path(entry.path), dest / entry.name, entry_rel, rules)
+            _copy_folder(Path(entry.path), dest / entry.name, entry_rel, rules, vanished)
         else:
             whole.append(entry.path)
     if whole:
-        # -a keeps symlinks as links (never follows them out of the workspace)
-        # and modes/times; reflink makes it a cheap clone where the FS can.
-        subprocess.run(["cp", "-a", "--reflink=auto", "--", *whole, str(dest)], check=True)
+        _copy_whole(whole, dest, source, rel, vanished)
+
+
+def _copy_whole(paths: list[str], dest: Path, source: Path, rel: str, vanished: list[str]) -> None:
+    """``cp -a`` entries of ``source`` into ``dest``; those deleted meanwhile go to ``vanished``."""
+    # -a keeps symlinks as links (never follows them out of the workspace)
+    # and modes/times; reflink makes it a cheap clone where the FS can.
+    done = subprocess.run(
+        ["cp", "-a", "--reflink=auto", "--", *paths, str(dest)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "LC_ALL": "C"},  # messages in one language, to tell "gone" from the rest
+        check=False,
+    )
+    if done.returncode == 0:
+        return
+    problems = done.stderr.decode("utf-8", "replace").splitlines()
+    gone = [_VANISHED.match(line) for line in problems]
+    if not problems or not all(gone):
+        raise Conflict(
+            "The workspace could not be copied for the job's snapshot",
+            "\n".join(problems[-5:]) + "\nFix the file's permissions, or list it in .jobignore.",
+        )
+    prefix = str(source) + os.sep
+    for match in gone:
+        assert match is not None
+        path = match.group(1)
+        inside = path[len(prefix) :] if path.startswith(prefix) else path
+        vanished.append(f"{rel}/{inside}" if rel else inside)
+
+
+def folder_bytes(folder: Path) -> int:
+    """The size of the files in ``folder`` (links are not followed or counted)."""
+    total = 0
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            try:
+                info = os.lstat(os.path.join(dirpath, name))
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                total += info.st_size
+    return total
 
 
 def _has_excluded_inside(folder: Path, rel: str, rules: ExcludeRules) -> bool:

@@ -51,12 +51,12 @@ def main(job_dir: Path) -> int:
 
 
 def _start(spec: LaunchSpec) -> "subprocess.Popen[bytes]":
-    log_fd = os.open(spec.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    log_fd = os.open(spec.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         return subprocess.Popen(
             spec.command,
             cwd=spec.cwd,
-            env=spec.env,
+            env=spec.launch_env(),
             stdin=subprocess.DEVNULL,
             stdout=log_fd,
             stderr=log_fd,

@@ -49,6 +49,16 @@ NO_GPU = (
 )
 
 
+def human_bytes(size: int) -> str:
+    """``1.2 GiB``, ``340 MiB``: sizes in messages, in the units the Jobs section shows."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit in ("B", "KiB") or value >= 100 else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
 def clean_name(name: str | None, script: Path) -> str:
     if name is None or not name.strip():
         return script.stem

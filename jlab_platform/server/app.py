@@ -88,6 +88,17 @@ class JlabPlatform(ExtensionApp):
         "http://head-node:8265); default $RAY_ADDRESS or http://127.0.0.1:8265.",
     )
     job_cpus = Float(1.0, config=True, help="CPUs each job asks of a cluster (Ray's entrypoint_num_cpus).")
+    max_pending_jobs_per_user = Int(
+        50,
+        config=True,
+        help="Submissions are refused (409) while this many jobs of this server wait to run; 0: no limit.",
+    )
+    max_snapshot_total_mb = Float(
+        10240.0,
+        config=True,
+        help="Submissions are refused (409) when job snapshots would take more than this many MiB "
+        "(finished jobs keep theirs for job_retention_days); 0: no limit.",
+    )
 
     @default("job_executor_class")
     def _default_executor_class(self) -> type[JobExecutor]:
@@ -189,6 +200,8 @@ class JlabPlatform(ExtensionApp):
             job_grace_seconds=self.job_grace_seconds,
             job_retention_days=self.job_retention_days,
             job_cpus=self.job_cpus,
+            job_max_pending=self.max_pending_jobs_per_user,
+            job_max_snapshot_mb=self.max_snapshot_total_mb,
             module_paths=tuple(self.module_paths),
             dataset_paths=tuple(self.dataset_paths),
             builtin_modules=self.builtin_modules,

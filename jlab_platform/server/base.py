@@ -5,8 +5,10 @@ statuses with ``{"error": ..., "detail": ...}`` bodies.
 """
 
 import json
+import math
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
@@ -16,6 +18,7 @@ from ..errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, Pla
 from ..platform import Platform
 
 AUTH_RESOURCE = "jlab_platform"
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _STATUS_BY_ERROR: list[tuple[type[PlatformError], int]] = [
     (InvalidInput, 400),
@@ -24,6 +27,31 @@ _STATUS_BY_ERROR: list[tuple[type[PlatformError], int]] = [
     (Conflict, 409),
     (Unavailable, 503),
 ]
+
+
+def _refuse_non_finite(constant: str) -> float:
+    """Python's JSON reads NaN and Infinity, which no standard JSON reader (or the store) takes."""
+    raise InvalidInput(
+        f"Request body has {constant}, which is not a JSON number",
+        "Send finite numbers (or null) instead of NaN and Infinity.",
+    )
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # e.g. 1e999: a float too large for 64 bits
+        raise InvalidInput(
+            f"Request body has the number {text[:40]}, too large to store",
+            "Send numbers within ±1.7e308.",
+        )
+    return value
+
+
+def attachment(filename: str) -> str:
+    """A ``Content-Disposition`` value naming a download: any name, also one that is not Latin-1."""
+    # RFC 6266 / 5987: an ASCII stand-in for old clients, the UTF-8 name for the rest.
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def status_for(error: PlatformError) -> int:
@@ -45,7 +73,7 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
         """The request body as a JSON object; a clear 400 otherwise."""
         raw = self.request.body or b"{}"
         try:
-            body = json.loads(raw)
+            body = json.loads(raw, parse_constant=_refuse_non_finite, parse_float=_finite_float)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidInput("Request body is not valid JSON", str(exc)) from exc
         if not isinstance(body, dict):
@@ -79,9 +107,22 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
             raise InvalidInput(
                 f"Query parameter {name}={raw!r} is not a number", f"Give {name} as a number."
             ) from exc
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        if kind is int:  # the store's integers are 64-bit: a larger one is no offset or count
+            minimum = _INT64_MIN if minimum is None else minimum
+            maximum = _INT64_MAX if maximum is None else maximum
+        if (
+            not math.isfinite(value)
+            or (minimum is not None and value < minimum)
+            or (maximum is not None and value > maximum)
+        ):
+            limits = " and ".join(
+                f"{word} {bound}"
+                for word, bound in (("at least", minimum), ("at most", maximum))
+                if bound is not None
+            )
             raise InvalidInput(
-                f"Query parameter {name}={raw} is out of range", f"Use {minimum} to {maximum}."
+                f"Query parameter {name}={raw} is out of range",
+                f"Give {name} as a finite number{' ' + limits if limits else ''}.",
             )
         return value
 

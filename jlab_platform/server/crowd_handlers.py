@@ -11,7 +11,7 @@ from ..crowd import CrowdService
 from ..crowd.identity import Identity
 from ..crowd.taskmodule import seed_folders
 from ..errors import InvalidInput
-from .base import ApiHandler
+from .base import ApiHandler, attachment
 from .labeler_handlers import LABEL_PREFIX, prefetch_field, sample_field, stream_sample, submission
 
 
@@ -117,7 +117,7 @@ class LabelsHandler(CrowdBase):
         labels = await asyncio.to_thread(self.crowd.labels, task_id)
         if self.get_query_argument("download", "") in ("1", "true"):
             self.set_header("Content-Type", "application/json; charset=UTF-8")
-            self.set_header("Content-Disposition", f'attachment; filename="labels-{task_id}.json"')
+            self.set_header("Content-Disposition", attachment(f"labels-{task_id}.json"))
             self.finish(json.dumps({"task_id": task_id, "labels": labels}, indent=1, ensure_ascii=False))
             return
         self.send_json({"labels": labels})

@@ -9,7 +9,7 @@ from tornado import web
 
 from ..errors import InvalidInput
 from ..jobs.service import JobService
-from .base import ApiHandler
+from .base import ApiHandler, attachment
 
 _LOG_CHUNK = 1024 * 1024
 _DOWNLOAD_BLOCK = 1024 * 1024
@@ -32,7 +32,8 @@ class JobsHandler(JobsBase):
             offset=self.query_int("offset", 0),
             finished_after=self.get_query_argument("finished_after", None) or None,
         )
-        self.send_json({"jobs": jobs, "total": total})
+        usage = await asyncio.to_thread(self.jobs.snapshots.usage)
+        self.send_json({"jobs": jobs, "total": total, "snapshots": usage})
 
     @web.authenticated
     @authorized
@@ -108,8 +109,7 @@ class JobLogHandler(JobsBase):
         path = await asyncio.to_thread(self.jobs.log_path, job_id)
         job = await asyncio.to_thread(self.jobs.get, job_id)
         self.set_header("Content-Type", "text/plain; charset=UTF-8")
-        filename = f"job-{job['name']}-{job_id}.log".replace('"', "")
-        self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        self.set_header("Content-Disposition", attachment(f"job-{job['name']}-{job_id}.log"))
         if not path.exists():
             self.finish()
             return

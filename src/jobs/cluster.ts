@@ -1,4 +1,6 @@
-/** Where jobs run, as one line for the Jobs section (pure: unit-tested in node). */
+/** Where jobs run and the disk their snapshots take, as lines for the Jobs section (pure:
+ * unit-tested in node). */
+import { formatBytes, ISnapshotSpace } from './model';
 
 export interface IClusterNode {
   name: string;
@@ -48,4 +50,19 @@ export function clusterSummary(trans: ITrans, cluster: ICluster): string {
     amount(cluster.cpus),
     gpus
   );
+}
+
+/** Share of the snapshot limit from which the line is shown as a warning. */
+export const SNAPSHOTS_NEARLY_FULL = 0.9;
+
+/** e.g. "Snapshots: 1.2 GiB of 10 GiB", or "Snapshots: 1.2 GiB" without a limit. */
+export function snapshotSummary(trans: ITrans, space: ISnapshotSpace): string {
+  const used = formatBytes(space.used_bytes);
+  return space.limit_bytes
+    ? trans.__('Snapshots: %1 of %2', used, formatBytes(space.limit_bytes))
+    : trans.__('Snapshots: %1', used);
+}
+
+export function snapshotsNearlyFull(space: ISnapshotSpace): boolean {
+  return !!space.limit_bytes && space.used_bytes >= SNAPSHOTS_NEARLY_FULL * space.limit_bytes;
 }

@@ -40,9 +40,16 @@ export interface IJob {
   outputs: string[];
 }
 
+/** The disk job snapshots take (kept for restarts), and the limit (null: none). */
+export interface ISnapshotSpace {
+  used_bytes: number;
+  limit_bytes: number | null;
+}
+
 export interface IJobList {
   jobs: IJob[];
   total: number;
+  snapshots: ISnapshotSpace;
 }
 
 export interface IJobQuery {

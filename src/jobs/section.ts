@@ -6,7 +6,7 @@ import { CoalescedLoad } from '../platform/coalesce';
 import { WhileShownWidget } from '../platform/shown';
 import { deleteJob, IJobsUI, restartJob, terminateJob } from './actions';
 import { el, envBadge, iconButton, setStatus, statusIcon } from './dom';
-import { clusterSummary } from './cluster';
+import { clusterSummary, snapshotSummary, snapshotsNearlyFull } from './cluster';
 import { statusLabel } from './labels';
 import { canRestart, formatDuration, IJob, isFinished, JOB_STATUSES, JobStatus, liveRuntime } from './model';
 
@@ -129,10 +129,14 @@ export class JobsSection extends WhileShownWidget {
     top.append(title, this._filter);
 
     this._cluster = el('div', 'jp-JobsSection-cluster');
+    this._snapshots = el('div', 'jp-JobsSection-snapshots');
+    this._snapshots.title = trans.__(
+      'Disk taken by job snapshots, kept for restarts. Delete finished jobs you no longer need to free it.'
+    );
     this._list = el('ul', 'jp-JobsSection-list');
     this._message = el('div', 'jp-JobsSection-message');
     this._footer = el('div', 'jp-JobsSection-footer');
-    this.node.append(top, this._cluster, this._message, this._list, this._footer);
+    this.node.append(top, this._cluster, this._snapshots, this._message, this._list, this._footer);
     this._message.textContent = trans.__('Loading jobs…');
   }
 
@@ -155,6 +159,8 @@ export class JobsSection extends WhileShownWidget {
     }
     this._message.classList.remove('jp-mod-error');
     this._render(page.jobs, status);
+    this._snapshots.textContent = snapshotSummary(trans, page.snapshots);
+    this._snapshots.classList.toggle('jp-mod-warn', snapshotsNearlyFull(page.snapshots));
     void this._loadCluster();
     this._footer.textContent =
       page.total > page.jobs.length
@@ -231,6 +237,7 @@ export class JobsSection extends WhileShownWidget {
 
   private _filter: HTMLSelectElement;
   private _cluster: HTMLDivElement;
+  private _snapshots: HTMLDivElement;
   private _list: HTMLUListElement;
   private _message: HTMLDivElement;
   private _footer: HTMLDivElement;

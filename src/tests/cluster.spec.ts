@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { clusterSummary, ICluster, ITrans } from '../jobs/cluster';
+import {
+  clusterSummary,
+  ICluster,
+  ITrans,
+  snapshotSummary,
+  snapshotsNearlyFull
+} from '../jobs/cluster';
 
 const trans: ITrans = {
   __: (msgid: string, ...args: unknown[]) =>
@@ -36,4 +42,13 @@ test('a Ray cluster shows nodes, CPUs and GPUs in use', () => {
     gpus_used: 1
   };
   assert.equal(clusterSummary(trans, ray), 'Ray cluster: 2 nodes · CPUs 2.5/10 in use · GPUs 1/2 in use');
+});
+
+test('snapshot space shows its use against the limit, and warns when nearly full', () => {
+  const half = { used_bytes: 1.2 * 1024 ** 3, limit_bytes: 10 * 1024 ** 3 };
+  assert.equal(snapshotSummary(trans, half), 'Snapshots: 1.2 GiB of 10 GiB');
+  assert.equal(snapshotsNearlyFull(half), false);
+  assert.equal(snapshotsNearlyFull({ ...half, used_bytes: 9.5 * 1024 ** 3 }), true);
+  assert.equal(snapshotSummary(trans, { used_bytes: 0, limit_bytes: null }), 'Snapshots: 0 B');
+  assert.equal(snapshotsNearlyFull({ used_bytes: 5, limit_bytes: null }), false);
 });

@@ -17,7 +17,7 @@ from jlab_platform.server.crowd_handlers import CROWD_ROUTES
 from jlab_platform.server.labeler_handlers import LABELER_ROUTES
 from tests.crowd.modules import make_images, make_seed_module
 
-from .test_jobs_handlers import call, expect_error
+from .test_jobs_handlers import API, call, expect_error
 from .test_labeler_handlers import label_call, open_task
 
 TORCH_TRAINING = {"epochs": 2, "image_size": 16, "batch_size": 8, "val_split": 0.0}
@@ -183,6 +183,13 @@ async def test_bad_requests_get_4xx_with_what_to_fix(jp_fetch: Any, jp_root_dir:
         assert words in error["error"] + error["detail"] and error["field"] == field, (body, error)
     error = await expect_error(jp_fetch, 400, "crowd", "tasks", method="POST", body={**good, "x": 1})
     assert "field" not in error  # about no single field
+    for number in ("NaN", "Infinity", "1e999"):  # Python's JSON reads them; nothing else does
+        body = json.dumps(good)[:-1] + f', "train_options": {{"lr": {number}}}}}'
+        response = jp_fetch(*API, "crowd", "tasks", method="POST", body=body)
+        with pytest.raises(HTTPClientError) as refused:
+            await response
+        assert refused.value.code == 400 and number[:3] in json.loads(refused.value.response.body)["error"]
+    assert (await call(jp_fetch, "crowd", "tasks"))["tasks"] == []
     await expect_error(jp_fetch, 404, "crowd", "tasks", "nosuchtask")
 
     task = await open_task(jp_fetch, jp_root_dir)

@@ -88,6 +88,15 @@ async def test_bad_input_gets_4xx_with_what_to_fix(jp_fetch: Any, jp_root_dir: P
     await expect_error(jp_fetch, 404, "jobs", "no-such-job")
     await expect_error(jp_fetch, 400, "jobs", status="bogus")
     await expect_error(jp_fetch, 400, "jobs", limit="lots")
+    # Numbers past the store's 64-bit integers, and ones that are not finite.
+    for big in ("9223372036854775808", "-9223372036854775809", "1" + "0" * 40):
+        await expect_error(jp_fetch, 400, "jobs", offset=big)
+    assert (await call(jp_fetch, "jobs", offset="9223372036854775807"))["jobs"] == []
+    await expect_error(jp_fetch, 400, "jobs", "no-such-job", "log", wait="nan")
+    nan = await expect_error(
+        jp_fetch, 400, "jobs", method="POST", body={"script": "ok.py", "name": float("nan")}
+    )
+    assert "NaN" in nan["error"]
 
     job = await call(jp_fetch, "jobs", method="POST", body={"script": "ok.py"})
     await expect_error(jp_fetch, 409, "jobs", job["id"], method="DELETE")
@@ -115,3 +124,16 @@ async def test_restart_and_delete(jp_fetch: Any, jp_root_dir: Path) -> None:
     await expect_error(jp_fetch, 404, "jobs", job["id"])
     # The restarted job still has the shared snapshot.
     assert (await call(jp_fetch, "jobs", again["id"]))["snapshot_available"] is True
+
+
+async def test_a_log_downloads_under_a_name_that_is_not_latin_1(jp_fetch: Any, jp_root_dir: Path) -> None:
+    (jp_root_dir / "quick.py").write_text("print('训练完成')\n")
+    job = await call(jp_fetch, "jobs", method="POST", body={"script": "quick.py", "name": '训练-job "a"'})
+    await wait_status(jp_fetch, job["id"], "success")
+    response = await jp_fetch(*API, "jobs", job["id"], "log", params={"download": "1"})
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == (
+        f'attachment; filename="job-__-job _a_-{job["id"]}.log"; '
+        f"filename*=UTF-8''job-%E8%AE%AD%E7%BB%83-job%20%22a%22-{job['id']}.log"
+    )
+    assert "训练完成" in response.body.decode()
