@@ -26,6 +26,17 @@ def log_metric(
     out.flush()
 
 
+def log_run(label: str, stream: TextIO | None = None) -> None:
+    """Start a new run in the job's charts: ``{"run": "run-20260101-120000"}``.
+
+    A job that trains twice gets one curve per training; without this line a new run is
+    still seen where a metric's step goes back.
+    """
+    out = stream or sys.stdout
+    out.write(json.dumps({"run": label}) + "\n")
+    out.flush()
+
+
 def log_metrics(
     step: float, total: float | None = None, stream: TextIO | None = None, **values: float
 ) -> None:

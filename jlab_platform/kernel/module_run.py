@@ -1,23 +1,28 @@
 """What a module's train/predict gets as ``context``: its run folder, metrics and a progress bar.
 
 Checkpoints go to ``results/<module>/<run>/``; ``run.json`` there says how the run went
-(``complete`` runs are the ones ``predict`` loads). Metrics are printed as the JSON lines the
-Jobs view plots and appended to ``metrics.jsonl``. The progress bar is an ipywidgets bar in
-a notebook, tqdm in a script (a plain text bar without tqdm).
+(``complete`` runs are the ones ``predict`` loads). Metrics are appended to ``metrics.jsonl``
+and printed: as the JSON lines the Jobs view plots in a job or a script, as one short line per
+step ("epoch 3/5 · loss 0.412 · accuracy 0.87") in a notebook someone is looking at. The
+progress bar is an ipywidgets bar in a notebook, tqdm in a script (a plain text bar without tqdm).
 """
 
 import datetime as dt
 import importlib
 import json
 import os
+import re
 import sys
+import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from .metrics import log_metric
+from .metrics import log_metric, log_run
 
 RUN_FILE = "run.json"
 METRICS_FILE = "metrics.jsonl"
@@ -40,21 +45,37 @@ class RunContext:
     params: dict[str, Any]
     last_metrics: dict[str, float] = field(default_factory=dict)
     _bars: list[Progress] = field(default_factory=list)
+    _logged: bool = False
 
     def log(self, step: float, total: float | None = None, **metrics: float) -> None:
         """Record metrics of one step (an epoch, say): ``context.log(3, total=10, loss=0.2)``."""
         time_stamp = time.time()
+        people = _interactive()
+        if not people and not self._logged and self.action == "train":
+            log_run(self.run_dir.name)  # the Jobs view draws each training of a job as its own run
+        self._logged = True
         lines = []
         for name, value in metrics.items():
-            # Six significant digits keep the printed lines short; metrics.jsonl keeps them all.
-            log_metric(name, float(f"{value:.6g}"), step=step, total=total)
+            if not people:
+                # Six significant digits keep the printed lines short; metrics.jsonl keeps them all.
+                log_metric(name, float(f"{value:.6g}"), step=step, total=total)
             self.last_metrics[name] = float(value)
             lines.append(
                 json.dumps({"metric": name, "value": float(value), "step": step, "time": time_stamp})
             )
+        if people and metrics:
+            print(step_summary(step, total, metrics), flush=True)
         if lines and self.action == "train":
             with open(self.run_dir / METRICS_FILE, "a", encoding="utf-8") as out:
                 out.write("\n".join(lines) + "\n")
+
+    def report_saved(self) -> None:
+        """The closing line of a training: where its run folder is."""
+        try:
+            shown = self.run_dir.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            shown = self.run_dir
+        print(f"Saved to {shown.as_posix()}/", flush=True)
 
     def progress(self, total: int, description: str = "") -> Progress:
         """A progress bar for ``total`` steps; call ``update()`` after each one."""
@@ -86,6 +107,64 @@ def _in_notebook() -> bool:
     shell = sys.modules.get("IPython")
     ipython = getattr(shell, "get_ipython", lambda: None)()
     return type(ipython).__name__ == "ZMQInteractiveShell"
+
+
+def _interactive() -> bool:
+    """A notebook or console someone watches; a job's notebook (its log is parsed) is not."""
+    return _in_notebook() and "JLAB_JOB_ID" not in os.environ
+
+
+def step_summary(step: float, total: float | None, metrics: dict[str, float]) -> str:
+    """``epoch 3/5 · loss 0.412 · accuracy 0.87``: one line a person reads at a glance."""
+    done = f"{step:g}/{total:g}" if total else f"{step:g}"
+    return " · ".join([f"epoch {done}", *(f"{name} {value:.3g}" for name, value in metrics.items())])
+
+
+# absl's format, which TensorFlow's C++ code writes to fd 2 before it reads its log level:
+# "I0000 00:00:1796532152.456388    8218 port.cc:153] oneDNN custom operations are on…".
+_NATIVE_NOISE = re.compile(
+    rb"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] "
+    rb"|WARNING: All log messages before absl::InitializeLog)"
+)
+
+
+@contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """Run a module without the INFO/WARNING start-up lines of native libraries (TensorFlow's).
+
+    TF_CPP_MIN_LOG_LEVEL silences most of them when it is set before TensorFlow is imported;
+    the lines written before TensorFlow reads it are dropped from fd 2 here, while errors and
+    everything else pass through unchanged.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        sys.stderr.flush()
+        original = os.dup(2)
+    except (OSError, ValueError):
+        yield  # no fd 2 to filter
+        return
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    forward = threading.Thread(target=_drop_native_noise, args=(read_end, original), daemon=True)
+    forward.start()
+    try:
+        yield
+    finally:
+        os.dup2(original, 2)  # closes our pipe's last writer unless a child process still holds it
+        forward.join(timeout=1)
+
+
+def _drop_native_noise(read_end: int, target: int) -> None:
+    with open(read_end, "rb", buffering=0) as pipe, open(target, "wb", buffering=0) as out:
+        pending = b""
+        while chunk := pipe.read(65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            kept = [line + b"\n" for line in lines if not _NATIVE_NOISE.match(line)]
+            if kept:
+                out.write(b"".join(kept))
+        if pending and not _NATIVE_NOISE.match(pending):
+            out.write(pending)
 
 
 class _ThrottledProgress(ABC):

@@ -29,7 +29,14 @@ from ..modules.spec import CHECKPOINT_INPUT, ModuleSpec, find_spec_file, load_sp
 from ..paths import PathResolver
 from . import jobs
 from .client import ServerConnection, ServerError, ServerNotFound, find_server
-from .module_run import RunContext, complete_runs, new_run_dir, read_run_record, write_run_record
+from .module_run import (
+    RunContext,
+    complete_runs,
+    new_run_dir,
+    quiet_native_logs,
+    read_run_record,
+    write_run_record,
+)
 
 CHECKPOINT_DIR = "checkpoint"
 
@@ -80,6 +87,7 @@ class Module:
         result = self._call("train", values, context, record)
         record.update(status="complete", finished_at=_now(), metrics=context.last_metrics, result=result)
         write_run_record(run_dir, record)
+        context.report_saved()
         return TrainRun(self.name, run_dir, dict(context.last_metrics), result)
 
     def predict(self, **inputs: Any) -> Any:
@@ -110,20 +118,21 @@ class Module:
     def _call(
         self, action: str, values: dict[str, Any], context: RunContext, record: dict[str, Any] | None
     ) -> Any:
-        function = self._entry(action)
-        arguments = dict(values)
-        if CONTEXT_PARAMETER in inspect.signature(function).parameters:
-            arguments[CONTEXT_PARAMETER] = context
-        try:
-            return function(**arguments)
-        except BaseException as exc:
-            if record is not None:
-                status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-                record.update(status=status, finished_at=_now(), error=f"{type(exc).__name__}: {exc}")
-                write_run_record(context.run_dir, record)
-            raise
-        finally:
-            context.close()
+        with quiet_native_logs():  # from the import of main.py (and its frameworks) on
+            function = self._entry(action)
+            arguments = dict(values)
+            if CONTEXT_PARAMETER in inspect.signature(function).parameters:
+                arguments[CONTEXT_PARAMETER] = context
+            try:
+                return function(**arguments)
+            except BaseException as exc:
+                if record is not None:
+                    status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+                    record.update(status=status, finished_at=_now(), error=f"{type(exc).__name__}: {exc}")
+                    write_run_record(context.run_dir, record)
+                raise
+            finally:
+                context.close()
 
     def _entry(self, action: str) -> Callable[..., Any]:
         code = self._import()
