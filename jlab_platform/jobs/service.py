@@ -34,7 +34,7 @@ from .quota import MIB, SnapshotSpace, check_pending
 from .records import LOG_FILE, ExitRecord
 from .snapshot import ExcludeRules
 from .store_records import FINISHED, apply_exit
-from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_to_json, parse_args
+from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_to_json, parse_args, restart_name
 
 ENVIRONMENTS = ("console", "cpu", "gpu")
 STATUSES = ("pending", "running", "success", "terminated", "failed")
@@ -197,8 +197,9 @@ class JobService:
         with self.store.session() as session:
             row = self._row(session, job_id)
             started, finished = row.started_at, row.finished_at
-        with self._lock:
-            state = self._metrics.setdefault(job_id, job_metrics.MetricsState())
+        # Not under self._lock: reading a large log must not hold up submissions or the scheduler.
+        state = self._metrics.setdefault(job_id, job_metrics.MetricsState())
+        with state.lock:
             job_metrics.update(state, self._jobs_dir / job_id / LOG_FILE)
             elapsed = ((finished or utcnow()) - started).total_seconds() if started else None
             return state.to_json(elapsed)
@@ -274,9 +275,11 @@ class JobService:
                     "(c.JlabPlatform.job_retention_days). Submit the script again to run the current code.",
                 )
             self._check_pending_quota(session)
+            # Copies share the snapshot: number the new one after them, "train (2)", "train (3)".
+            copies = session.scalars(select(JobRow.name).where(JobRow.snapshot_id == old.snapshot_id)).all()
             new = JobRow(
                 id=uuid.uuid4().hex[:12],
-                name=old.name,
+                name=restart_name(old.name, list(copies)),
                 env=old.env,
                 script=old.script,
                 args=list(old.args),
