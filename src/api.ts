@@ -23,11 +23,18 @@ export const API_NAMESPACE = 'jlab-platform/api';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** The request's input the error is about, when the server names one (a form shows it there). */
+    readonly field: string | null = null
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+function errorField(body: unknown): string | null {
+  const field = (body as { field?: unknown } | null)?.field;
+  return typeof field === 'string' && field ? field : null;
 }
 
 /** Call `/jlab-platform/api/<endPoint>` and return the parsed JSON body. */
@@ -50,7 +57,8 @@ export async function requestAPI<T>(endPoint = '', init: RequestInit = {}): Prom
     }
   }
   if (!response.ok) {
-    throw new ApiError(response.status, errorText(data, `${response.status} ${response.statusText}`));
+    const message = errorText(data, `${response.status} ${response.statusText}`);
+    throw new ApiError(response.status, message, errorField(data));
   }
   return data as T;
 }
@@ -213,6 +221,9 @@ export const modulesApi = {
 import type {
   ICrowdInvite,
   ICrowdLabeler,
+  ICrowdLabelAnswer,
+  ICrowdRemaining,
+  ICrowdSeedModule,
   ICrowdTaskDetail,
   ICrowdTaskList,
   INewCrowdTask
@@ -238,6 +249,25 @@ export const crowdApi = {
     post<ICrowdInvite>(crowdPath(id, 'invites'), expiresHours ? { name, expires_hours: expiresHours } : { name }),
   revoke: (id: string, labelerId: string): Promise<ICrowdLabeler> =>
     requestAPI<ICrowdLabeler>(crowdPath(id, 'invites', labelerId), { method: 'DELETE' }),
+  /** The round's samples that still want labels, most uncertain first. */
+  remaining: (id: string, limit = 50): Promise<ICrowdRemaining> =>
+    requestAPI<ICrowdRemaining>(`${crowdPath(id, 'remaining')}?limit=${limit}`),
+  /** The owner labels one of them (`requestId`: a retried click is not counted twice). */
+  labelRemaining: (id: string, sampleId: string, label: string, requestId: string): Promise<ICrowdLabelAnswer> =>
+    post<ICrowdLabelAnswer>(crowdPath(id, 'remaining'), { sample_id: sampleId, label, request_id: requestId }),
+  /** One selected sample's image, fetched with the login (an <img> URL would not carry a token). */
+  sampleImage: async (id: string, sampleId: string): Promise<Blob> => {
+    const settings = ServerConnection.makeSettings();
+    const url = URLExt.join(settings.baseUrl, API_NAMESPACE, crowdPath(id, 'samples', sampleId, 'image'));
+    const response = await ServerConnection.makeRequest(url, {}, settings);
+    if (!response.ok) {
+      throw new ApiError(response.status, `${response.status} ${response.statusText}`);
+    }
+    return response.blob();
+  },
+  /** The workspace's folders in the seed's module format. */
+  seedModules: async (): Promise<ICrowdSeedModule[]> =>
+    (await requestAPI<{ modules: ICrowdSeedModule[] }>('crowd/seed-modules')).modules,
   /** The URL that downloads every label with its labeler (a plain GET: the login cookie authenticates it). */
   labelsDownloadUrl: (id: string): string =>
     URLExt.join(ServerConnection.makeSettings().baseUrl, API_NAMESPACE, crowdPath(id, 'labels')) + '?download=1'

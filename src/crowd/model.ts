@@ -118,6 +118,56 @@ export interface INewCrowdTask {
   labelers?: string[];
 }
 
+/** A sample of the current round that still wants labels (`GET .../remaining`). */
+export interface ICrowdRemainingSample {
+  id: string;
+  name: string;
+  labels: number;
+  wanted: number;
+  /** The owner labeled it already. */
+  mine: boolean;
+  /** A labeler's page shows it now. */
+  held: boolean;
+  /** How many labelers skipped it. */
+  skipped: number;
+}
+
+export interface ICrowdRemaining {
+  round: number;
+  classes: string[];
+  total: number;
+  samples: ICrowdRemainingSample[];
+  /** Why nothing can be labeled now (the task is not collecting labels). */
+  waiting: string | null;
+}
+
+export interface ICrowdLabelAnswer {
+  duplicate: boolean;
+  progress: { round: number; labels: number; needed: number; round_complete: boolean };
+}
+
+/** A workspace folder in the seed's module format (`GET /crowd/seed-modules`). */
+export interface ICrowdSeedModule {
+  path: string;
+  classes: string[];
+}
+
+/** What the dialog's Module choice offers: library modules that train and predict, then seed folders. */
+export interface IModuleChoices {
+  library: string[];
+  seed: ICrowdSeedModule[];
+}
+
+export function moduleChoices(
+  modules: { name: string; actions: string[]; valid: boolean }[],
+  seed: ICrowdSeedModule[]
+): IModuleChoices {
+  const library = modules
+    .filter(module => module.valid && module.actions.includes('train') && module.actions.includes('predict'))
+    .map(module => module.name);
+  return { library, seed };
+}
+
 export interface ICrowdRoundEvent {
   kind: 'round_ready' | 'round_complete' | 'round_failed';
   task_id: string;
@@ -159,4 +209,9 @@ export function absoluteLink(link: string, origin: string): string {
 /** Share of the round's wanted labels that were given, 0..1. */
 export function progressShare(progress: ICrowdProgress): number {
   return progress.needed > 0 ? Math.min(1, progress.labels / progress.needed) : 0;
+}
+
+/** What an error says to a person: its message, without the class name `String(error)` puts first. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

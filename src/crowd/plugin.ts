@@ -7,11 +7,19 @@ import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@j
 import type { Event } from '@jupyterlab/services';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { crowdApi, modulesApi } from '../api';
-import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
+import { ApiError, crowdApi, modulesApi } from '../api';
 import { IPlatformPanel } from '../platform/tokens';
-import { askNewTask, draftToTask, EMPTY_DRAFT, ICreateDraft, showInviteLink } from './dialogs';
-import { ICrowdRoundEvent, parseCrowdRoundEvent } from './model';
+import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
+import {
+  askNewTask,
+  draftToTask,
+  EMPTY_DRAFT,
+  ICreateDraft,
+  ICreateProblem,
+  ICreateSuggestions,
+  showInviteLink
+} from './dialogs';
+import { errorMessage, ICrowdRoundEvent, moduleChoices, parseCrowdRoundEvent } from './model';
 import { CrowdSection } from './section';
 import { createTaskWidget, ICrowdViewUI, TaskView } from './view';
 
@@ -103,7 +111,7 @@ export const crowdPlugin: JupyterFrontEndPlugin<void> = {
 async function createTask(trans: TranslationBundle, ui: ICrowdViewUI): Promise<void> {
   const suggestions = await catalogNames();
   let draft: ICreateDraft | null = EMPTY_DRAFT;
-  let problem = '';
+  let problem: ICreateProblem | null = null;
   while ((draft = await askNewTask(trans, draft, problem, suggestions))) {
     try {
       const task = await crowdApi.createTask(draftToTask(draft));
@@ -114,22 +122,25 @@ async function createTask(trans: TranslationBundle, ui: ICrowdViewUI): Promise<v
       }
       return;
     } catch (error) {
-      problem = String(error);
+      problem = { message: errorMessage(error), field: error instanceof ApiError ? error.field : null };
     }
   }
 }
 
-/** Dataset folders and module names the Modules & Datasets library knows, as input suggestions. */
-async function catalogNames(): Promise<{ datasets: string[]; modules: string[] }> {
-  try {
-    const [modules, datasets] = await Promise.all([modulesApi.listModules(), modulesApi.listDatasets()]);
-    return {
-      modules: modules.map(module => module.name),
-      datasets: datasets.map(dataset => dataset.path).filter((path): path is string => Boolean(path))
-    };
-  } catch {
-    return { datasets: [], modules: [] };
-  }
+/**
+ * Dataset folders the Modules & Datasets library knows, and the modules to choose from: the
+ * library's and the workspace's folders in the seed's format (each list empty when it fails).
+ */
+async function catalogNames(): Promise<ICreateSuggestions> {
+  const [modules, datasets, seed] = await Promise.all([
+    modulesApi.listModules().catch(() => []),
+    modulesApi.listDatasets().catch(() => []),
+    crowdApi.seedModules().catch(() => [])
+  ]);
+  return {
+    modules: moduleChoices(modules, seed),
+    datasets: datasets.map(dataset => dataset.path).filter((path): path is string => Boolean(path))
+  };
 }
 
 function notify(trans: TranslationBundle, event: ICrowdRoundEvent, ui: ICrowdViewUI): void {

@@ -8,7 +8,7 @@ import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { crowdApi } from '../api';
 import { el, iconButton } from '../jobs/dom';
 import { WhileShownWidget } from '../platform/shown';
-import { ICrowdDatasetStats, ICrowdTask, ICrowdTaskList, progressShare } from './model';
+import { errorMessage, ICrowdDatasetStats, ICrowdTask, ICrowdTaskList, progressShare } from './model';
 
 const POLL_MS = 5000;
 
@@ -71,7 +71,7 @@ export class CrowdSection extends WhileShownWidget {
     try {
       this._render(await crowdApi.listTasks());
     } catch (error) {
-      this._message.textContent = this.ui.trans.__('Cannot list labeling tasks: %1', String(error));
+      this._message.textContent = this.ui.trans.__('Cannot list labeling tasks: %1', errorMessage(error));
     }
   }
 
@@ -94,13 +94,20 @@ export class CrowdSection extends WhileShownWidget {
     const name = el('span', 'jp-CrowdDataset-name', stats.dataset);
     name.title = stats.dataset;
     const counts = el('span', 'jp-CrowdDataset-counts');
+    // Each count says what it counts: "● 1 in progress · ● 2 finished · 5 samples labeled".
+    const tasks = (mark: string, text: string): HTMLElement => {
+      const part = el('span', 'jp-CrowdDataset-count');
+      part.append(el('span', `jp-CrowdMark jp-CrowdMark-${mark}`), el('span', '', text));
+      return part;
+    };
     if (stats.in_progress) {
-      counts.append(el('span', 'jp-CrowdMark jp-CrowdMark-in_progress'), el('span', '', String(stats.in_progress)));
+      counts.append(tasks('in_progress', trans._n('%1 in progress', '%1 in progress', stats.in_progress)));
     }
     if (stats.finished) {
-      counts.append(el('span', 'jp-CrowdMark jp-CrowdMark-finished'), el('span', '', String(stats.finished)));
+      counts.append(tasks('finished', trans._n('%1 finished', '%1 finished', stats.finished)));
     }
-    counts.append(el('span', 'jp-CrowdDataset-labels', trans.__('%1 samples labeled', stats.samples)));
+    const labeled = trans._n('%1 sample labeled', '%1 samples labeled', stats.samples);
+    counts.append(el('span', 'jp-CrowdDataset-labels', labeled));
     counts.title = trans.__(
       '%1 task(s) in progress, %2 finished; %3 labels on %4 samples',
       stats.in_progress,

@@ -6,7 +6,8 @@ import { TabPanel, Widget } from '@lumino/widgets';
 import { crowdApi } from '../api';
 import { el, formatTime } from '../jobs/dom';
 import { askInvite, confirmAction, showInviteLink } from './dialogs';
-import { ICrowdLabeler, ICrowdRound, ICrowdTaskDetail, progressShare } from './model';
+import { errorMessage, ICrowdLabeler, ICrowdRound, ICrowdTaskDetail, progressShare } from './model';
+import { labelRemaining } from './remaining';
 import { ICrowdUI, markFor, stateLabel } from './section';
 
 const POLL_MS = 3000;
@@ -41,7 +42,7 @@ export class TaskView extends TabPanel {
       this._renderProgress(task);
       this._renderResults(task);
     } catch (error) {
-      this._status.node.replaceChildren(el('p', 'jp-CrowdError', String(error)));
+      this._status.node.replaceChildren(el('p', 'jp-CrowdError', errorMessage(error)));
     }
   }
 
@@ -99,8 +100,13 @@ export class TaskView extends TabPanel {
     }
     const actions = el('div', 'jp-CrowdActions');
     const nextLabel = task.state === 'failed' ? trans.__('Run round %1 again', task.round) : trans.__('Next round');
+    const unlabeled = task.state === 'labeling' && !task.round_complete;
+    const label = (): void => void this._labelRemaining(task);
+    const remaining = button(trans.__('Label remaining…'), 'label-remaining', label, !unlabeled);
+    remaining.title = trans.__('Label the samples of this round that still want labels (ones labelers skipped)');
     actions.append(
       button(nextLabel, 'next-round', () => void this._nextRound(task), !task.can.next_round),
+      remaining,
       button(trans.__('Finish…'), 'finish', () => void this._finish(task), !task.can.finish),
       button(trans.__('Reopen'), 'reopen', () => void this._run(() => crowdApi.reopen(task.id)), !task.can.reopen),
       button(trans.__('Invite…'), 'invite', () => void this._invite(task), !task.can.invite)
@@ -118,7 +124,7 @@ export class TaskView extends TabPanel {
     for (const labeler of task.labelers) {
       const row = el('tr');
       row.dataset.labeler = labeler.name;
-      const state = labeler.kind === 'owner' ? trans.__('you (notebook)') : linkState(this.ui, labeler);
+      const state = labeler.kind === 'owner' ? trans.__('you (task view or notebook)') : linkState(this.ui, labeler);
       const cell = el('td');
       if (labeler.kind === 'invited' && labeler.active) {
         cell.append(button(trans.__('Revoke'), 'revoke', () => void this._revoke(task, labeler)));
@@ -266,6 +272,11 @@ export class TaskView extends TabPanel {
     }
   }
 
+  private async _labelRemaining(task: ICrowdTaskDetail): Promise<void> {
+    await labelRemaining(this.ui.trans, task.id, task.name);
+    this.ui.changed();
+  }
+
   private async _invite(task: ICrowdTaskDetail): Promise<void> {
     const answer = await askInvite(this.ui.trans);
     if (!answer) {
@@ -276,7 +287,7 @@ export class TaskView extends TabPanel {
       await this.refresh();
       await showInviteLink(this.ui.trans, invite);
     } catch (error) {
-      Notification.error(String(error), { autoClose: 8000 });
+      Notification.error(errorMessage(error), { autoClose: 8000 });
     }
   }
 
@@ -293,7 +304,7 @@ export class TaskView extends TabPanel {
       await action();
       this.ui.changed();
     } catch (error) {
-      Notification.error(String(error), { autoClose: 8000 });
+      Notification.error(errorMessage(error), { autoClose: 8000 });
     }
     await this.refresh();
   }

@@ -43,7 +43,8 @@ async function createTask(page: IJupyterLabPageFixture, folder: string): Promise
   await form.locator('input[name="name"]').fill('UI <shapes>');
   await form.locator('textarea[name="description"]').fill('Circle or square? Press 1 or 2.');
   await form.locator('input[name="dataset"]').fill(`${folder}/images`);
-  await form.locator('input[name="module"]').fill(`${folder}/module`);
+  // The workspace's seed-format folder is offered in the Module choice.
+  await form.locator('select[name="module"]').selectOption(`${folder}/module`);
   await form.locator('input[name="maxChoose"]').fill('4');
   await form.locator('input[name="labelers"]').fill('alice');
   await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
@@ -56,6 +57,11 @@ async function createTask(page: IJupyterLabPageFixture, folder: string): Promise
 
 async function progressOf(labeler: Page): Promise<string> {
   return (await labeler.locator('#progress-text').textContent()) ?? '';
+}
+
+/** The shown image's object URL: a new one for every sample. */
+async function imageOf(labeler: Page): Promise<string> {
+  return (await labeler.locator('#image').getAttribute('src')) ?? '';
 }
 
 test.describe('Crowdsourcing', () => {
@@ -80,13 +86,20 @@ test.describe('Crowdsourcing', () => {
     await expect(labeler.locator('.class')).toHaveText(['1circle', '2<b>square</b>']);
     await expect(labeler.locator('#image')).toBeVisible();
     await expect(labeler.locator('#progress-text')).toContainText('0 of 4');
-    const first = await labeler.locator('#sample-name').textContent();
+    // The file name would give the class away: hidden until the labeler asks for it.
+    await expect(labeler.locator('#sample-name')).toBeHidden();
+    await expect(labeler.locator('#image')).toHaveAttribute('alt', 'The sample to label');
+    await labeler.locator('#name-toggle').click();
+    await expect(labeler.locator('#sample-name')).toHaveText(/^img_\d\.png$/);
+    await labeler.locator('#name-toggle').click();
+    await expect(labeler.locator('#sample-name')).toBeHidden();
+    const first = await imageOf(labeler);
 
     await labeler.keyboard.press('1');
     await expect(labeler.locator('.class[aria-pressed="true"]')).toContainText('circle');
     await labeler.keyboard.press('Enter');
     await expect(labeler.locator('#progress-text')).toContainText('1 of 4');
-    await expect(labeler.locator('#sample-name')).not.toHaveText(first ?? '');
+    await expect(labeler.locator('#image')).not.toHaveAttribute('src', first);
 
     await labeler.keyboard.press('2');
     await labeler.keyboard.press(' ');
@@ -100,16 +113,29 @@ test.describe('Crowdsourcing', () => {
     await labeler.keyboard.press('Enter');
     await expect(labeler.locator('#progress-text')).toContainText('2 of 4');
 
-    const skipped = await labeler.locator('#sample-name').textContent();
+    const skipped = await imageOf(labeler);
     await labeler.keyboard.press('s');
-    await expect(labeler.locator('#sample-name')).not.toHaveText(skipped ?? '');
+    await expect(labeler.locator('#image')).not.toHaveAttribute('src', skipped);
     await labeler.keyboard.press('Enter'); // no class chosen yet: nothing is sent
     await expect(labeler.locator('#message')).toContainText('Pick a class first');
     await labeler.keyboard.press('1');
     await labeler.keyboard.press('Enter');
     await expect(labeler.locator('#progress-text')).toContainText('3 of 4');
     expect(await progressOf(labeler)).toContain('yours: 3');
-    await expect(labeler.locator('#message')).toContainText('No sample for you right now');
+    // Nothing left for alice: the page says so, and only Undo still works.
+    const empty = labeler.locator('#empty');
+    await expect(empty).toBeVisible();
+    await expect(empty).toContainText('No sample for you right now');
+    await expect(empty).toContainText('All samples are taken');
+    await expect(labeler.locator('#image')).toBeHidden();
+    await expect(labeler.locator('#message')).toHaveText('');
+    for (const button of await labeler.locator('.class, #skip, #submit').all()) {
+      await expect(button).toBeDisabled();
+    }
+    await expect(labeler.locator('#undo')).toBeEnabled();
+    await labeler.screenshot({ path: 'test-results/screenshots/crowd-no-sample.png' });
+    await labeler.emulateMedia({ colorScheme: 'dark' });
+    await labeler.screenshot({ path: 'test-results/screenshots/crowd-no-sample-dark.png' });
     expect(errors).toEqual([]);
 
     // The owner sees the progress per class and per labeler.
@@ -127,8 +153,84 @@ test.describe('Crowdsourcing', () => {
     await expect(row.locator('.jp-CrowdMark-in_progress')).toHaveCount(1);
     await view.locator('.lm-TabBar-tab', { hasText: 'Status' }).click();
     await expect(view.locator('.jp-CrowdLabelers tr[data-labeler="alice"]')).toContainText('3');
+    const dataset = page.locator(`${PANEL} .jp-CrowdDataset[data-dataset="${tmpPath}/images"]`);
+    await expect(dataset.locator('.jp-CrowdDataset-counts')).toHaveText('1 in progress3 samples labeled');
     await page.screenshot({ path: 'test-results/screenshots/crowd-owner.png' });
+
+    // The owner labels the sample alice skipped from the task view, and the round completes.
+    await view.locator('[data-action="label-remaining"]').click();
+    const dialog = page.locator('.jp-Dialog');
+    const sample = dialog.locator('.jp-CrowdRemaining-sample');
+    await expect(sample).toHaveCount(1);
+    await expect(sample).toContainText('skipped by 1 labeler(s)');
+    await expect(sample.locator('.jp-CrowdRemaining-name')).toBeHidden();
+    const width = (): Promise<number> =>
+      sample.locator('img').evaluate(image => (image as HTMLImageElement).naturalWidth);
+    await expect.poll(width).toBe(24);
+    await page.screenshot({ path: 'test-results/screenshots/crowd-remaining.png' });
+    await sample.locator('button[data-label="circle"]').click();
+    await expect(sample).toContainText('Labeled “circle”');
+    await expect(dialog.locator('.jp-CrowdRemaining-summary')).toHaveText(
+      'Round 1 is complete: every sample has its labels.'
+    );
+    await page.theme.setDarkTheme();
+    await page.screenshot({ path: 'test-results/screenshots/crowd-remaining-dark.png' });
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(view.locator('.jp-CrowdTaskView-state')).toHaveText('Round 1 complete');
+    await expect(view.locator('[data-action="label-remaining"]')).toBeDisabled();
+    await expect(view.locator('.jp-CrowdLabelers tr[data-labeler="owner"]')).toContainText('1');
+    await page.screenshot({ path: 'test-results/screenshots/crowd-owner-dark.png' });
     await labeler.close();
+  });
+
+  test('the new-task dialog offers the modules and shows the server’s error at its field', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await makeDataset(page, tmpPath);
+    await page.sidebar.openTab('jlab-platform-panel');
+    await page.locator(`${PANEL} .jp-CrowdSection [data-action="new-task"]`).click();
+    const dialog = page.locator('.jp-Dialog');
+    const form = dialog.locator('.jp-CrowdCreate');
+    const dataset = form.locator('input[name="dataset"]');
+    await expect(dataset).toHaveAttribute('placeholder', 'e.g. data/flowers');
+    await expect(dataset).toHaveValue('');
+    const module = form.locator('select[name="module"]');
+    await expect(module.locator('optgroup[label="Modules library"] option')).toContainText(['image-classifier']);
+    await expect(module.locator('optgroup[label="Workspace folders (seed format)"] option')).toContainText([
+      `${tmpPath}/module`
+    ]);
+    await module.selectOption(`${tmpPath}/module`);
+    await expect(form.locator('input[name="classes"]')).toHaveAttribute(
+      'placeholder',
+      'empty: the module’s (circle, <b>square</b>)'
+    );
+    await form.locator('input[name="name"]').fill('Missing dataset');
+    await dataset.fill(`${tmpPath}/no-such-folder`);
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+
+    // The dialog comes back with the server's answer under the dataset field, in view, focused.
+    const problem = form.locator('.jp-CrowdCreate-fieldProblem');
+    await expect(problem).toHaveText(/^Path '.*no-such-folder' does not exist: Check the spelling/);
+    await expect(problem).not.toContainText('ApiError');
+    await expect(problem).toBeInViewport();
+    await expect(dataset).toHaveAttribute('aria-invalid', 'true');
+    await expect(dataset).toBeFocused();
+    await expect(module).toHaveValue(`${tmpPath}/module`); // the draft is kept
+    await page.screenshot({ path: 'test-results/screenshots/crowd-create-error.png' });
+
+    // "Another folder…" takes a typed path; its error shows at that input.
+    await module.selectOption({ label: 'Another folder…' });
+    await form.locator('input[name="moduleFolder"]').fill(`${tmpPath}/nothing-here`);
+    await dataset.fill(`${tmpPath}/images`);
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(form.locator('.jp-CrowdCreate-fieldProblem')).toContainText('does not exist');
+    await expect(form.locator('input[name="moduleFolder"]')).toHaveAttribute('aria-invalid', 'true');
+    await expect(form.locator('input[name="moduleFolder"]')).toBeInViewport();
+    await page.theme.setDarkTheme();
+    await page.screenshot({ path: 'test-results/screenshots/crowd-create-error-dark.png' });
+    await dialog.locator('.jp-Dialog-button.jp-mod-reject').click();
   });
 
   test('finishing asks for confirmation and a revoked link stops working', async ({ page, tmpPath }) => {
