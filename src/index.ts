@@ -16,6 +16,7 @@ import { jobsPlugin } from './jobs/plugin';
 import { modulesPlugin } from './modules/plugin';
 import { PlatformPanel } from './platform/panel';
 import { IPlatformPanel } from './platform/tokens';
+import { unavailableReason } from './platform/unavailable';
 import { FRONTEND_VERSION, versionMismatch } from './version';
 
 const PLUGIN_ID = 'jlab-platform:plugin';
@@ -31,11 +32,14 @@ async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null
   try {
     info = await api.info();
   } catch (error) {
+    const reason = unavailableReason(error);
     Notification.error(
-      trans.__(
-        'The jlab_platform server extension does not answer (%1). Is it installed and enabled? Run: jupyter server extension list',
-        String(error)
-      ),
+      reason
+        ? trans.__('The platform cannot work: %1', reason)
+        : trans.__(
+            'The jlab_platform server extension does not answer (%1). Is it installed and enabled? Run: jupyter server extension list',
+            String(error)
+          ),
       { autoClose: false }
     );
     return null;

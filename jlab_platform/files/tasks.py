@@ -14,6 +14,7 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -170,12 +171,8 @@ class TaskRegistry:
 
     def _load(self) -> None:
         self._journal.parent.mkdir(parents=True, exist_ok=True)
-        if self._journal.exists():
-            with open(self._journal, encoding="utf-8", errors="replace") as journal:
-                for line in journal:
-                    task = _parsed(line)
-                    if task is not None:  # a line cut short by a crash is skipped
-                        self._tasks[task.id] = task  # the last line wins; the order is the first
+        for task in _read_journal(self._journal):
+            self._tasks[task.id] = task  # the last line wins; the order is the first
         for task in self._tasks.values():
             if task.status not in FINISHED:
                 task.status = task.stage = "failed"
@@ -197,10 +194,46 @@ def _line(task: Task) -> str:
     return json.dumps(stored, separators=(",", ":")) + "\n"
 
 
+_NONE = type(None)
+# What each stored field may hold; a line with anything else is not one of ours.
+_STORED_TYPES: dict[str, tuple[type, ...]] = {
+    **{f.name: (str,) for f in fields(Task) if f.name != _TRANSIENT},
+    "options": (dict,),
+    "progress": (int, float),
+    "started_at": (str, _NONE),
+    "finished_at": (str, _NONE),
+    "error": (dict, _NONE),
+    "report": (dict, _NONE),
+}
+
+
+def _read_journal(path: Path) -> Iterator[Task]:
+    """The records in ``path``, skipping (and logging) lines that are not one.
+
+    A line cut short by a crash, or damaged otherwise, must never keep the server from starting.
+    """
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8", errors="replace") as journal:
+        for number, line in enumerate(journal, 1):
+            task = _parsed(line)
+            if task is None:
+                log.warning("jlab_platform: skipped line %d of %s: not a record", number, path)
+            else:
+                yield task
+
+
 def _parsed(line: str) -> Task | None:
     try:
         data = json.loads(line)
-        known = {f.name for f in fields(Task)} - {_TRANSIENT}
-        return Task(**{key: value for key, value in data.items() if key in known})
-    except (ValueError, TypeError):
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    stored = {key: value for key, value in data.items() if key in _STORED_TYPES}
+    if not all(isinstance(value, _STORED_TYPES[key]) for key, value in stored.items()):
+        return None
+    try:
+        return Task(**stored)
+    except TypeError:  # a field without default is missing
         return None

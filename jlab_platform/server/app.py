@@ -13,9 +13,11 @@ from tornado.ioloop import IOLoop
 from traitlets import Bool, Enum, Float, Int, List, Type, Unicode, default
 
 from .._version import __version__
+from ..errors import PlatformError
 from ..jobs.executor import JobExecutor, LocalExecutor
 from ..jobs.ray_executor import RayExecutor
 from ..platform import Platform, PlatformSettings, default_db_url
+from .base import UNAVAILABLE_KEY
 from .capture_handlers import CAPTURE_ROUTES
 from .convert_handlers import CONVERT_ROUTES
 from .crowd_handlers import CROWD_ROUTES
@@ -221,7 +223,14 @@ class JlabPlatform(ExtensionApp):
         executor: JobExecutor = cast(Any, self.job_executor_class)(cluster_address=self.job_cluster_address)
         # Events and kernel calls must run on the server's loop; jobs report from threads.
         self._io_loop = IOLoop.current()
-        platform = Platform(settings, executor, _ServerConsoles(self))
+        try:
+            platform = Platform(settings, executor, _ServerConsoles(self))
+        except PlatformError as exc:
+            # Load anyway (a failed extension would leave every route a bare 404): each route
+            # answers 503 with the cause and what to do (server/base.py), and the UI shows it.
+            self.log.error("jlab_platform cannot start: %s %s", exc.message, exc.detail)
+            self.settings[UNAVAILABLE_KEY] = exc
+            return
         platform.jobs.on_finished(self._emit_job_status)
         platform.crowd.on_event(self._emit_crowd_round)
         self.settings["jlab_platform"] = platform
@@ -258,7 +267,8 @@ class JlabPlatform(ExtensionApp):
         if self.freeze_startup_heap:  # every extension is loaded by now
             gc.collect()
             gc.freeze()
-        self._scheduler = asyncio.create_task(self._run_scheduler())
+        if UNAVAILABLE_KEY not in self.settings:
+            self._scheduler = asyncio.create_task(self._run_scheduler())
 
     async def _run_scheduler(self) -> None:
         platform: Platform = self.settings["jlab_platform"]
@@ -274,8 +284,8 @@ class JlabPlatform(ExtensionApp):
         scheduler = getattr(self, "_scheduler", None)
         if scheduler is not None:
             scheduler.cancel()
-        platform: Platform | None = self.settings.get("jlab_platform")
-        if platform is not None:
+        platform = self.settings.get("jlab_platform")
+        if isinstance(platform, Platform):  # not when it could not start
             platform.close()
 
     def _emit_job_status(self, job: dict[str, Any]) -> None:

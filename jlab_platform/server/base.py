@@ -18,6 +18,8 @@ from ..errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, Pla
 from ..platform import Platform
 
 AUTH_RESOURCE = "jlab_platform"
+# Where the server extension keeps why the platform could not start, when it could not.
+UNAVAILABLE_KEY = "jlab_platform_unavailable"
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _STATUS_BY_ERROR: list[tuple[type[PlatformError], int]] = [
@@ -66,6 +68,10 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
 
     @property
     def platform(self) -> Platform:
+        # The platform could not start (its store cannot be opened): every route says why.
+        down: PlatformError | None = self.settings.get(UNAVAILABLE_KEY)
+        if down is not None:
+            raise Unavailable(down.message, down.detail)
         platform: Platform = self.settings["jlab_platform"]
         return platform
 

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, make_url, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .._version import __version__
-from ..errors import Conflict
+from ..errors import Conflict, Unavailable
 from .migrations import LATEST_VERSION, MIGRATIONS
 from .models import PlatformMeta, SchemaVersion
 
@@ -39,10 +40,15 @@ class Store:
         """Apply pending migrations; return the schema version now in force.
 
         Several servers may share one PostgreSQL store and start together: an
-        advisory lock lets one of them migrate while the others wait.
+        advisory lock lets one of them migrate while the others wait. A store that cannot
+        be opened (a damaged file, an unreachable server) is ``Unavailable``, saying what to do.
         """
-        with self._migration_lock():
-            return self._migrate()
+        try:
+            with self._migration_lock():
+                return self._migrate()
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise _unavailable(self.url, exc) from exc
 
     @contextmanager
     def _migration_lock(self) -> Iterator[None]:
@@ -108,6 +114,20 @@ class Store:
                 session.add(PlatformMeta(key="created_by_version", value=__version__))
             session.merge(PlatformMeta(key="last_opened_at", value=now))
             session.merge(PlatformMeta(key="last_opened_by_version", value=__version__))
+
+
+def _unavailable(url: str, exc: DBAPIError) -> Unavailable:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        where = parsed.database or "(in memory)"
+        fix = (
+            f"Move {where} (with its -wal and -shm files) aside and restart the server to start a "
+            "new store, or put a backup in its place."
+        )
+    else:
+        where = parsed.render_as_string(hide_password=True)
+        fix = "Check that the database server runs and c.JlabPlatform.db_url, then restart the server."
+    return Unavailable(f"The platform's store {where} cannot be opened: {exc.orig}", fix)
 
 
 def _make_engine(url: str) -> Engine:

@@ -5,6 +5,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { api } from '../api';
 import { frameworkLabel, gpuLabel, IPlatformInfo } from '../format';
 import { platformIcon } from '../icons';
+import { unavailableReason } from './unavailable';
 
 export const PLATFORM_PANEL_ID = 'jlab-platform-panel';
 
@@ -47,7 +48,10 @@ export class InfoHeader extends Widget {
     } catch (error) {
       this._info = null;
       this._body.replaceChildren(
-        row(this.trans.__('Error'), this.trans.__('Cannot reach the platform server: %1', String(error)))
+        row(
+          this.trans.__('Error'),
+          unavailableReason(error) ?? this.trans.__('Cannot reach the platform server: %1', String(error))
+        )
       );
       this._body.firstElementChild?.classList.add('jp-PlatformPanel-error');
     } finally {

@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from jlab_platform.files.tasks import Task, TaskRegistry
 
 
@@ -49,3 +51,29 @@ def test_only_the_newest_finished_records_are_kept(tmp_path: Path) -> None:
     assert len(registry.list()) == 200
     assert len(TaskRegistry("extraction", journal).list()) == 200
     assert len(journal.read_text().splitlines()) == 200
+
+
+def test_lines_that_are_not_records_are_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    journal = tmp_path / "conversions.jsonl"
+    registry = TaskRegistry("conversion", journal)
+    kept = registry.add(task("kept"))
+    registry.cancelled(kept)
+    good = journal.read_text()
+    hostile = [
+        "[1, 2]",
+        "42",
+        '"text"',
+        "null",
+        '{"id": ["not", "hashable"], "kind": "onnx", "source": "a", "output": "b", "options": {}}',
+        '{"id": "x", "kind": "onnx", "source": "a", "output": "b", "options": [], "status": "queued"}',
+        '{"id": "y", "kind": "onnx", "source": "a", "output": "b", "options": {}, "progress": "half"}',
+        '{"id": "z"}',
+        "[" * 100_000,
+    ]
+    not_utf8 = b"\xff\xfe\x00{"
+    journal.write_bytes(b"\n".join([*(line.encode() for line in hostile), not_utf8, good.encode()]))
+
+    with caplog.at_level("WARNING"):
+        again = TaskRegistry("conversion", journal)
+    assert [t["id"] for t in again.list()] == [kept.id]
+    assert sum("not a record" in message for message in caplog.messages) == len(hostile) + 1

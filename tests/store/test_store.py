@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from jlab_platform._version import __version__
-from jlab_platform.errors import Conflict
+from jlab_platform.errors import Conflict, Unavailable
 from jlab_platform.store import Store
 from jlab_platform.store.migrations import LATEST_VERSION
 
@@ -81,3 +81,14 @@ def test_servers_starting_together_migrate_once(db_url: str) -> None:
     assert stores[0].schema_version() == LATEST_VERSION
     for store in stores:
         store.dispose()
+
+
+def test_a_damaged_file_is_unavailable_with_what_to_do(tmp_path: Path) -> None:
+    db = tmp_path / "platform.db"
+    db.write_bytes(b"\x00not SQLite\x00" * 1000)
+    with pytest.raises(Unavailable) as info:
+        Store(f"sqlite:///{db}").migrate()
+    assert info.value.message == f"The platform's store {db} cannot be opened: file is not a database"
+    assert info.value.detail.startswith(f"Move {db} (with its -wal and -shm files) aside and restart")
+    with pytest.raises(Unavailable, match="cannot be opened: unable to open database file"):
+        Store(f"sqlite:///{tmp_path / 'missing' / 'platform.db'}").migrate()
