@@ -1,7 +1,6 @@
 """How jobs look from outside: the API's JSON, and parsing what a user typed."""
 
 import datetime as dt
-import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -51,13 +50,15 @@ NO_GPU = (
 
 
 def human_bytes(size: int) -> str:
-    """``1.2 GiB``, ``340 MiB``: sizes in messages, in the units the Jobs section shows."""
+    """``512 B``, ``1.2 GiB``, ``340 MiB``: sizes as the Jobs section shows them (formatBytes)."""
+    if size < 1024:
+        return f"{size} B"
     value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024:
-            return f"{value:.0f} {unit}" if unit in ("B", "KiB") or value >= 100 else f"{value:.1f} {unit}"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
         value /= 1024
-    return f"{value:.1f} TiB"
+        if value < 1024 or unit == "TiB":
+            break
+    return f"{round(value)} {unit}" if value >= 10 else f"{round(value, 1):g} {unit}"
 
 
 def clean_name(name: str | None, script: Path) -> str:
@@ -69,20 +70,6 @@ def clean_name(name: str | None, script: Path) -> str:
             "Job name must be 1 to 256 printable characters", f"Got {len(cleaned)} characters."
         )
     return cleaned
-
-
-_COPY_SUFFIX = re.compile(r" \((\d+)\)$")
-
-
-def restart_name(name: str, taken: list[str]) -> str:
-    """``train (2)``, ``train (3)``, …: the number after the highest one ``taken`` by earlier copies."""
-    base = _COPY_SUFFIX.sub("", name)
-    numbers = [1]
-    for other in taken:
-        match = _COPY_SUFFIX.search(other)
-        if other == base or (match and other[: match.start()] == base):
-            numbers.append(int(match.group(1)) if match else 1)
-    return f"{base} ({max(numbers) + 1})"
 
 
 def parse_args(args: list[str] | str | None) -> list[str]:
