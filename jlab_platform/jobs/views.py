@@ -1,6 +1,7 @@
 """How jobs look from outside: the API's JSON, and parsing what a user typed."""
 
 import datetime as dt
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,20 @@ def clean_name(name: str | None, script: Path) -> str:
             "Job name must be 1 to 256 printable characters", f"Got {len(cleaned)} characters."
         )
     return cleaned
+
+
+_COPY_SUFFIX = re.compile(r" \((\d+)\)$")
+
+
+def restart_name(name: str, taken: list[str]) -> str:
+    """``train (2)``, ``train (3)``, …: the number after the highest one ``taken`` by earlier copies."""
+    base = _COPY_SUFFIX.sub("", name)
+    numbers = [1]
+    for other in taken:
+        match = _COPY_SUFFIX.search(other)
+        if other == base or (match and other[: match.start()] == base):
+            numbers.append(int(match.group(1)) if match else 1)
+    return f"{base} ({max(numbers) + 1})"
 
 
 def parse_args(args: list[str] | str | None) -> list[str]:
