@@ -13,7 +13,10 @@ from urllib.parse import unquote
 
 from .errors import InvalidPath
 
-_MAX_PATH_LENGTH = 4096
+# Linux's limits (PATH_MAX, NAME_MAX), in bytes of the file system's encoding: past them
+# every system call fails with "File name too long".
+_MAX_PATH_BYTES = 4096
+_MAX_NAME_BYTES = 255
 
 
 class PathResolver:
@@ -32,7 +35,13 @@ class PathResolver:
         candidate = self.root.joinpath(*parts)
         # resolve() follows every symlink on the way, so a link anywhere in the
         # path that points outside the root is caught by the containment test.
-        real = candidate.resolve(strict=False)
+        try:
+            real = candidate.resolve(strict=False)
+        except (OSError, RuntimeError) as exc:  # a name the file system refuses; a link loop
+            raise InvalidPath(
+                f"Path {user_path!r} cannot be resolved",
+                f"{exc}: check the names and the symbolic links on the way.",
+            ) from exc
         if not self.contains(real):
             raise InvalidPath(
                 f"Path {user_path!r} leads outside the workspace",
@@ -56,8 +65,12 @@ class PathResolver:
     def _checked_parts(self, user_path: str) -> list[str]:
         if not isinstance(user_path, str):
             raise InvalidPath("Path must be a string", "Send the path as a JSON string.")
-        if len(user_path) > _MAX_PATH_LENGTH:
-            raise InvalidPath("Path is too long", f"Paths are limited to {_MAX_PATH_LENGTH} characters.")
+        try:
+            encoded = os.fsencode(user_path)
+        except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800" in JSON)
+            raise InvalidPath("Path is not valid text", "Send the path as UTF-8 text.") from exc
+        if len(encoded) > _MAX_PATH_BYTES:
+            raise InvalidPath("Path is too long", f"Paths are limited to {_MAX_PATH_BYTES} bytes.")
         if any(unicodedata.category(ch) == "Cc" for ch in user_path):
             raise InvalidPath(
                 "Path contains a control character (NUL, newline, ...)",
@@ -71,6 +84,11 @@ class PathResolver:
                 "Give the path relative to the server's root directory, e.g. 'data/train.csv'.",
             )
         parts = [p for p in PurePosixPath(user_path).parts if p not in ("", ".")]
+        if any(len(os.fsencode(part)) > _MAX_NAME_BYTES for part in parts):
+            raise InvalidPath(
+                "A file or folder name in the path is too long",
+                f"Names are limited to {_MAX_NAME_BYTES} bytes each.",
+            )
         # Also look at the percent-decoded and NFKC forms: a tool further down
         # the line may decode or normalise the name and meet a '..' there.
         decoded = PurePosixPath(unquote(unquote(user_path))).parts

@@ -36,6 +36,11 @@ HOSTILE = [
     "link-out",
     "nested/link-up/passwd",
     "x" * 5000,
+    "\u00e9" * 2100,  # 2,100 characters, 4,200 bytes: past PATH_MAX
+    f"data/{'n' * 300}/x.py",  # a name past NAME_MAX: "File name too long" from every system call
+    "\u00e9" * 128 + ".txt",  # 132 characters, 260 bytes
+    "bad\ud800name",  # a lone surrogate, as JSON's "\ud800" decodes
+    "loop-a/x",
 ]
 
 ORDINARY = [
@@ -50,6 +55,7 @@ ORDINARY = [
     "naïve/café.ipynb",
     "results/run-1/model.keras",
     ".hidden/config.json",
+    "n" * 255 + "/" + "\u00e9" * 126 + ".xy",  # names of 255 bytes each
     "a..b/c..d",
     "..hidden",
     "ok/link-in/inner.txt",
@@ -68,6 +74,8 @@ def resolver(tmp_path: Path) -> PathResolver:
     os.symlink(outside, root / "link-out")
     os.symlink(outside, root / "nested" / "link-up")
     os.symlink(root / "ok" / "target", root / "ok" / "link-in")
+    os.symlink(root / "loop-b", root / "loop-a")
+    os.symlink(root / "loop-a", root / "loop-b")
     return PathResolver(root)
 
 

@@ -42,7 +42,7 @@ from .states import FAILED, FINISHED, LABELING, SCORING, WAITING_REASON
 from .status import TaskStatus
 from .taskmodule import ModuleLookup, TaskModule, resolve_module
 from .taskspec import check_classes, check_names, parse_new_task
-from .tokens import FailureLimiter, make_token, new_secret
+from .tokens import FailureLimiter, TokenGate, make_token, new_secret
 
 CrowdListener = Callable[[dict[str, Any]], None]
 _FINISHED_JOB = ("success", "failed", "terminated")
@@ -74,7 +74,7 @@ class CrowdService:
         self.runner = RoundRunner(jobs, paths, settings.data_dir, settings.results_dir)
         self.labeling = LabelingEngine(store, settings.lease_seconds, self._round_changed)
         self.status = TaskStatus(store, paths)
-        self.guard = FailureLimiter(settings.token_guess_limit, 60.0)
+        self.gate = TokenGate(self._invite_hash, FailureLimiter(settings.token_guess_limit, 60.0))
         self._listeners: list[CrowdListener] = []
         self._reconcile_lock = threading.Lock()
         jobs.on_finished(lambda _job: self.reconcile())
@@ -82,6 +82,14 @@ class CrowdService:
     def close(self) -> None:
         """Finish the queued labeling calls (their labels are committed), then stop."""
         self.labeling.close()
+
+    def _invite_hash(self, labeler_id: str) -> str | None:
+        """The stored hash of an invited labeler's token (None: no such invitation)."""
+        query = select(CrowdLabelerRow.token_hash).where(
+            CrowdLabelerRow.id == labeler_id, CrowdLabelerRow.kind == INVITED
+        )
+        with self.store.session() as session:
+            return session.execute(query).scalar()
 
     def on_event(self, listener: CrowdListener) -> None:
         """Called with ``{kind, task_id, name, round}``; kind: round_ready, round_complete, round_failed."""

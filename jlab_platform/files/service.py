@@ -37,7 +37,7 @@ class FileActions:
         if name_encoding is not None:
             try:
                 codecs.lookup(name_encoding)
-            except LookupError as exc:
+            except (LookupError, ValueError) as exc:  # ValueError: a NUL in the name
                 raise InvalidInput(
                     f"Unknown name encoding {name_encoding!r}", "e.g. gbk, cp932, big5, cp437."
                 ) from exc

@@ -2,9 +2,10 @@
 
 Jupyter's login is not asked for (``@allow_unauthenticated``): every API request is
 authenticated here by the invite token in the ``X-Labeler-Token`` header, which is
-checked against its stored hash in constant time, and addresses that send too many
-invalid tokens are refused for a while. The token travels in the link's ``#fragment``,
-which browsers never send to the server, so it appears in no request line and no log.
+checked against its stored hash in constant time before the request's body is read, and
+addresses that send too many invalid tokens are refused for a while. The token travels in
+the link's ``#fragment``, which browsers never send to the server, so it appears in no
+request line and no log.
 The API names samples only by their id: no path from a request reaches the file system,
 and a token reaches nothing but the selected samples of its own task.
 """
@@ -23,7 +24,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from ..crowd import CrowdService
 from ..crowd.identity import Identity
 from ..crowd.samples import content_type
-from ..crowd.tokens import TokenRejected
+from ..crowd.tokens import TokenRejected, TooManyGuesses
 from ..errors import AuthenticationFailed, InvalidInput, NotFound
 from ..platform import Platform
 from .base import ApiHandler
@@ -62,6 +63,8 @@ class LabelPageHandler(ExtensionHandlerMixin, JupyterHandler):
 
 
 class LabelerApiHandler(ApiHandler):
+    max_body_bytes = 16 * 1024  # a label, a sample id and a request id
+
     # XSRF protection guards requests a browser authenticates on its own, with cookies.
     # This API authenticates only by the token header, which a page on another site can
     # neither read nor make a browser send (a custom header needs a CORS preflight that
@@ -78,26 +81,31 @@ class LabelerApiHandler(ApiHandler):
         await super().prepare()
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")
-        wait = self.crowd.guard.retry_after(self._address())
-        if wait > 0:
-            self.set_header("Retry-After", str(int(wait) + 1))
+        # Before the body is read: a request without an invitation costs no more than its headers.
+        try:
+            await self.crowd.gate.admit(self._token(), self._address())
+        except TooManyGuesses as exc:
+            self.set_header("Retry-After", str(int(exc.wait) + 1))
             self.send_json(
                 {
                     "error": "Too many invalid labeling links from this address",
-                    "detail": f"Try again in {int(wait) + 1} seconds with the link you were sent.",
+                    "detail": f"Try again in {int(exc.wait) + 1} seconds with the link you were sent.",
                 },
                 429,
             )
+        except TokenRejected as exc:
+            raise _rejected(exc) from None
 
     async def run(self, action: Callable[..., "Future[Any]"], *args: Any) -> Any:
-        """Await ``action(identity, *args)`` (a labeling call); a rejected token counts as a guess."""
-        identity = Identity.invited(self.request.headers.get(TOKEN_HEADER, ""))
+        """Await ``action(identity, *args)`` (a labeling call), which resolves the token again."""
         try:
-            return await asyncio.wrap_future(action(identity, *args))
+            return await asyncio.wrap_future(action(Identity.invited(self._token()), *args))
         except TokenRejected as exc:
-            if exc.guess:
-                self.crowd.guard.failed(self._address())
-            raise AuthenticationFailed(exc.reason, "Ask the task's owner for a new labeling link.") from None
+            self.crowd.gate.forget(self._token())
+            raise _rejected(exc) from None
+
+    def _token(self) -> str:
+        return self.request.headers.get(TOKEN_HEADER, "")
 
     def _address(self) -> str:
         return self.request.remote_ip or "unknown"
@@ -144,6 +152,10 @@ class ImageHandler(LabelerApiHandler):
     async def get(self, sample_id: str) -> None:
         dataset, sample = await self.run(self.crowd.labeling.image, sample_id)
         await stream_sample(self, dataset, sample)
+
+
+def _rejected(exc: TokenRejected) -> AuthenticationFailed:
+    return AuthenticationFailed(exc.reason, "Ask the task's owner for a new labeling link.")
 
 
 def submission(body: dict[str, Any]) -> tuple[str, str, str | None]:

@@ -1,10 +1,13 @@
+import asyncio
 import time
 
 import pytest
 
 from jlab_platform.crowd.tokens import (
     FailureLimiter,
+    TokenGate,
     TokenRejected,
+    TooManyGuesses,
     hash_secret,
     make_token,
     new_secret,
@@ -48,3 +51,37 @@ def test_limiter_memory_is_bounded() -> None:
     for index in range(1000):
         limiter.failed(f"10.0.{index // 256}.{index % 256}")
     assert len(limiter._failures) == 100
+
+
+async def test_gate_counts_concurrent_guesses_before_the_next_is_looked_up() -> None:
+    secret, digest = new_secret()
+    looked_up: list[str] = []
+
+    def stored_hash(labeler_id: str) -> str | None:
+        looked_up.append(labeler_id)
+        time.sleep(0.01)  # a store round trip, during which the other requests arrive
+        return digest if labeler_id == "me" else None
+
+    gate = TokenGate(stored_hash, FailureLimiter(limit=3, window=60))
+
+    async def attempt(token: str) -> str:
+        try:
+            await gate.admit(token, "10.0.0.1")
+        except TooManyGuesses:
+            return "refused"
+        except TokenRejected:
+            return "rejected"
+        return "admitted"
+
+    guesses = await asyncio.gather(*(attempt(f"g{n}.wrong") for n in range(50)))
+    assert guesses.count("rejected") == 3 and guesses.count("refused") == 47 and len(looked_up) == 3
+    assert await attempt(make_token("me", secret)) == "refused"  # the address waits, whoever it is
+
+    other = TokenGate(stored_hash, FailureLimiter(limit=3, window=60))
+    looked_up.clear()
+    token = make_token("me", secret)
+    results = await asyncio.gather(*(other.admit(token, "10.0.0.2") for _ in range(20)))
+    assert results == [None] * 20 and len(looked_up) == 1  # one check, then known from memory
+    other.forget(token)
+    await other.admit(token, "10.0.0.2")
+    assert len(looked_up) == 2 and not other._turns  # no lock left behind per address

@@ -123,6 +123,16 @@ async def test_bad_requests_get_4xx_with_what_to_fix(jp_fetch: Any, jp_root_dir:
     assert code == 404  # nothing but a sample's id ever names a sample
     code, error = await label_call(jp_fetch, token, "api/next", method="POST", body=["not", "an", "object"])
     assert code == 400 and "JSON object" in error["error"]
+    for route in ("api/next", "api/labels", "api/skip", "api/undo"):
+        response = await jp_fetch(
+            *LABEL,
+            *route.split("/"),
+            method="POST",
+            body="[" * 5000,
+            raise_error=False,
+            headers={"Authorization": "", "X-Labeler-Token": token},
+        )
+        assert response.code == 400 and b"nested too deeply" in response.body, route
 
 
 async def test_a_token_reaches_only_its_own_task(jp_fetch: Any, jp_root_dir: Path) -> None:
@@ -171,6 +181,25 @@ async def test_guessing_tokens_is_rate_limited(jp_fetch: Any, jp_root_dir: Path)
         assert 0 < int(error.response.headers["Retry-After"]) <= 61
     # The owner's API (Jupyter login) is not affected.
     assert (await call(jp_fetch, "crowd", "tasks", task["id"]))["id"] == task["id"]
+
+
+async def test_concurrent_guesses_pass_the_limit_no_more_often_than_one_at_a_time(
+    jp_fetch: Any, jp_http_port: int, jp_base_url: str
+) -> None:
+    await jp_fetch(*LABEL, headers={"Authorization": ""})  # the server is up
+
+    async def guess(number: int) -> int:
+        reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+        path = f"{jp_base_url}jlab-platform/label/api/session"
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Labeler-Token: x{number}.s\r\n\r\n".encode()
+        )
+        status = int((await asyncio.wait_for(reader.readline(), 60)).split()[1])
+        writer.close()
+        return status
+
+    statuses = await asyncio.gather(*(guess(number) for number in range(100)))
+    assert statuses.count(401) == 3 and statuses.count(429) == 97  # the fixture's limit is 3
 
 
 async def test_concurrent_labelers_over_http_never_share_a_sample(jp_fetch: Any, jp_root_dir: Path) -> None:
