@@ -181,8 +181,63 @@ test.describe('Jobs', () => {
     await confirm.locator('.jp-Dialog-button.jp-mod-accept').click();
     await expect(row).toHaveAttribute('data-status', 'terminated', { timeout: 30000 });
     await expect(row.locator('.jp-JobAction[data-action="restart"]')).toBeVisible();
-    await expect(page.locator('.jp-Notification-Toast-error', { hasText: 'Job job_sleep was terminated' })).toBeVisible();
+    // A stop the user asked for is news, not an error: an info toast that closes by itself.
+    const toast = page.locator('.jp-Notification-Toast-info', { hasText: 'Job job_sleep was stopped by you' });
+    await expect(toast).toBeVisible();
+    await expect(page.locator('.jp-Notification-Toast-error')).toHaveCount(0);
+    await row.locator('.jp-JobAction[data-action="log"]').click();
+    const view = page.locator('.jp-JobView:visible');
+    await expect(view.locator('dd[data-key="exit-code"]')).toHaveText('stopped by you');
+    await expect(view.locator('.jp-JobView-facts')).not.toContainText('Exit code');
+    await expect(view.locator('dd[data-key="reason"]')).toHaveCount(0);
     await page.screenshot({ path: 'test-results/screenshots/jobs-terminated.png' });
+    await expect(toast).toHaveCount(0, { timeout: 15000 });
+  });
+
+  test('two trainings in one job are two curves with a legend, in light and dark themes', async ({
+    page,
+    tmpPath
+  }) => {
+    const script = `${tmpPath}/job_two_runs.py`;
+    await page.contents.uploadContent(
+      [
+        'import json',
+        'def train(scale, n=12):',
+        '    for i in range(1, n + 1):',
+        '        print(json.dumps({"metric": "loss", "value": round(scale / i, 4), "step": i, "total": n}))',
+        '        print(json.dumps({"metric": "accuracy", "value": round(1 - scale / (i + 2), 4), "step": i, "total": n}))',
+        'train(1.0)',
+        'train(0.6)  # the step goes back to 1: a second run',
+        'print(json.dumps({"run": "run-fine-tune"}))',
+        'train(0.3, n=6)',
+        'print("training done", flush=True)',
+        ''
+      ].join('\n'),
+      'text',
+      script
+    );
+    await submitPath(page, script, 'cpu');
+    await page.sidebar.openTab('jlab-platform-panel');
+    const row = jobRow(page, script);
+    await expect(row).toHaveAttribute('data-status', 'success', { timeout: 60000 });
+    await row.locator('.jp-JobAction[data-action="log"]').click();
+
+    const view = page.locator('.jp-JobView:visible');
+    await expect(view.locator('.jp-JobLog-text')).toContainText('training done');
+    const loss = view.locator('.jp-JobChart[data-metric="loss"]');
+    await expect(loss.locator('polyline')).toHaveCount(3);
+    await expect(loss.locator('polyline[data-run="1"]')).toHaveClass(/jp-JobChart-run1/);
+    await expect(view.locator('.jp-JobChart[data-metric="accuracy"] polyline')).toHaveCount(3);
+    await expect(view.locator('.jp-JobChart-legendItem')).toHaveText(['run 1', 'run 2', 'run-fine-tune']);
+    await expect(loss.locator('.jp-JobChart-last')).toHaveText('0.05 at step 6');
+    // Informational toasts close by themselves: none is left over the view.
+    await expect(page.locator('.jp-Notification-Toast-info, .jp-Notification-Toast-success')).toHaveCount(0, {
+      timeout: 15000
+    });
+    await view.screenshot({ path: 'test-results/screenshots/jobs-two-runs.png' });
+    await page.theme.setDarkTheme();
+    await expect(view.locator('.jp-JobChart-legend')).toBeVisible();
+    await view.screenshot({ path: 'test-results/screenshots/jobs-two-runs-dark.png' });
   });
 
   test('a console job runs in a new console and reports how it ended', async ({ page, tmpPath }) => {
