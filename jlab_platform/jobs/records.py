@@ -13,6 +13,9 @@ SPEC_FILE = "spec.json"
 EXIT_FILE = "exit.json"
 STARTED_FILE = "started.json"
 LOG_FILE = "output.log"
+# In the jobs folder once the specs written by earlier versions (with the server's whole
+# environment in them) have been cut down to the jobs' own variables.
+SCRUBBED_MARKER = ".specs-scrubbed"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,24 @@ def write_spec(job_dir: Path, spec: LaunchSpec) -> None:
 
 def read_spec(job_dir: Path) -> LaunchSpec:
     return LaunchSpec(**json.loads((job_dir / SPEC_FILE).read_text(encoding="utf-8")))
+
+
+def scrub_old_specs(jobs_dir: Path) -> None:
+    """Once per data folder: keep only each job's own variables in specs written before
+    they were (earlier versions stored the server's environment: tokens, cloud keys)."""
+    marker = jobs_dir / SCRUBBED_MARKER
+    if marker.exists():
+        return
+    for spec_path in jobs_dir.glob(f"*/{SPEC_FILE}"):
+        try:
+            spec = json.loads(spec_path.read_text(encoding="utf-8"))
+            env, own = spec["env"], dict(spec.get("env_vars", {}))
+            own["CUDA_VISIBLE_DEVICES"] = env.get("CUDA_VISIBLE_DEVICES", "")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # not a spec any version wrote: leave it
+        if env != own:
+            write_json_atomic(spec_path, {**spec, "env": own})
+    write_atomic(marker, b"", str(os.getpid()), private=True)
 
 
 def write_started(job_dir: Path, pgid: int) -> None:

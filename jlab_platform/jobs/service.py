@@ -31,7 +31,7 @@ from .executor import JobExecutor, JobUpdate
 from .launch import build_launch
 from .logs import LogChunk, note_vanished, read_chunk
 from .quota import MIB, SnapshotSpace, check_pending
-from .records import LOG_FILE, ExitRecord
+from .records import LOG_FILE, ExitRecord, scrub_old_specs
 from .snapshot import ExcludeRules
 from .store_records import FINISHED, apply_exit
 from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_to_json, parse_args, restart_name
@@ -89,6 +89,7 @@ class JobService:
         self._snapshots_dir = settings.data_dir / "snapshots"
         make_private_dir(self._jobs_dir)
         make_private_dir(self._snapshots_dir)
+        scrub_old_specs(self._jobs_dir)
         self._lock = threading.RLock()
         self._listeners: list[JobListener] = []
         self._watched: set[str] = set()

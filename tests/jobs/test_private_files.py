@@ -49,11 +49,19 @@ def test_spec_keeps_no_server_secret_and_files_are_private(
     assert SECRET not in (ws.data / "jobs" / again["id"] / "spec.json").read_text()
 
 
-def test_existing_folders_are_made_private(ws: Workspace, db_url: str) -> None:
-    (ws.data / "jobs").mkdir(parents=True)
+def test_an_upgrade_makes_folders_private_and_cuts_old_specs_down(ws: Workspace, db_url: str) -> None:
+    old_job = ws.data / "jobs" / "0123456789ab"
+    old_job.mkdir(parents=True)
     (ws.data / "jobs").chmod(0o755)
+    own = {"PYTHONUNBUFFERED": "1", "JLAB_JOB_ID": "0123456789ab"}
+    old_spec = {"job_id": "0123456789ab", "env": {**own, "CUDA_VISIBLE_DEVICES": "", "AWS_SECRET": SECRET}}
+    (old_job / "spec.json").write_text(json.dumps({**old_spec, "env_vars": own}))
+    (old_job / "spec.json").chmod(0o644)
     service = make_service(ws, db_url)
     try:
         assert _mode(ws.data / "jobs") == 0o700
+        spec = json.loads((old_job / "spec.json").read_text())
+        assert spec["env"] == {**own, "CUDA_VISIBLE_DEVICES": ""} and spec["job_id"] == "0123456789ab"
+        assert _mode(old_job / "spec.json") == 0o600
     finally:
         service.store.dispose()
