@@ -1,3 +1,4 @@
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -5,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from jlab_platform.errors import Conflict
 from jlab_platform.jobs.service import JobService
 from jlab_platform.jobs.snapshot import ExcludeRules, take_snapshot
+from tests.crowd.conftest import crowd_on
 
 from .conftest import Workspace, full_log, wait_for
 
@@ -126,3 +129,25 @@ def test_a_job_whose_snapshot_met_deleted_files_runs_and_says_so(
         "jlab_platform: skipped 1 file that vanished while the snapshot was taken: notes.txt\n"
     )
     assert "trained" in log
+
+
+def test_a_labeling_task_is_created_while_workspace_files_vanish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crowd = crowd_on(tmp_path, f"sqlite:///{tmp_path / 'platform.db'}")
+    try:
+        (crowd.root / "scratch.txt").write_text("deleted by an editor meanwhile")
+        _deleting_after_listing(monkeypatch, crowd.root, {"scratch.txt": 1})
+        body = {"name": "shapes", "dataset": "datasets/shapes", "module": "modules/cstest", "max_choose": 2}
+        crowd.service.create_task(body, "owner")
+        monkeypatch.undo()
+        [job] = crowd.jobs.list_jobs()[0]
+        assert "skipped 1 file that vanished while the snapshot was taken: scratch.txt" in full_log(
+            crowd.jobs, job["id"]
+        )
+    finally:
+        for job in crowd.jobs.list_jobs()[0]:
+            with contextlib.suppress(Conflict):  # it may end by itself meanwhile
+                crowd.jobs.terminate(job["id"])
+        crowd.service.close()
+        crowd.service.store.dispose()
