@@ -3,7 +3,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { api } from './api';
@@ -33,13 +33,20 @@ async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null
     info = await api.info();
   } catch (error) {
     const reason = unavailableReason(error);
+    if (reason) {
+      // A toast shows only the start of a long message: what to do is in the details.
+      const title = trans.__('The platform cannot work');
+      Notification.error(`${title}: ${reason}`, {
+        autoClose: false,
+        actions: [{ label: trans.__('Details'), callback: () => void showErrorMessage(title, reason) }]
+      });
+      return null;
+    }
     Notification.error(
-      reason
-        ? trans.__('The platform cannot work: %1', reason)
-        : trans.__(
-            'The jlab_platform server extension does not answer (%1). Is it installed and enabled? Run: jupyter server extension list',
-            String(error)
-          ),
+      trans.__(
+        'The jlab_platform server extension does not answer (%1). Is it installed and enabled? Run: jupyter server extension list',
+        String(error)
+      ),
       { autoClose: false }
     );
     return null;
