@@ -180,6 +180,15 @@ test.describe('Crowdsourcing', () => {
     await expect(view.locator('[data-action="label-remaining"]')).toBeDisabled();
     await expect(view.locator('.jp-CrowdLabelers tr[data-labeler="owner"]')).toContainText('1');
     await page.screenshot({ path: 'test-results/screenshots/crowd-owner-dark.png' });
+
+    // alice's page said the round was complete; when the next round's sample shows, that is gone.
+    await expect(empty).toContainText('wait for the next round', { timeout: 10000 });
+    await view.locator('[data-action="next-round"]').click();
+    await expect(labeler.locator('#image')).toBeVisible({ timeout: 60000 });
+    await expect(labeler.locator('#progress-text')).toContainText('round 2');
+    await expect(empty).toBeHidden();
+    await expect(labeler.locator('#message')).toHaveText('');
+    await expect(labeler.locator('.class').first()).toBeEnabled();
     await labeler.close();
   });
 
