@@ -62,7 +62,9 @@ def main() -> None:
         print(json.dumps({"metric": "loss", "value": round(loss.item(), 4), "step": epoch, "total": EPOCHS}))
         print(json.dumps({"metric": "accuracy", "value": round(accuracy, 4), "step": epoch, "total": EPOCHS}))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), RESULTS / "shapes_cnn.pt")
+    # TorchScript: the model's code travels with its weights, so the file loads (and exports
+    # to ONNX from the file browser) without this script.
+    torch.jit.save(torch.jit.script(model.eval()), RESULTS / "shapes_cnn.pt")
     print(f"saved {RESULTS / 'shapes_cnn.pt'}")
 
 

@@ -8,6 +8,7 @@ this module imports nothing heavy; torch, onnx and onnxruntime load on first use
 import contextlib
 import io
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,13 @@ from typing import Any
 from ..files.atomic import atomic_output
 from .errors import ConversionError
 from .sources import OnnxJob
+from .verdict import verdict
 
 Progress = Callable[[str, float, str], None]
 VERIFY_BATCHES = (1, 4)
+# Square input sizes tried on a convolutional model that does not record its input (224 first:
+# a model that takes any size gets the usual one).
+PROBE_SIZES = (224, 32, 28, 64, 16, 96, 128, 256, 48, 112, 160, 192, 299, 384, 512)
 _DYNAMO = "torch.onnx.export(dynamo=True)"
 
 
@@ -29,18 +34,8 @@ def convert_onnx_file(job: OnnxJob, progress: Progress) -> dict[str, Any]:
         try:
             model: Any = torch.jit.load(str(job.source), map_location="cpu")
         except RuntimeError as exc:
-            raise ConversionError(
-                f"{job.source.name} is not a TorchScript file",
-                "A .pt written by torch.save() holds Python objects, not a graph. Save the model with "
-                "torch.jit.save(torch.jit.script(model), path), or torch.export.save() to a .pt2, or "
-                "call jlab_platform.kernel.convert.to_onnx(model, example_inputs, path) in a notebook.",
-            ) from exc
-        if job.input_shape is None:
-            raise ConversionError(
-                "A TorchScript file does not record its input shape",
-                "Give input_shape, e.g. [1, 3, 224, 224].",
-            )
-        inputs: tuple[Any, ...] = (torch.randn(*job.input_shape),)
+            raise _not_torchscript(job.source) from exc
+        saved: tuple[Any, ...] = ()
     else:
         try:
             model = torch.export.load(str(job.source))
@@ -49,18 +44,108 @@ def convert_onnx_file(job: OnnxJob, progress: Progress) -> dict[str, Any]:
                 f"{job.source.name} is not a saved ExportedProgram: {exc}",
                 "Write .pt2 files with torch.export.save(torch.export.export(model, args), path).",
             ) from exc
-        inputs = tuple(model.example_inputs[0]) if model.example_inputs else ()
-        if not inputs and job.input_shape is not None:
-            inputs = (torch.randn(*job.input_shape),)
-        if not inputs:
-            raise ConversionError(
-                f"{job.source.name} keeps no example inputs", "Give input_shape, e.g. [1, 3, 224, 224]."
-            )
+        saved = tuple(model.example_inputs[0]) if model.example_inputs else ()
+    if job.input_shape is not None:
+        inputs: tuple[Any, ...] = (torch.randn(*job.input_shape),)
+        shape_from = "given"
+    elif saved:
+        inputs, shape_from = saved, "the example inputs saved with the program"
+    else:
+        shape, shape_from = infer_input_shape(
+            model.module() if isinstance(model, torch.export.ExportedProgram) else model, job.source.name
+        )
+        inputs = (torch.randn(*shape),)
     report = export_onnx(
         model, inputs, job.output, dynamic_batch=job.dynamic_batch, token=job.token, progress=progress
     )
+    report["input_shape"] = [list(value.shape) for value in inputs]
+    report["input_shape_from"] = shape_from
     report["source_bytes"] = job.source.stat().st_size
     return report
+
+
+def infer_input_shape(model: Any, label: str) -> tuple[tuple[int, ...], str]:
+    """The input shape (batch 1) from the model's first layer; where it came from, in words.
+
+    A Linear layer fixes the input; a convolution only its channels: the sizes in
+    ``PROBE_SIZES`` are tried in turn and the first the whole model runs on is taken.
+    """
+    import torch
+
+    first = next((module for module in model.modules() if _own_weight(module) is not None), None)
+    kind = _layer_kind(first) if first is not None else "no layer with weights"
+    weight = _own_weight(first) if first is not None else None
+    if weight is not None and kind == "Linear":
+        candidates: list[tuple[int, ...]] = [(1, int(weight.shape[1]))]
+    elif weight is not None and kind in ("Conv1d", "Conv2d"):
+        channels = int(weight.shape[1]) * int(getattr(first, "groups", 1))
+        dims = 1 if kind == "Conv1d" else 2
+        candidates = [(1, channels, *([size] * dims)) for size in PROBE_SIZES]
+    else:
+        candidates = []
+    for shape in candidates:
+        try:
+            with torch.no_grad():
+                model(torch.zeros(shape))
+        except Exception:  # not this size: the next one
+            continue
+        unit = "feature" if kind == "Linear" else "channel"
+        how = f"the first layer ({kind}, {shape[1]} input {unit}{'' if shape[1] == 1 else 's'})"
+        if len(shape) > 2:
+            how += f" and the first size it runs on ({' × '.join(map(str, shape[2:]))})"
+        return shape, f"inferred from {how}"
+    if not candidates:
+        tried = f"its first layer is {kind}, which does not give it"
+    elif len(candidates) == 1:
+        tried = f"it does not run on {list(candidates[0])}, which its first layer ({kind}) suggests"
+    else:
+        sizes = ", ".join(map(str, PROBE_SIZES))
+        tried = (
+            f"its first layer is {kind} with {candidates[0][1]} input channels, "
+            f"and it runs on none of the sizes tried ({sizes})"
+        )
+    raise ConversionError(
+        f"Could not tell the input shape of {label}: give it",
+        f"The file does not record its input shape, and {tried}. Give the input shape, batch first, "
+        "e.g. [1, 3, 224, 224].",
+        {"code": "needs_input_shape"},
+    )
+
+
+def _own_weight(module: Any) -> Any:
+    weight = dict(module.named_parameters(recurse=False)).get("weight")
+    return weight if weight is not None and weight.dim() >= 2 else None
+
+
+def _layer_kind(module: Any) -> str:
+    # A loaded TorchScript module keeps its class name as ``original_name``.
+    return str(getattr(module, "original_name", type(module).__name__))
+
+
+def _not_torchscript(source: Path) -> ConversionError:
+    """The error for a .pt torch.jit cannot load: a state dict says so, with what to do."""
+    import torch
+
+    save = "torch.jit.save(torch.jit.script(model), path), or torch.export.save() to a .pt2"
+    try:
+        content = torch.load(str(source), map_location="cpu", weights_only=True)
+    except Exception:
+        content = None
+    if isinstance(content, dict) and isinstance(content.get("state_dict"), dict):
+        content = content["state_dict"]
+    if isinstance(content, dict) and content and all(isinstance(v, torch.Tensor) for v in content.values()):
+        return ConversionError(
+            f"{source.name} holds only weights (a state dict), not the model",
+            f"Exporting needs the model's code too. Save the model itself with {save}; or, in a "
+            "notebook, build the model, model.load_state_dict(torch.load(path)) and call "
+            "jlab_platform.kernel.convert.to_onnx(model, example_inputs, 'model.onnx').",
+            {"code": "state_dict"},
+        )
+    return ConversionError(
+        f"{source.name} is not a TorchScript file",
+        f"A .pt written by torch.save() holds Python objects, not a graph. Save the model with {save}, "
+        "or call jlab_platform.kernel.convert.to_onnx(model, example_inputs, path) in a notebook.",
+    )
 
 
 def export_onnx(
@@ -117,6 +202,7 @@ def export_onnx(
             "dynamic_batch": fixed_batch is None,
             "inputs": [_describe(value) for value in graph.input],
             "outputs": [_describe(value) for value in graph.output],
+            "op_counts": dict(Counter(node.op_type for node in graph.node).most_common()),
             "checked": "onnx.checker.check_model(full_check=True) passed",
             "verification": verification,
             "warnings": warnings,
@@ -180,6 +266,7 @@ def _verify(model: Any, inputs: tuple[Any, ...], path: Path, fixed_batch: int | 
     generator = torch.Generator().manual_seed(0)
     per_batch: dict[str, float] = {}
     agreements: list[bool] = []
+    magnitude = 0.0
     for size in batches:
         feeds = tuple(_batch_of(value, size, generator) for value in inputs)
         with torch.no_grad():
@@ -189,6 +276,7 @@ def _verify(model: Any, inputs: tuple[Any, ...], path: Path, fixed_batch: int | 
         for reference, actual in zip(expected, got, strict=True):
             reference = reference.detach().float().numpy()
             largest = max(largest, float(abs(reference - actual).max(initial=0.0)))
+            magnitude = max(magnitude, float(abs(reference).max(initial=0.0)))
             if reference.ndim == 2 and reference.shape[-1] > 1:
                 agreements.extend((reference.argmax(-1) == actual.argmax(-1)).tolist())
         per_batch[str(size)] = largest
@@ -199,6 +287,7 @@ def _verify(model: Any, inputs: tuple[Any, ...], path: Path, fixed_batch: int | 
         "max_abs_diff": max(per_batch.values()),
         "max_abs_diff_by_batch": per_batch,
         "argmax_agreement": (sum(agreements) / len(agreements)) if agreements else None,
+        **verdict(max(per_batch.values()), magnitude),
     }
 
 

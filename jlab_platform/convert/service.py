@@ -116,12 +116,7 @@ class ConversionService:
     ) -> dict[str, Any]:
         source = self.paths.resolve(path, must_exist=True)
         kind = onnx_source_kind(source, path)
-        shape = check_input_shape(input_shape)
-        if kind == "torchscript" and shape is None:
-            raise InvalidInput(
-                "A TorchScript file does not record its input shape",
-                "Give input_shape, batch first, e.g. [1, 3, 224, 224].",
-            )
+        shape = check_input_shape(input_shape)  # None: the worker infers it from the model
         target = self._output(output, default_onnx_output(source), ".onnx", source)
         task = Task(
             kind="onnx",

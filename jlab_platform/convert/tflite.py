@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 import keras  # type: ignore[import-untyped]  # TensorFlow and Keras ship no type information
 import numpy as np
 import tensorflow as tf  # type: ignore[import-untyped]
+from tensorflow.lite.python import schema_py_generated as schema  # type: ignore[import-untyped]
 from tensorflow.lite.python.convert_phase import ConverterError  # type: ignore[import-untyped]
 
 from ..files.atomic import write_atomic
@@ -77,12 +79,14 @@ def convert_tflite(job: TfliteJob, progress: Progress) -> dict[str, Any]:
         content, select_ops, converted_with = _convert(source, job, samples, progress)
         progress("writing", 0.7, f"Writing {job.output.name}")
         write_atomic(job.output, content, job.token)
-        report = _report(job, source, samples, len(content), select_ops, converted_with)
+        report = _report(job, source, samples, content, select_ops, converted_with)
         if select_ops:
             report["verification"] = {"performed": False, "reason": SELECT_OPS_UNVERIFIABLE}
         elif job.verify:
             progress("verifying", 0.8, "Running both models on the same inputs")
-            report["verification"] = verify_tflite(content, source, samples or random_samples(source.inputs))
+            report["verification"] = verify_tflite(
+                content, source, samples or random_samples(source.inputs), job.quantize
+            )
         else:
             report["verification"] = {"performed": False, "reason": "verification was turned off"}
         report["seconds"] = round(time.perf_counter() - started, 3)
@@ -97,7 +101,7 @@ def _report(
     job: TfliteJob,
     source: SourceModel,
     samples: Samples | None,
-    output_bytes: int,
+    content: bytes,
     select_ops: list[str],
     converted_with: str,
 ) -> dict[str, Any]:
@@ -108,13 +112,33 @@ def _report(
         "quantize": job.quantize,
         "ops": "TFLite builtins + Select TF ops" if select_ops else "TFLite builtins",
         "select_tf_ops": select_ops,
+        "op_counts": op_counts(content),
         "inputs": [{"name": s.name, "shape": list(s.shape), "dtype": s.dtype} for s in source.inputs],
         "representative_data": samples.description if samples else None,
         "source_bytes": _size(job.source),
-        "output_bytes": output_bytes,
+        "output_bytes": len(content),
         "warnings": [SELECT_OPS_UNVERIFIABLE] if select_ops else [],
         "tensorflow": tf.__version__,
     }
+
+
+def op_counts(content: bytes) -> dict[str, int]:
+    """How many times the ``.tflite`` uses each op (Select TF ops as ``FlexName``), most used first."""
+    model = schema.Model.GetRootAsModel(content, 0)
+    builtin = {code: name for name, code in vars(schema.BuiltinOperator).items() if not name.startswith("_")}
+    names = []
+    for index in range(model.OperatorCodesLength()):
+        code = model.OperatorCodes(index)
+        custom = code.CustomCode()
+        # Codes above 127 live in BuiltinCode; the older field keeps a placeholder then.
+        number = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        names.append(custom.decode() if custom else builtin.get(number, f"op {number}"))
+    counts = Counter(
+        names[graph.Operators(op).OpcodeIndex()]
+        for graph in (model.Subgraphs(index) for index in range(model.SubgraphsLength()))
+        for op in range(graph.OperatorsLength())
+    )
+    return dict(counts.most_common())
 
 
 def load_source(path: Path, kind: str) -> SourceModel:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .representative import Samples
+from .verdict import verdict
 
 if TYPE_CHECKING:
     from .tflite import SourceModel
@@ -17,7 +18,9 @@ SELECT_OPS_UNVERIFIABLE = (
 )
 
 
-def verify_tflite(content: bytes, source: "SourceModel", samples: Samples) -> dict[str, Any]:
+def verify_tflite(
+    content: bytes, source: "SourceModel", samples: Samples, quantize: str = "none"
+) -> dict[str, Any]:
     from ai_edge_litert.interpreter import Interpreter  # type: ignore[import-untyped]
 
     interpreter = Interpreter(model_content=content)
@@ -29,7 +32,7 @@ def verify_tflite(content: bytes, source: "SourceModel", samples: Samples) -> di
     inputs = _match(list(input_details), [spec.name for spec in source.inputs])
     if inputs is None:
         return _skipped("the inputs of the two models could not be matched by name", samples)
-    largest, total, values = 0.0, 0.0, 0
+    largest, total, values, magnitude = 0.0, 0.0, 0, 0.0
     agreements: list[bool] = []
     compared: list[str] = []
     count = min(samples.count, MAX_VERIFY_SAMPLES)
@@ -49,6 +52,7 @@ def verify_tflite(content: bytes, source: "SourceModel", samples: Samples) -> di
                 )
             difference = np.abs(actual - reference)
             largest = max(largest, float(difference.max(initial=0.0)))
+            magnitude = max(magnitude, float(np.abs(reference).max(initial=0.0)))
             total += float(difference.sum())
             values += difference.size
             if reference.ndim == 2 and reference.shape[-1] > 1:
@@ -65,6 +69,7 @@ def verify_tflite(content: bytes, source: "SourceModel", samples: Samples) -> di
         "mean_abs_diff": total / max(values, 1),
         # Classifier-like outputs (batch, classes): how often both models pick the same class.
         "argmax_agreement": (sum(agreements) / len(agreements)) if agreements else None,
+        **verdict(largest, magnitude, quantize),
     }
 
 

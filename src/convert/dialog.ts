@@ -104,11 +104,13 @@ class OnnxForm extends Widget implements Dialog.IBodyWidget<IOnnxRequest | null>
     super();
     this.addClass('jp-ConvertForm');
     this._shape = node('input', 'jp-mod-styled jp-ConvertForm-shape');
-    this._shape.value = '1, 3, 224, 224';
+    this._shape.placeholder = trans.__('From the model, e.g. 1, 3, 224, 224');
     const hint = node(
       'div',
       'jp-ConvertForm-hint',
-      trans.__('Batch first. A TorchScript .pt needs it; a .pt2 ExportedProgram keeps its own example inputs.')
+      trans.__(
+        "Batch first. Leave it empty to take it from the model: a .pt2 keeps its example inputs; for a TorchScript .pt it comes from the first layer (a convolution's channels, and the first common image size the model runs on). The report says which was used."
+      )
     );
     const [dynamic, dynamicBox] = checkbox(
       'jp-ConvertForm-dynamic',

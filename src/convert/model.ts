@@ -36,11 +36,17 @@ export interface IVerification {
   max_abs_diff?: number;
   argmax_agreement?: number | null;
   batch_sizes?: number[];
+  /** Whether the largest difference is within `tolerance` (what the quantization costs). */
+  passed?: boolean;
+  tolerance?: number;
 }
 
 export interface IReport {
   source_bytes?: number;
   output_bytes?: number;
+  /** How many times the converted model uses each op, most used first. */
+  op_counts?: Record<string, number>;
+  seconds?: number;
   verification?: IVerification;
   warnings?: string[];
   files?: number;

@@ -8,6 +8,7 @@ import { Widget } from '@lumino/widgets';
 
 import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
 import { isFinished, ITask } from './model';
+import { reportRows } from './report';
 
 const POLL_MS = 400;
 
@@ -94,18 +95,11 @@ export function detailsAction(trans: TranslationBundle, title: string, task: ITa
 export async function showReport(trans: TranslationBundle, title: string, task: ITask): Promise<void> {
   const body = new Widget();
   body.addClass('jp-ConvertReport');
-  const rows: [string, unknown][] = task.error
-    ? [
-        [trans.__('Error'), task.error.error],
-        [trans.__('What to do'), task.error.detail]
-      ]
-    : Object.entries(task.report ?? {});
   const table = document.createElement('table');
-  for (const [key, value] of rows) {
+  for (const [label, value] of reportRows(trans, task)) {
     const row = table.insertRow();
-    row.insertCell().textContent = key.replace(/_/g, ' ');
-    const cell = row.insertCell();
-    cell.textContent = typeof value === 'string' ? value : JSON.stringify(value, null, 1);
+    row.insertCell().textContent = label;
+    row.insertCell().append(value);
   }
   body.node.append(table);
   await showDialog({ title, body, buttons: [Dialog.okButton({ label: trans.__('Close') })] });

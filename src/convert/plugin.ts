@@ -166,9 +166,12 @@ function modelSummary(trans: TranslationBundle, task: ITask): string {
   const report = task.report ?? {};
   const size = trans.__('%1, was %2', formatBytes(report.output_bytes), formatBytes(report.source_bytes));
   const verification = report.verification;
-  const verdict = verification?.performed
-    ? trans.__('verified: largest difference %1', (verification.max_abs_diff ?? 0).toPrecision(2))
-    : trans.__('not verified (see the report)');
+  const largest = (verification?.max_abs_diff ?? 0).toPrecision(2);
+  const verdict = !verification?.performed
+    ? trans.__('not verified (see the report)')
+    : verification.passed === false
+      ? trans.__('verification failed: largest difference %1 (see the report)', largest)
+      : trans.__('verified: largest difference %1', largest);
   return trans.__('Wrote %1 (%2); %3', baseName(task.output), size, verdict);
 }
 
@@ -201,7 +204,11 @@ async function exportOnnx(ws: Workspace, path: string): Promise<void> {
       ws.revealAction(done.output),
       ws.downloadAction(done.output),
       detailsAction(trans, trans.__('Export report'), done)
-    ]
+    ],
+    failureActions: done =>
+      done.error?.code === 'needs_input_shape'
+        ? [{ label: trans.__('Give the input shape…'), callback: () => void exportOnnx(ws, path) }]
+        : []
   });
 }
 

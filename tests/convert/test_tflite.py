@@ -49,7 +49,9 @@ def test_each_source_kind_converts_verified_and_says_how(model_dir: Path, tmp_pa
     assert verification["performed"] is True and verification["samples"] == 8
     assert "random inputs" in verification["inputs"]
     assert verification["max_abs_diff"] < 1e-5 and verification["argmax_agreement"] == 1.0
+    assert verification["passed"] is True and verification["tolerance"] == 1e-4
     assert report["ops"] == "TFLite builtins" and report["select_tf_ops"] == []
+    assert report["op_counts"]["CONV_2D"] == 1 and report["op_counts"]["FULLY_CONNECTED"] == 2
     assert report["source_bytes"] > 0
 
 
@@ -74,7 +76,7 @@ def test_each_quantization_shrinks_the_model_and_stays_close(
     verification = report["verification"]
     assert verification["inputs"] == "24 samples from calibration.npy"
     assert verification["max_abs_diff"] < tolerance
-    assert verification["argmax_agreement"] >= 0.9
+    assert verification["argmax_agreement"] >= 0.9 and verification["passed"] is True
 
 
 def test_int8_calibrates_on_a_folder_of_images(model_dir: Path, tmp_path: Path) -> None:
@@ -105,6 +107,7 @@ def test_unsupported_ops_are_named_then_converted_with_select_tf_ops_unverified(
 
     report = convert(model_dir, out, "determinant_savedmodel", "saved_model", allow_select_tf_ops=True)
     assert out.exists() and report["select_tf_ops"] == ["MatrixDeterminant"]
+    assert report["op_counts"] == {"FlexMatrixDeterminant": 1}
     assert report["converted_with"].endswith("+ SELECT_TF_OPS")
     assert report["verification"]["performed"] is False
     assert "cannot run" in report["verification"]["reason"] and report["warnings"]

@@ -15,6 +15,17 @@ x = keras.layers.Dense(32, activation="relu")(x)
 keras.Model(inputs, keras.layers.Dense(4, activation="softmax")(x)).save("cnn.keras")
 print("saved")`;
 
+// The demo workspace's CNN (scripts/make_demo_workspace.py), saved as TorchScript: no input shape recorded.
+const MAKE_TORCHSCRIPT = `import torch
+from torch import nn
+model = nn.Sequential(
+    nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(), nn.Linear(16 * 8 * 8, 3),
+)
+torch.jit.save(torch.jit.script(model.eval()), "net.pt")
+print("saved")`;
+
 function item(page: IJupyterLabPageFixture, name: string) {
   return page.locator('.jp-DirListing-item', { has: page.locator(`.jp-DirListing-itemText >> text="${name}"`) });
 }
@@ -34,7 +45,12 @@ test.describe('Conversion and file actions', () => {
     expect((await page.notebook.getCellTextOutput(0))?.join('\n')).toContain('saved');
     await page.notebook.close(true);
 
+    // Opening the context menu on a Keras file starts the conversion worker ahead of Convert.
+    const warmed = page.waitForRequest(
+      request => request.url().includes('/jlab-platform/api/convert/warm') && request.method() === 'POST'
+    );
     await contextMenu(page, 'cnn.keras', 'Convert to TensorFlow Lite…');
+    await warmed;
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog.locator('.jp-ConvertForm-source')).toHaveText(/cnn\.keras$/);
     await dialog.locator('.jp-ConvertForm-quantize').selectOption('dynamic');
@@ -44,9 +60,46 @@ test.describe('Conversion and file actions', () => {
     const toast = page.locator('.jp-Notification-Toast-success', { hasText: 'Wrote cnn_dynamic.tflite' });
     await expect(toast).toBeVisible({ timeout: 180000 });
     await expect(toast).toContainText('verified: largest difference');
+    await expect(item(page, 'cnn_dynamic.tflite')).toBeVisible(); // the browser shows it before Reveal
     await toast.locator('.jp-toast-button', { hasText: 'Reveal' }).click();
     await expect(item(page, 'cnn_dynamic.tflite')).toHaveClass(/jp-mod-selected/);
     await page.screenshot({ path: 'test-results/screenshots/convert.png' });
+
+    await toast.getByRole('button', { name: 'Details' }).click();
+    const report = page.locator('.jp-Dialog .jp-ConvertReport');
+    await expect(report).toContainText('Dynamic range (int8 weights)');
+    await expect(report).toContainText(/kB → [\d.]+ kB \(\d+% of the source, [\d.]+× smaller\)/);
+    await expect(report.locator('.jp-ConvertReport-verdict')).toHaveText('✓ Passed');
+    await expect(report).toContainText(/largest difference [\d.e-]+ \(allowed 0\.050\)/);
+    await expect(report.locator('.jp-ConvertReport-ops code', { hasText: 'CONV_2D' })).toBeVisible();
+    await expect(report).not.toContainText('{'); // no raw JSON left
+    const content = page.locator('.jp-Dialog-content');
+    await content.screenshot({ path: 'test-results/screenshots/convert-report.png' });
+    await page.theme.setDarkTheme();
+    await expect(report.locator('.jp-ConvertReport-verdict')).toBeVisible();
+    await content.screenshot({ path: 'test-results/screenshots/convert-report-dark.png' });
+  });
+
+  test('a TorchScript file exports to ONNX with the input shape taken from the model', async ({ page }) => {
+    test.setTimeout(240000);
+    await page.notebook.createNew('make_net.ipynb');
+    await page.notebook.setCell(0, 'code', MAKE_TORCHSCRIPT);
+    await page.notebook.runCell(0);
+    expect((await page.notebook.getCellTextOutput(0))?.join('\n')).toContain('saved');
+    await page.notebook.close(true);
+
+    await contextMenu(page, 'net.pt', 'Export to ONNX…');
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('.jp-ConvertForm-shape')).toHaveValue('');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    const toast = page.locator('.jp-Notification-Toast-success', { hasText: 'Wrote net.onnx' });
+    await expect(toast).toBeVisible({ timeout: 180000 });
+    await expect(item(page, 'net.onnx')).toBeVisible();
+    await toast.getByRole('button', { name: 'Details' }).click();
+    const report = page.locator('.jp-Dialog .jp-ConvertReport');
+    await expect(report).toContainText('1 × 1 × 32 × 32 (inferred from the first layer (Conv2d, 1 input channel)');
+    await expect(report.locator('.jp-ConvertReport-verdict')).toHaveText('✓ Passed');
+    await page.locator('.jp-Dialog-content').screenshot({ path: 'test-results/screenshots/export-onnx-report.png' });
   });
 
   test('a folder that is no SavedModel gets an error that says why', async ({ page, tmpPath }) => {
