@@ -4,10 +4,10 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { baseName, formatBytes, ITask, IVerification, Quantize } from './model';
+import { baseName, formatBytes, IReport, ITask, IVerification, Quantize } from './model';
 
 /** One row: a label and what it says (text, or a node for badges and lists). */
-export type ReportRow = [string, string | HTMLElement];
+type ReportRow = [string, string | HTMLElement];
 
 const SHOWN_OPS = 8;
 
@@ -43,7 +43,7 @@ export function reportRows(trans: TranslationBundle, task: ITask): ReportRow[] {
     [trans.__('Model'), `${task.source} → ${baseName(task.output)}`],
     [trans.__('Size'), sizeText(trans, report.source_bytes, report.output_bytes)],
     tflite ? [trans.__('Quantization'), quantizeText(trans, task)] : [trans.__('Input'), inputText(trans, report)],
-    [trans.__('Ops'), opsNode(trans, report.op_counts as Record<string, number> | undefined, report)],
+    [trans.__('Ops'), opsNode(trans, report)],
     [trans.__('Verification'), verificationNode(trans, report.verification)],
     [trans.__('Duration'), seconds(report.seconds)],
     [trans.__('How'), howText(report)],
@@ -57,7 +57,7 @@ function compact(rows: [string, string | HTMLElement | null][]): ReportRow[] {
 }
 
 /** "429.1 kB → 108.2 kB (25% of the source, 3.97× smaller)". */
-export function sizeText(trans: TranslationBundle, source?: number, output?: number): string {
+function sizeText(trans: TranslationBundle, source?: number, output?: number): string {
   const sizes = `${formatBytes(source)} → ${formatBytes(output)}`;
   if (!source || !output) {
     return sizes;
@@ -96,15 +96,11 @@ function inputText(trans: TranslationBundle, report: Record<string, unknown>): s
 }
 
 /** "12 ops of 7 kinds" and the most used, "CONV_2D ×3"..., with "and N more". */
-export function opsNode(
-  trans: TranslationBundle,
-  counts: Record<string, number> | undefined,
-  report: Record<string, unknown> = {}
-): HTMLElement | null {
-  if (!counts || Object.keys(counts).length === 0) {
+function opsNode(trans: TranslationBundle, report: IReport): HTMLElement | null {
+  const entries = Object.entries(report.op_counts ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (entries.length === 0) {
     return null;
   }
-  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const total = entries.reduce((sum, [, count]) => sum + count, 0);
   const node = document.createElement('div');
   const opset = report.ops ?? (report.opset ? trans.__('ONNX opset %1', String(report.opset)) : null);
@@ -125,7 +121,7 @@ export function opsNode(
 }
 
 /** A pass/fail badge with the largest difference against its tolerance, then on what inputs. */
-export function verificationNode(trans: TranslationBundle, verification?: IVerification): HTMLElement {
+function verificationNode(trans: TranslationBundle, verification?: IVerification): HTMLElement {
   const node = document.createElement('div');
   const badge = document.createElement('span');
   badge.classList.add('jp-ConvertReport-verdict');
