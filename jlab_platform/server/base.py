@@ -70,6 +70,16 @@ def status_for(error: PlatformError) -> int:
     return 500
 
 
+def _refuse_lone_surrogates(body: Any) -> None:
+    """JSON's ``"\\ud800"`` decodes to text that no file name, database or git message can hold."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            "Request body has a lone UTF-16 surrogate (\\ud800-\\udfff)", "Send text as valid Unicode."
+        ) from exc
+
+
 @stream_request_body
 class ApiHandler(ExtensionHandlerMixin, APIHandler):
     auth_resource = AUTH_RESOURCE
@@ -111,6 +121,8 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
             raise InvalidInput("Request body is not valid JSON", str(exc)) from exc
         except RecursionError as exc:
             raise InvalidInput("Request body is nested too deeply", "Send a flat JSON object.") from exc
+        if b"\\u" in raw:
+            _refuse_lone_surrogates(body)
         if not isinstance(body, dict):
             raise InvalidInput("Request body must be a JSON object", 'Send {"key": value, ...}.')
         return body

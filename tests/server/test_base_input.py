@@ -139,3 +139,26 @@ async def test_name_encoding_with_a_nul_is_a_400(jp_fetch: Any, jp_root_dir: Pat
         jp_fetch, 400, "files", "extract", method="POST", body={"path": "a.zip", "name_encoding": "utf-8\x00"}
     )
     assert "encoding" in error["error"]
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("git/sync", '{"message": "m\\ud800"}'),
+        ("git/rollback", '{"commit": "HEAD", "message": "\\udfff"}'),
+        ("crowd/tasks", '{"name": "a\\ud800", "dataset": "d", "module": "m"}'),
+        ("jobs", '{"script": "x.py", "args": ["\\ud800"]}'),
+    ],
+)
+async def test_a_lone_surrogate_in_a_body_is_a_400(jp_fetch: Any, route: str, body: str) -> None:
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("jlab-platform", "api", *route.split("/"), method="POST", body=body)
+    assert info.value.code == 400 and info.value.response is not None
+    assert "surrogate" in json.loads(info.value.response.body)["error"]
+
+
+async def test_a_surrogate_pair_is_ordinary_text(jp_fetch: Any, jp_root_dir: Path) -> None:
+    (jp_root_dir / "hello.py").write_text("print('hi')\n")
+    body = '{"script": "hello.py", "name": "run \\ud83d\\ude00"}'
+    response = await jp_fetch("jlab-platform", "api", "jobs", method="POST", body=body)
+    assert json.loads(response.body)["name"] == "run \U0001f600"
