@@ -56,7 +56,7 @@ jlab_platform/labextension/package.json: node_modules/.stamp $(FRONTEND_SOURCES)
 	npm run build
 
 $(VENV)/.stamp-install: $(VENV)/.stamp-base pyproject.toml jlab_platform/labextension/package.json
-	$(PIP) install -q --no-build-isolation -e ".[ml,postgres,ray,dev]"
+	$(PIP) install -q --no-build-isolation -e ".[ml,notebook,postgres,ray,dev]"
 	$(BIN)/jupyter labextension develop --overwrite .
 	$(BIN)/jupyter server extension enable --sys-prefix jlab_platform
 	touch $@

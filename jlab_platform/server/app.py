@@ -192,6 +192,7 @@ class JlabPlatform(ExtensionApp):
         return os.cpu_count() or 1
 
     def initialize_settings(self) -> None:
+        _environment_first_on_path()
         settings = PlatformSettings(
             root_dir=self._root_path(),
             data_dir=self._data_path(),
@@ -317,6 +318,18 @@ class JlabPlatform(ExtensionApp):
     def _data_path(self) -> Path:
         path = Path(self.data_dir).expanduser()
         return path if path.is_absolute() else self._root_path() / path
+
+
+def _environment_first_on_path() -> None:
+    """Put the server's environment first on the PATH that kernels, terminals and jobs inherit.
+
+    Kernels and jobs already run the server's interpreter (the kernelspec's ``python`` is
+    ``sys.executable``), and so does ``%pip``; with its folder first, a cell's ``!pip install``
+    installs there too, even when the server was started without activating the environment.
+    """
+    folder = str(Path(sys.executable).parent)
+    rest = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if entry and entry != folder]
+    os.environ["PATH"] = os.pathsep.join([folder, *rest])
 
 
 class _ServerConsoles:
