@@ -3,6 +3,7 @@
 Resolved inside the labeling transaction, so a revoked token stops working at once. On
 PostgreSQL the task's row is locked for the transaction, which serialises the labelers
 of one task across servers sharing the store (SQLite's BEGIN IMMEDIATE already does).
+A call may read more in the same statement (a ``Probe``): one round trip fewer.
 """
 
 import uuid
@@ -59,32 +60,65 @@ class Seat:
     max_rounds: int
 
 
+@dataclass(frozen=True)
+class Probe:
+    """Columns read with the seat, in its statement: over the labeler ``l`` (NULLs for an owner
+    not seen yet) and the task ``t``, and the tables that ``joins`` adds (outer joins)."""
+
+    columns: str
+    joins: str
+
+
 class Resolver:
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: str, probe: Probe) -> None:
         lock = " FOR UPDATE OF t" if dialect == "postgresql" else ""
-        self._invited = _typed(
-            "SELECT l.id, l.kind, l.name, l.token_hash, l.revoked_at, l.expires_at, "
-            f"{_TASK} FROM crowd_labelers l JOIN crowd_tasks t ON t.id = l.task_id "
-            f"WHERE l.id = :labeler{lock}"
-        )
-        self._task = _typed(f"SELECT {_TASK} FROM crowd_tasks t WHERE t.id = :task{lock}")
-        self._owner = text(
-            "SELECT id FROM crowd_labelers WHERE task_id = :task AND kind = :kind AND name = :name"
-        )
+
+        def statements(columns: str, joins: str) -> tuple[TextualSelect, TextualSelect]:
+            invited = _typed(
+                "SELECT l.id, l.kind, l.name, l.token_hash, l.revoked_at, l.expires_at, "
+                f"{_TASK}{columns} FROM crowd_labelers l JOIN crowd_tasks t ON t.id = l.task_id{joins} "
+                f"WHERE l.id = :labeler{lock}"
+            )
+            # One owner labeler per task, created at their first call.
+            owner = _typed(
+                f"SELECT l.id, {_TASK}{columns} FROM crowd_tasks t LEFT JOIN crowd_labelers l "
+                f"ON l.task_id = t.id AND l.kind = :kind AND l.name = :name{joins} WHERE t.id = :task{lock}"
+            )
+            return invited, owner
+
+        self._plain = statements("", "")
+        self._probed = statements(f", {probe.columns}", f" {probe.joins}")
         self._add_owner = text(
             "INSERT INTO crowd_labelers (id, task_id, name, kind, created_at) "
             "VALUES (:id, :task, :name, :kind, :now)"
         ).bindparams(bindparam("now", type_=DateTime()))
 
     def resolve(self, conn: Connection, who: Identity) -> Seat:
+        return self._resolve(conn, who, self._plain, {})[0]
+
+    def probe(self, conn: Connection, who: Identity, params: dict[str, Any]) -> tuple[Seat, Any]:
+        """The seat, and the row with the probe's columns (read with ``params``)."""
+        return self._resolve(conn, who, self._probed, params)
+
+    def _resolve(
+        self,
+        conn: Connection,
+        who: Identity,
+        statements: tuple[TextualSelect, TextualSelect],
+        params: dict[str, Any],
+    ) -> tuple[Seat, Any]:
+        invited, owner = statements
         if who.owner is not None:
             assert who.task_id is not None
-            task = conn.execute(self._task, {"task": who.task_id}).first()
+            task = conn.execute(
+                owner, {**params, "task": who.task_id, "kind": OWNER, "name": who.owner}
+            ).first()
             if task is None:
                 raise NotFound(f"No labeling task {who.task_id!r}", "List the tasks to see those that exist.")
-            return _seat(self._owner_id(conn, who.task_id, who.owner), OWNER, task)
+            labeler_id = task.id or self._add(conn, who.task_id, who.owner)
+            return _seat(labeler_id, OWNER, task), task
         parsed = parse_token(who.token)
-        row = conn.execute(self._invited, {"labeler": parsed.labeler_id}).first()
+        row = conn.execute(invited, {**params, "labeler": parsed.labeler_id}).first()
         stored = row.token_hash if row is not None and row.kind == INVITED else None
         if not secret_matches(parsed.secret, stored) or row is None:
             raise TokenRejected("The labeling link is not valid")
@@ -92,12 +126,9 @@ class Resolver:
             raise TokenRejected("This labeling link was revoked by the task's owner", guess=False)
         if row.expires_at is not None and row.expires_at <= utcnow():
             raise TokenRejected("This labeling link has expired", guess=False)
-        return _seat(row.id, row.name, row)
+        return _seat(row.id, row.name, row), row
 
-    def _owner_id(self, conn: Connection, task_id: str, name: str) -> str:
-        found = conn.execute(self._owner, {"task": task_id, "kind": OWNER, "name": name}).scalar()
-        if found is not None:
-            return str(found)
+    def _add(self, conn: Connection, task_id: str, name: str) -> str:
         labeler_id = uuid.uuid4().hex[:16]
         conn.execute(
             self._add_owner, {"id": labeler_id, "task": task_id, "name": name, "kind": OWNER, "now": utcnow()}

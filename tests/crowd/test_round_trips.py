@@ -1,0 +1,71 @@
+"""Statements per labeling call: each one is a round trip to PostgreSQL, under the task's lock.
+
+The labeling rate on PostgreSQL is bound by them (12 per submission gave 434 labels/s), so
+their number is pinned here. SQLite runs a step's writes one after another in-process.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from jlab_platform.crowd import CrowdService
+from jlab_platform.crowd.identity import Identity
+from tests.crowd.conftest import labeling_task
+
+# Per call, the group commit's BEGIN and COMMIT (one each per batch) left out.
+EXPECTED = {
+    "postgresql": {"submit": 3, "next": 3, "skip": 3, "undo": 5, "overview": 2, "owner submit": 3},
+    "sqlite": {"submit": 6, "next": 4, "skip": 5, "undo": 9, "overview": 2, "owner submit": 6},
+}
+
+
+@contextmanager
+def counting(service: CrowdService) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE, once per batch
+            statements.append(statement)
+
+    engine = service.store.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def statements_of(service: CrowdService, call: Callable[[], Any]) -> int:
+    with counting(service) as statements:
+        call()
+    return len(statements)
+
+
+def test_statements_per_labeling_call_are_pinned(store_crowd: CrowdService) -> None:
+    service, engine = store_crowd, store_crowd.labeling
+    task = labeling_task(service, samples=12)
+    ann = Identity.invited(service.invite(task, "ann")["token"])
+    owner = Identity.task_owner(task)
+    engine.next(ann).result()
+    engine.next(owner).result()  # the owner's labeler row is created at their first call
+    seen: dict[str, int] = {}
+
+    def label(who: Identity, key: str) -> Callable[[], Any]:
+        def call() -> Any:
+            sample = engine.next(who).result()["samples"][0]["id"]
+            return engine.submit(who, sample, "cat", key).result()
+
+        return call
+
+    seen["next"] = statements_of(service, lambda: engine.next(ann).result())
+    seen["submit"] = statements_of(service, label(ann, "k1")) - seen["next"]
+    seen["owner submit"] = statements_of(service, label(owner, "k2")) - statements_of(
+        service, lambda: engine.next(owner).result()
+    )
+    sample = engine.next(ann).result()["samples"][0]["id"]
+    seen["skip"] = statements_of(service, lambda: engine.skip(ann, sample).result())
+    seen["undo"] = statements_of(service, lambda: engine.undo(ann).result())
+    seen["overview"] = statements_of(service, lambda: engine.overview(ann).result())
+    assert seen == EXPECTED[service.store.engine.dialect.name]
