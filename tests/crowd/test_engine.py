@@ -76,6 +76,25 @@ def test_a_skipped_sample_is_not_offered_again_to_the_same_labeler(store_crowd: 
     assert [s["id"] for s in store_crowd.labeling.next(ben).result()["samples"]] == [first]
 
 
+def test_the_page_keeps_its_order_and_a_smaller_prefetch_lets_go_of_the_rest(
+    store_crowd: CrowdService,
+) -> None:
+    task = labeling_task(store_crowd, samples=6)
+    ann, ben = invite(store_crowd, task, "ann"), invite(store_crowd, task, "ben")
+    engine = store_crowd.labeling
+
+    def ids(answer: dict[str, Any]) -> list[str]:
+        return [s["name"] for s in answer["samples"]]
+
+    assert ids(engine.next(ann, 3).result()) == ["img_000.png", "img_001.png", "img_002.png"]
+    first = engine.next(ann, 3).result()["samples"][0]["id"]
+    # The one shown next is the one already loading; the new one goes last.
+    after = engine.submit(ann, first, "cat", "k1", 3).result()
+    assert ids(after) == ["img_001.png", "img_002.png", "img_003.png"]
+    assert ids(engine.next(ann, 1).result()) == ["img_001.png"]
+    assert ids(engine.next(ben, 3).result()) == ["img_002.png", "img_003.png", "img_004.png"]
+
+
 def test_leases_expire_and_the_sample_goes_to_someone_else(tmp_path: Path, db_url: str) -> None:
     root = tmp_path / "workspace"
     make_images(root / "datasets" / "pets", 2)
