@@ -3,12 +3,13 @@
 - submit -> first line of a trivial script (median of 5);
 - N small jobs submitted at once -> all done (N=100 by default, BENCH_JOBS to change);
 - label submissions/s and p99 with 50 labelers flat out, the store on PostgreSQL vs SQLite
-  (BENCH_LABEL_SECONDS each, 20 by default).
+  (BENCH_LABEL_SECONDS each, 20 by default; ``--labeling-only`` runs just this part).
 
 A real Ray head node and a real PostgreSQL server are started on free loopback ports and
 stopped by their PIDs.
 """
 
+import argparse
 import os
 import statistics
 import sys
@@ -106,7 +107,14 @@ def labelers_on_both_stores() -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--labeling-only", action="store_true", help="only the labelers on PostgreSQL vs SQLite"
+    )
+    args = parser.parse_args()
     labelers_on_both_stores()
+    if args.labeling_only:
+        return
     local = measure("local", LocalExecutor())
     with running_ray_head(num_cpus=os.cpu_count() or 2) as head:
         ray = measure("ray", RayExecutor(head.address))
