@@ -375,7 +375,7 @@ class JobService:
             ).all()
             if self.executor.queues_itself:
                 for row in pending:
-                    self._launch_or_record_failure(row)
+                    self._launch_or_record_failure(row, None)
                 return
             running = session.scalars(select(JobRow).where(JobRow.status == "running", self._ours())).all()
             cpu_busy = sum(1 for row in running if row.env == "cpu")
@@ -392,8 +392,7 @@ class JobService:
                         continue
                     gpu = free[0]
                     gpus_busy.add(gpu)
-                self._launch(row, gpu)
-                self._watched.add(row.id)
+                self._launch_or_record_failure(row, gpu)
 
     def tick(self) -> None:
         """Record exits and lost jobs, notify, start what can start, apply retention."""
@@ -497,16 +496,20 @@ class JobService:
                 self.snapshots.remove(job_id)
             raise
 
-    def _launch_or_record_failure(self, row: JobRow) -> None:
+    def _launch_or_record_failure(self, row: JobRow, gpu: str | None) -> None:
+        """Start ``row``; a job that cannot start fails alone, never holding up the jobs after it."""
         try:
-            self._launch(row, None)
+            self._launch(row, gpu)
             self._watched.add(row.id)
+            return
         except Unavailable:
-            pass  # the cluster is down: the job stays pending and is handed over later
+            return  # the cluster is down: the job stays pending and is handed over later
         except PlatformError as exc:
-            apply_exit(
-                row, ExitRecord("failed", None, f"{exc.message}. {exc.detail}", to_iso(utcnow()) or "")
-            )
+            reason = f"{exc.message}. {exc.detail}"
+        except OSError as exc:
+            reason = f"Could not start the job: {exc.strerror or exc} ({exc.filename or 'its run folder'})"
+        apply_exit(row, ExitRecord("failed", None, reason, to_iso(utcnow()) or ""))
+        self._watched.add(row.id)  # the next tick tells the listeners it failed
 
     def _poll(self, row: JobRow) -> JobUpdate:
         if row.env == "console":

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -263,3 +264,22 @@ def test_servers_sharing_a_store_supervise_only_their_own_jobs(
     theirs.terminate(queued["id"])
     mine.store.dispose()
     theirs.store.dispose()
+
+
+def test_a_job_that_cannot_start_fails_alone(ws: Workspace, db_url: str) -> None:
+    """A pending job whose run folder is gone fails with the cause; the jobs queued after it still run."""
+    service = make_service(ws, db_url, gpu_count=1)
+    ws.write("gpu.py", "import time\ntime.sleep(1.5)\nprint('ran')\n")
+    first = service.submit("gpu.py", env="gpu", name="first")
+    broken = service.submit("gpu.py", env="gpu", name="broken")
+    after = service.submit("gpu.py", env="gpu", name="after")
+    shutil.rmtree(ws.data / "snapshots" / broken["id"])
+    heard: list[tuple[str, str]] = []
+    service.on_finished(lambda j: heard.append((j["name"], j["status"])))
+    wait_for(service, first["id"], "success")
+    failed = wait_for(service, broken["id"], "failed")
+    assert failed["reason"].startswith("Could not start the job: No such file or directory")
+    assert "ran" in full_log(service, wait_for(service, after["id"], "success")["id"])
+    service.tick()
+    assert ("broken", "failed") in heard
+    service.store.dispose()
