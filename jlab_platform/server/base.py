@@ -181,7 +181,10 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
     def _handle_request_exception(self, e: BaseException) -> None:
         if isinstance(e, PlatformError):
             status = status_for(e)
-            if status >= 500:
+            if isinstance(e, Unavailable):
+                # A backend that is down is said once per request, not with a traceback each time.
+                self.log.warning("jlab_platform: %s %s", e.message, e.detail)
+            elif status >= 500:
                 self.log.error("jlab_platform request failed", exc_info=e)
             if self._finished:
                 return
