@@ -191,6 +191,9 @@ class LabelingWidget:
             format="png", layout=widgets.Layout(width="320px", height="320px", object_fit="contain")
         )
         self.sample = widgets.HTML()
+        # A file name often gives the class away (cat_012.jpg): shown only on request.
+        self.show_name = widgets.ToggleButton(description="Show file name", value=False)
+        self.show_name.observe(lambda _change: self._show_sample_name(), "value")
         self.class_box = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
         buttons = []
         for text, action in (("⌫ Undo", self.undo), ("S Skip", self.skip), ("Enter Submit", self.submit)):
@@ -214,7 +217,7 @@ class LabelingWidget:
             [
                 widgets.HBox([self.title, self.progress]),
                 self.image,
-                self.sample,
+                widgets.HBox([self.show_name, self.sample]),
                 self.class_box,
                 widgets.HBox([*buttons, self.keys]),
                 self.message,
@@ -323,19 +326,22 @@ class LabelingWidget:
         self.progress.value = html.escape(
             f" {progress.get('labels', 0)} of {progress.get('needed', 0)} · round {progress.get('round', '')}"
         )
+        self._show_sample_name()
         if not self.queue:
-            self.sample.value = ""
             self.image.value = b""
             self._say(answer.get("waiting") or "Nothing left to label for you in this round.")
             return
         sample = self.queue[0]
-        self.sample.value = html.escape(sample["name"])
         self.image.format = sample["name"].rsplit(".", 1)[-1].lower().replace("jpg", "jpeg")
         self.image.value = self.source.image(sample["id"])
 
     def _then_focus(self, action: Any) -> None:
         action()
         self.keys.focus()
+
+    def _show_sample_name(self) -> None:
+        shown = self.queue and self.show_name.value
+        self.sample.value = html.escape(self.queue[0]["name"]) if shown else ""
 
     def _say(self, text: str) -> None:
         self.message.value = html.escape(text)

@@ -45,7 +45,10 @@ print("LINK", link.split("#")[0], len(link.split("#")[1]) > 40)
 import comm
 comm.create_comm = comm.DummyComm
 w = crowd.label(task)
-print("SHOWN", w.sample.value, len(w.image.value) > 0, [b.description for b in w.class_box.children])
+print("SHOWN", repr(w.sample.value), len(w.image.value) > 0, [b.description for b in w.class_box.children])
+w.show_name.value = True       # the file name only on request: it can give the class away
+print("NAMED", w.sample.value == w.queue[0]["name"])
+w.show_name.value = False
 w.keys.value = "›1"            # the digit 1 typed into the key box
 print("CHOSEN", w.chosen, [b.value for b in w.class_box.children], w.keys.value)
 w.keys.value = "› "            # space submits
@@ -62,7 +65,7 @@ while w.queue:
 print("DONE", w.last["progress"]["labels"], w.message.value)
 
 rows = crowd.labels(task)
-print("LABELS", type(rows).__name__, sorted(r["labeler"] for r in rows))
+print("LABELS", type(rows).__name__, sorted(rows["labeler"]))  # pandas is in the notebook stack
 print("STATUS", json.dumps(crowd.status(task)["progress"]))
 print("FINISH", crowd.finish(task, allow_unlabeled=True)["state"])
 samples, labels = crowd.read_csv(task)  # the round file is written when the round closes
@@ -77,13 +80,14 @@ print("TASKS", [t["name"] for t in crowd.tasks()])
     assert lines.get("STATE") == "labeling", output
     assert lines["INVITE"] == f"{server.url}jlab-platform/label", output
     assert lines["LINK"] == f"{server.url}jlab-platform/label True", output
-    assert lines["SHOWN"].endswith("True ['1 circle', '2 square']"), output
+    assert lines["SHOWN"] == "'' True ['1 circle', '2 square']", output
+    assert lines["NAMED"] == "True", output
     assert lines["CHOSEN"] == "0 [True, False] ›", output
     assert lines["SUBMITTED"] == "1", output
     assert lines["UNDONE"] == "circle 0 0", output
     assert lines["SKIPPED"] == "1 1", output
     assert "Pick a class first" in lines["NOCLASS"], output
-    assert lines["LABELS"].startswith("list ['owner', 'owner"), output
+    assert lines["LABELS"].startswith("DataFrame ['owner', 'owner"), output
     assert lines["DONE"].startswith("2 Nothing left to label"), output  # the skipped one is not offered again
     assert lines["CSV"] == "2 ['circle', 'square'] True", output
     assert json.loads(lines["STATUS"])["needed"] == 3, output
