@@ -29,6 +29,7 @@ from ..store import Store
 from ..timeutil import utcnow
 from .groupcommit import GroupCommit, Transaction
 from .identity import Identity, Resolver, Seat
+from .planstats import TableStatistics
 from .statements import CHECK, Statements, Steps
 from .states import LABELING, WAITING_REASON
 
@@ -51,9 +52,11 @@ class LabelingEngine:
         self._resolver = Resolver(store.engine.dialect.name, CHECK)
         self._sql = Statements(store.engine.dialect.name)
         self._writer = GroupCommit(store.engine, "jlab-crowd-labeling", _log_round_error)
+        self._statistics = TableStatistics(store.engine)
 
     def close(self) -> None:
         self._writer.close()
+        self._statistics.close()
 
     # -- the calls of the labeling page and the notebook widget ---------------
 
@@ -162,6 +165,7 @@ class LabelingEngine:
             self._sql.label,
             {**written, "sample": sample_id, "step": 1, "crossed": crossed},
         )
+        self._statistics.labeled()
         if crossed and counters.done == counters.selected:  # this label completed the round
             tx.after_commit(lambda: self._on_round(seat.task_id, seat.round, True))
         return {"duplicate": False, **_reply(seat, samples, counters, sample.mine_in_round + 1)}
