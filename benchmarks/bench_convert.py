@@ -30,7 +30,9 @@ from jlab_platform.files.extract import extract_archive
 from tests.helpers.jupyter import ServerProcess, running_server
 
 RUNS = 3
-DIALOG_SECONDS = 3.0  # from the dialog opening (the warm call) to Convert
+# From the dialog opening (the warm call) to Convert. On a machine slower than the warm-up
+# (TensorFlow's import alone takes ~2.2 s on the reference machine), set it to see both sides.
+DIALOG_SECONDS = float(os.environ.get("BENCH_DIALOG_SECONDS", "3"))
 FILES, FILE_SIZE = 10_000, 50 * 1024  # 500 MB
 MODEL = "mobilenet_v2.keras"
 DIRECT = """
