@@ -28,6 +28,16 @@ async function submitPath(page: IJupyterLabPageFixture, path: string, env: 'cons
   await done;
 }
 
+/** Run `script` as a cpu job, wait for its success and open its view. */
+async function runToSuccessAndOpen(page: IJupyterLabPageFixture, script: string): Promise<Locator> {
+  await submitPath(page, script, 'cpu');
+  await page.sidebar.openTab('jlab-platform-panel');
+  const row = jobRow(page, script);
+  await expect(row).toHaveAttribute('data-status', 'success', { timeout: 60000 });
+  await row.locator('.jp-JobAction[data-action="log"]').click();
+  return page.locator('.jp-JobView:visible');
+}
+
 test.describe('Jobs', () => {
   test('a script run from the editor toolbar succeeds, notifies, and its log shows its output', async ({
     page,
@@ -116,13 +126,7 @@ test.describe('Jobs', () => {
       'text',
       script
     );
-    await submitPath(page, script, 'cpu');
-    await page.sidebar.openTab('jlab-platform-panel');
-    const row = jobRow(page, script);
-    await expect(row).toHaveAttribute('data-status', 'success', { timeout: 60000 });
-    await row.locator('.jp-JobAction[data-action="log"]').click();
-
-    const view = page.locator('.jp-JobView:visible');
+    const view = await runToSuccessAndOpen(page, script);
     await expect(view.locator('.jp-JobLog-text')).toContainText('training done');
     const loss = view.locator('.jp-JobChart[data-metric="loss"]');
     await expect(loss.locator('svg')).toBeVisible();
@@ -144,13 +148,7 @@ test.describe('Jobs', () => {
       'text',
       script
     );
-    await submitPath(page, script, 'cpu');
-    await page.sidebar.openTab('jlab-platform-panel');
-    const row = jobRow(page, script);
-    await expect(row).toHaveAttribute('data-status', 'success', { timeout: 60000 });
-    await row.locator('.jp-JobAction[data-action="log"]').click();
-
-    const view = page.locator('.jp-JobView:visible');
+    const view = await runToSuccessAndOpen(page, script);
     const text = view.locator('.jp-JobLog-text');
     await expect(text).toContainText('the end');
     await expect(text).not.toContainText('line 00000 ');
@@ -216,13 +214,7 @@ test.describe('Jobs', () => {
       'text',
       script
     );
-    await submitPath(page, script, 'cpu');
-    await page.sidebar.openTab('jlab-platform-panel');
-    const row = jobRow(page, script);
-    await expect(row).toHaveAttribute('data-status', 'success', { timeout: 60000 });
-    await row.locator('.jp-JobAction[data-action="log"]').click();
-
-    const view = page.locator('.jp-JobView:visible');
+    const view = await runToSuccessAndOpen(page, script);
     await expect(view.locator('.jp-JobLog-text')).toContainText('training done');
     const loss = view.locator('.jp-JobChart[data-metric="loss"]');
     await expect(loss.locator('polyline')).toHaveCount(3);
