@@ -73,8 +73,9 @@ class RunContext:
         """The closing line of a training: where its run folder is."""
         try:
             shown = self.run_dir.resolve().relative_to(Path.cwd().resolve())
-        except ValueError:
-            shown = self.run_dir
+        except ValueError:  # a notebook in a subfolder: name it as the file browser shows it
+            results, module = self.run_dir.parent.parent, self.run_dir.parent
+            shown = Path(results.name, module.name, self.run_dir.name)
         print(f"Saved to {shown.as_posix()}/", flush=True)
 
     def progress(self, total: int, description: str = "") -> Progress:

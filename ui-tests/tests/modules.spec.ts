@@ -100,10 +100,13 @@ test.describe('Modules & Datasets', () => {
     await page.notebook.runCell(2);
     await expect(page.locator('.jlab-platform-progress')).toBeVisible();
     const output = (await page.notebook.getCellTextOutput(2))?.join('') ?? '';
-    expect(output).toContain('"metric": "val_accuracy"');
+    // People read a line per epoch and where the run went, not the jobs' JSON metric lines.
+    expect(output).toContain('epoch 3/3 · loss');
+    expect(output).not.toContain('"metric"');
     const after = await runs(page, 'image-classifier');
     expect(after.length).toBe(before.length + 1);
     const run = after.filter(name => !before.includes(name))[0];
+    expect(output).toContain(`Saved to results/image-classifier/${run}/`);
     expect(await page.contents.fileExists(`results/image-classifier/${run}/model.pt`)).toBe(true);
     expect(await page.contents.fileExists(`results/image-classifier/${run}/run.json`)).toBe(true);
 
