@@ -2,7 +2,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { errorText, IPlatformInfo } from './format';
+import { errorText, IPlatformInfo, queryString } from './platform/format';
 import {
   IFinishJob,
   IJob,
@@ -12,8 +12,7 @@ import {
   IJobLogQuery,
   IJobMetrics,
   IJobQuery,
-  ISubmitJob,
-  queryString
+  ISubmitJob
 } from './jobs/model';
 import type { ICluster } from './jobs/cluster';
 

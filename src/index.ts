@@ -10,7 +10,7 @@ import { api } from './api';
 import { capturePlugin } from './capture/plugin';
 import { convertPlugin } from './convert/plugin';
 import { crowdPlugin } from './crowd/plugin';
-import { IPlatformInfo } from './format';
+import { IPlatformInfo } from './platform/format';
 import { gitPlugin } from './git/plugin';
 import { jobsPlugin } from './jobs/plugin';
 import { modulesPlugin } from './modules/plugin';

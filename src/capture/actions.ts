@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
 import { captureApi, ICapture } from '../api';
-import { showError } from '../jobs/actions';
+import { showError } from '../platform/notify';
 import { capturedName, defaultName, isValidName, MAX_NAME_LENGTH, restoreSource, withCapture } from './model';
 import { asNotebookPanel, captureCellIndex, ensureMagics, insertAndRun, NotebookPanel } from './notebooks';
 

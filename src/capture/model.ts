@@ -70,12 +70,3 @@ export function stateLabel(trans: TranslationBundle, state: CaptureState): strin
       return trans.__('did not finish');
   }
 }
-
-/** A time from the API as the reader's short local date and time. */
-export function formatTime(iso: string | null): string {
-  const time = Date.parse(iso ?? '');
-  if (!Number.isFinite(time)) {
-    return '';
-  }
-  return new Date(time).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
-}

@@ -2,12 +2,12 @@
 import { deleteIcon, refreshIcon } from '@jupyterlab/ui-components';
 
 import { captureApi, ICapture } from '../api';
-import { el, iconButton } from '../jobs/dom';
+import { el, iconButton } from '../platform/dom';
 import { WhileShownWidget } from '../platform/shown';
-import { formatBytes } from '../jobs/model';
+import { formatBytes, formatTime } from '../platform/format';
 import { CaptureActions } from './actions';
 import { restoreIcon } from './icons';
-import { formatTime, stateLabel } from './model';
+import { stateLabel } from './model';
 
 const POLL_MS = 3000;
 const PAGE = 100;

@@ -3,32 +3,20 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import { el } from '../platform/dom';
 import { baseName, IOnnxRequest, ITfliteRequest, parseShape, Quantize, QUANTIZE_MODES } from './model';
 
-function node<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-  text?: string
-): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  element.className = className;
-  if (text !== undefined) {
-    element.textContent = text;
-  }
-  return element;
-}
-
 function field(label: string, ...content: HTMLElement[]): HTMLLabelElement {
-  const row = node('label', 'jp-ConvertForm-field');
-  row.append(node('span', 'jp-ConvertForm-label', label), ...content);
+  const row = el('label', 'jp-ConvertForm-field');
+  row.append(el('span', 'jp-ConvertForm-label', label), ...content);
   return row;
 }
 
 function checkbox(className: string, text: string, checked: boolean): [HTMLLabelElement, HTMLInputElement] {
-  const input = node('input', className);
+  const input = el('input', className);
   input.type = 'checkbox';
   input.checked = checked;
-  const row = node('label', 'jp-ConvertForm-check');
+  const row = el('label', 'jp-ConvertForm-check');
   row.append(input, document.createTextNode(text));
   return [row, input];
 }
@@ -48,19 +36,19 @@ class TfliteForm extends Widget implements Dialog.IBodyWidget<ITfliteRequest> {
       float16: trans.__('Float16: about 2× smaller, GPU delegates run it'),
       int8: trans.__('Full integer (int8): for integer-only hardware; needs representative data')
     };
-    this._quantize = node('select', 'jp-mod-styled jp-ConvertForm-quantize');
+    this._quantize = el('select', 'jp-mod-styled jp-ConvertForm-quantize');
     for (const mode of QUANTIZE_MODES) {
       this._quantize.append(new Option(descriptions[mode], mode));
     }
-    this._data = node('input', 'jp-mod-styled jp-ConvertForm-data');
+    this._data = el('input', 'jp-mod-styled jp-ConvertForm-data');
     this._data.placeholder = trans.__('e.g. data/calibration or inputs.npy');
-    const list = node('datalist', '');
+    const list = el('datalist', '');
     list.id = `jp-ConvertForm-candidates-${Private.nextId++}`;
     for (const candidate of candidates) {
       list.append(new Option(candidate));
     }
     this._data.setAttribute('list', list.id);
-    const hint = node(
+    const hint = el(
       'div',
       'jp-ConvertForm-hint',
       trans.__(
@@ -74,7 +62,7 @@ class TfliteForm extends Widget implements Dialog.IBodyWidget<ITfliteRequest> {
     );
     this._selectOps = selectBox;
     this.node.append(
-      field(trans.__('Model'), node('code', 'jp-ConvertForm-source', path)),
+      field(trans.__('Model'), el('code', 'jp-ConvertForm-source', path)),
       field(trans.__('Quantization'), this._quantize),
       field(trans.__('Representative data'), this._data, list, hint),
       select
@@ -103,9 +91,9 @@ class OnnxForm extends Widget implements Dialog.IBodyWidget<IOnnxRequest | null>
   ) {
     super();
     this.addClass('jp-ConvertForm');
-    this._shape = node('input', 'jp-mod-styled jp-ConvertForm-shape');
+    this._shape = el('input', 'jp-mod-styled jp-ConvertForm-shape');
     this._shape.placeholder = trans.__('From the model, e.g. 1, 3, 224, 224');
-    const hint = node(
+    const hint = el(
       'div',
       'jp-ConvertForm-hint',
       trans.__(
@@ -119,7 +107,7 @@ class OnnxForm extends Widget implements Dialog.IBodyWidget<IOnnxRequest | null>
     );
     this._dynamic = dynamicBox;
     this.node.append(
-      field(trans.__('Model'), node('code', 'jp-ConvertForm-source', path)),
+      field(trans.__('Model'), el('code', 'jp-ConvertForm-source', path)),
       field(trans.__('Input shape'), this._shape, hint),
       dynamic
     );

@@ -118,17 +118,6 @@ export function parseShape(text: string): number[] | null {
   return parts.map(Number);
 }
 
-/** 1234567 as "1.23 MB"; 2048 as "2.0 kB"; 33 as "33 B". */
-export function formatBytes(count: number | undefined): string {
-  if (count === undefined) {
-    return '?';
-  }
-  if (count < 1e3) {
-    return `${count} B`;
-  }
-  return count >= 1e6 ? `${(count / 1e6).toFixed(2)} MB` : `${(count / 1e3).toFixed(1)} kB`;
-}
-
 /** The name without its folder: "models/cnn.keras" -> "cnn.keras". */
 export function baseName(path: string): string {
   const parts = path.split('/').filter(part => part.length > 0);

@@ -10,11 +10,11 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ApiError, convertApi } from '../api';
+import { formatBytes } from '../platform/format';
 import { INFO_TOAST_MS } from '../platform/notify';
 import { askOnnx, askTflite } from './dialog';
 import {
   baseName,
-  formatBytes,
   isArchive,
   isKerasModel,
   isNotebook,

@@ -4,7 +4,8 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { baseName, formatBytes, IReport, ITask, IVerification, Quantize } from './model';
+import { formatBytes } from '../platform/format';
+import { baseName, IReport, ITask, IVerification, Quantize } from './model';
 
 /** One row: a label and what it says (text, or a node for badges and lists). */
 type ReportRow = [string, string | HTMLElement];

@@ -4,7 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { el } from '../jobs/dom';
+import { el } from '../platform/dom';
 import {
   absoluteLink,
   CROWD_STRATEGIES,

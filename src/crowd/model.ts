@@ -210,8 +210,3 @@ export function absoluteLink(link: string, origin: string): string {
 export function progressShare(progress: ICrowdProgress): number {
   return progress.needed > 0 ? Math.min(1, progress.labels / progress.needed) : 0;
 }
-
-/** What an error says to a person: its message, without the class name `String(error)` puts first. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

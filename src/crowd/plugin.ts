@@ -4,10 +4,14 @@
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import type { Event } from '@jupyterlab/services';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ApiError, crowdApi, modulesApi } from '../api';
+import { errorMessage } from '../platform/format';
+import { crowdIcon } from '../icons';
+import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
 import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
 import {
@@ -19,7 +23,7 @@ import {
   ICreateSuggestions,
   showInviteLink
 } from './dialogs';
-import { errorMessage, ICrowdRoundEvent, moduleChoices, parseCrowdRoundEvent } from './model';
+import { ICrowdRoundEvent, moduleChoices, parseCrowdRoundEvent } from './model';
 import { CrowdSection } from './section';
 import { createTaskWidget, ICrowdViewUI, TaskView } from './view';
 
@@ -36,13 +40,14 @@ export const crowdPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Labeling and crowdsourcing: tasks, active-learning rounds, invited labelers.',
   autoStart: true,
   requires: [IPlatformPanel],
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer],
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     platform: IPlatformPanel,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    launcher: ILauncher | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jlab_platform');
     const tracker = new WidgetTracker<MainAreaWidget<TaskView>>({ namespace: 'jlab-platform-crowd' });
@@ -71,6 +76,17 @@ export const crowdPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => createTask(trans, ui)
     });
     palette?.addItem({ command: CrowdCommandIDs.newTask, category: trans.__('Platform') });
+    addPlatformCard(app, launcher, trans, {
+      name: 'crowd',
+      label: trans.__('Crowdsourcing'),
+      caption: trans.__('Labeling tasks: have a dataset labeled in active-learning rounds'),
+      icon: crowdIcon,
+      rank: 30,
+      execute: () => {
+        app.shell.activateById(platform.id);
+        section?.node.scrollIntoView();
+      }
+    });
 
     app.commands.addCommand(CrowdCommandIDs.openTask, {
       label: args => (args.id ? trans.__('Open Labeling Task %1', args.id as string) : trans.__('Open Labeling Task')),

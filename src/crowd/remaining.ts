@@ -7,8 +7,9 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { crowdApi } from '../api';
-import { el } from '../jobs/dom';
-import { errorMessage, ICrowdRemaining, ICrowdRemainingSample } from './model';
+import { el } from '../platform/dom';
+import { errorMessage } from '../platform/format';
+import { ICrowdRemaining, ICrowdRemainingSample } from './model';
 
 class RemainingList extends Widget {
   constructor(

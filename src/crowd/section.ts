@@ -6,9 +6,10 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 
 import { crowdApi } from '../api';
-import { el, iconButton } from '../jobs/dom';
+import { el, iconButton } from '../platform/dom';
+import { errorMessage } from '../platform/format';
 import { WhileShownWidget } from '../platform/shown';
-import { errorMessage, ICrowdDatasetStats, ICrowdTask, ICrowdTaskList, progressShare } from './model';
+import { ICrowdDatasetStats, ICrowdTask, ICrowdTaskList, progressShare } from './model';
 
 const POLL_MS = 5000;
 

@@ -1,12 +1,14 @@
 /** One labeling task in the main area: Status (owner actions), Progress and Results tabs. */
-import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
+import { MainAreaWidget } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
 import { TabPanel, Widget } from '@lumino/widgets';
 
 import { crowdApi } from '../api';
-import { el, formatTime } from '../jobs/dom';
+import { el } from '../platform/dom';
+import { errorMessage, formatTime } from '../platform/format';
+import { showError } from '../platform/notify';
 import { askInvite, confirmAction, showInviteLink } from './dialogs';
-import { errorMessage, ICrowdLabeler, ICrowdRound, ICrowdTaskDetail, progressShare } from './model';
+import { ICrowdLabeler, ICrowdRound, ICrowdTaskDetail, progressShare } from './model';
 import { labelRemaining } from './remaining';
 import { ICrowdUI, markFor, stateLabel } from './section';
 
@@ -287,7 +289,7 @@ export class TaskView extends TabPanel {
       await this.refresh();
       await showInviteLink(this.ui.trans, invite);
     } catch (error) {
-      Notification.error(errorMessage(error), { autoClose: 8000 });
+      showError(error);
     }
   }
 
@@ -304,7 +306,7 @@ export class TaskView extends TabPanel {
       await action();
       this.ui.changed();
     } catch (error) {
-      Notification.error(errorMessage(error), { autoClose: 8000 });
+      showError(error);
     }
     await this.refresh();
   }

@@ -3,7 +3,7 @@ import { Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { gitApi } from '../api';
-import { showError } from '../jobs/actions';
+import { showError } from '../platform/notify';
 import { replaceToast } from '../platform/notify';
 import { resolveConflicts } from './conflicts';
 import { askCloneUrl, askInitOrClone, askSyncMessage, confirmRollback, showDiff } from './dialogs';

@@ -4,7 +4,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { gitApi } from '../api';
-import { el } from '../jobs/dom';
+import { el } from '../platform/dom';
 import { ISyncResult, ResolveChoice } from './model';
 
 /** How the dialog ended: the last result from the server, or null when closed with conflicts left. */

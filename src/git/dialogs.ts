@@ -3,7 +3,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { el } from '../jobs/dom';
+import { el } from '../platform/dom';
 import { baseName, folderTree, IFolder, openFolders } from './folders';
 import { fileLabel } from './labels';
 import { diffLineKind, groupFiles, ICommit, IGitDiff, IGitFile, IGitRepoStatus } from './model';

@@ -2,7 +2,7 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { gitApi } from '../api';
-import { el } from '../jobs/dom';
+import { el } from '../platform/dom';
 import { CoalescedLoad } from '../platform/coalesce';
 import { WhileShownWidget } from '../platform/shown';
 import {

@@ -3,6 +3,7 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { api } from '../api';
+import { showError } from '../platform/notify';
 import { IJob } from './model';
 
 /** What every Jobs widget needs from the plugin. */
@@ -14,11 +15,6 @@ export interface IJobsUI {
   openPath(path: string): void;
   /** Jobs changed here: lists refresh now instead of at their next poll. */
   changed(): void;
-}
-
-/** Show a failed API call the way every panel does: the server's message says what to fix. */
-export function showError(error: unknown): void {
-  Notification.error(error instanceof Error ? error.message : String(error), { autoClose: 8000 });
 }
 
 async function confirm(ui: IJobsUI, title: string, body: string, action: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 /** Where jobs run and the disk their snapshots take, as lines for the Jobs section (pure:
  * unit-tested in node). */
-import { formatBytes, ISnapshotSpace } from './model';
+import { formatBytes } from '../platform/format';
+import { ISnapshotSpace } from './model';
 
 export interface IClusterNode {
   name: string;

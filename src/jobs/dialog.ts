@@ -4,7 +4,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { el } from './dom';
+import { el } from '../platform/dom';
 import { envDescription } from './labels';
 import { IJobEnvironment, JobEnv } from './model';
 

@@ -5,9 +5,10 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { api } from '../api';
-import { el } from './dom';
+import { el } from '../platform/dom';
 import { earlierPage, ILogChange, LOG_MAX_CHARS, LOG_PAGE_BYTES, LogBuffer } from './logbuffer';
-import { formatBytes, IJobLogChunk } from './model';
+import { formatBytes } from '../platform/format';
+import { IJobLogChunk } from './model';
 
 const FOLLOW_WAIT_S = 10;
 const FOLLOW_MAX_BYTES = 512 * 1024;

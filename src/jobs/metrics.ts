@@ -2,7 +2,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { chartGeometry } from './chart';
-import { el } from './dom';
+import { el } from '../platform/dom';
 import { runLabel } from './labels';
 import { formatDuration, formatNumber, IJobMetrics, IMetricPoint, IMetricRun, progressFacts } from './model';
 

@@ -149,14 +149,6 @@ export function isJobScript(path: string): boolean {
   return /\.(py|ipynb)$/i.test(path);
 }
 
-/** "?a=1&b=x" from the defined values of `params`, or "" when none is defined. */
-export function queryString(params: Record<string, string | number | boolean | undefined | null>): string {
-  const parts = Object.entries(params)
-    .filter(([, value]) => value !== undefined && value !== null && value !== '')
-    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
-  return parts.length ? `?${parts.join('&')}` : '';
-}
-
 /** A duration as "1h 02m 03s", "2m 03s" or "3s" (negative and missing count as 0). */
 export function formatDuration(seconds: number | null | undefined): string {
   const total = Math.max(0, Math.floor(Number.isFinite(seconds) ? (seconds as number) : 0));
@@ -290,19 +282,4 @@ export function consoleOutcome(
     return { status: 'failed', reason: notExecutedReason };
   }
   return { status: 'success' };
-}
-
-/** A byte count as "512 B", "256 KiB", "1.5 MiB". */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 1024) {
-    return `${Math.max(0, Math.round(bytes || 0))} B`;
-  }
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = -1;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
 }

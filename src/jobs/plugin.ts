@@ -3,18 +3,26 @@
  * the notebook and editor toolbars, the file browser and the palette, and notifications.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  IToolbarWidgetRegistry,
+  MainAreaWidget,
+  Notification,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ILauncher } from '@jupyterlab/launcher';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { ToolbarButton } from '@jupyterlab/ui-components';
+import { CommandToolbarButton, ToolbarButton } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
 
 import { jobIcon } from '../icons';
+import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
 import { IJobsUI } from './actions';
-import { actionToolbarButton } from './dom';
+import { actionToolbarButton } from '../platform/dom';
 import { isJobScript } from './model';
 import { JobNotifier } from './notify';
 import { JobsSection } from './section';
@@ -35,14 +43,16 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Long-running jobs: run a script or notebook as a job, follow its log and metrics.',
   autoStart: true,
   requires: [IPlatformPanel],
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IDefaultFileBrowser],
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IDefaultFileBrowser, IToolbarWidgetRegistry, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     platform: IPlatformPanel,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    browser: IDefaultFileBrowser | null
+    browser: IDefaultFileBrowser | null,
+    toolbars: IToolbarWidgetRegistry | null,
+    launcher: ILauncher | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jlab_platform');
     const tracker = new WidgetTracker<MainAreaWidget<JobView>>({ namespace: 'jlab-platform-job' });
@@ -80,12 +90,43 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       execute: args => submitPath(targetPath(args))
     });
     palette?.addItem({ command: JobCommandIDs.submit, category: trans.__('Platform') });
+    // The notebook toolbar item "run-as-job" (schema/jobs.json): the command with its label shown, as Sync.
+    toolbars?.addFactory(
+      'Notebook',
+      'run-as-job',
+      () =>
+        new CommandToolbarButton({
+          commands: app.commands,
+          id: JobCommandIDs.submit,
+          args: { toolbar: true },
+          label: trans.__('Run as Job'),
+          icon: jobIcon
+        })
+    );
 
     if (browser) {
       const selected = (): string | null => {
         const item = browser.selectedItems().next();
         return !item.done && item.value.type !== 'directory' ? item.value.path : null;
       };
+      addPlatformCard(app, launcher, trans, {
+        name: 'jobs',
+        label: trans.__('Run a job'),
+        caption: trans.__('Pick a .py or .ipynb file and run it as a long-running job'),
+        icon: jobIcon,
+        rank: 10,
+        execute: async () => {
+          const picked = await FileDialog.getOpenFiles({
+            manager: browser.model.manager,
+            title: trans.__('Run a job'),
+            filter: model => (model.type === 'directory' || isJobScript(model.path) ? {} : null)
+          });
+          const file = picked.value?.[0];
+          if (picked.button.accept && file) {
+            submitPath(file.path);
+          }
+        }
+      });
       app.commands.addCommand(JobCommandIDs.submitSelected, {
         label: trans.__('Run as Job…'),
         caption: trans.__('Run this file as a long-running job (console, CPU or GPU)'),

@@ -8,7 +8,8 @@ import type { Event } from '@jupyterlab/services';
 import type { Widget } from '@lumino/widgets';
 
 import { ApiError, api } from '../api';
-import { IJobsUI, showError } from './actions';
+import { showError } from '../platform/notify';
+import { IJobsUI } from './actions';
 import { askSubmitOptions, ISubmitOptions } from './dialog';
 import { consoleOutcome, IFinishJob, IJob, parseJobStatusEvent, runMagic } from './model';
 

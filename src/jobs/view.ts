@@ -6,7 +6,9 @@ import { api } from '../api';
 import { jobIcon } from '../icons';
 import { WhileShownWidget } from '../platform/shown';
 import { IJobsUI, restartJob, terminateJob } from './actions';
-import { actionToolbarButton, el, envBadge, formatTime, setStatus, statusIcon } from './dom';
+import { actionToolbarButton, el } from '../platform/dom';
+import { errorMessage, formatTime } from '../platform/format';
+import { envBadge, setStatus, statusIcon } from './dom';
 import { exitFact, isStopRequest, statusLabel } from './labels';
 import { LogArea } from './log';
 import { MetricsArea } from './metrics';
@@ -142,7 +144,7 @@ export class JobView extends WhileShownWidget {
         this._header.showError(this.ui.trans.__('This job no longer exists.'));
         this.stopWork();
       } else {
-        this._header.showError((error as Error).message);
+        this._header.showError(errorMessage(error));
       }
       return;
     }

@@ -3,7 +3,7 @@ import { Clipboard } from '@jupyterlab/apputils';
 import type { IRenderMime } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
-import { el } from '../jobs/dom';
+import { el } from '../platform/dom';
 import { ActionForm } from './form';
 import { IModulesHost } from './host';
 import { IDatasetDetail, IModuleDetail, IProblem, ModuleAction, problemText } from './model';

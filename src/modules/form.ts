@@ -3,7 +3,7 @@
  * it is typed, and again by the server when code is inserted (its messages show per field).
  */
 import { SnippetError } from '../api';
-import { el } from '../jobs/dom';
+import { el } from '../platform/dom';
 import { IModulesHost } from './host';
 import { FieldValue, formatValue, IActionSpec, IFieldSpec, ModuleAction, parseField, rangeHint } from './model';
 

@@ -2,13 +2,13 @@
  * The right sidebar "Modules & Datasets": search, kind / task / favorite filters, a list with
  * stars, and the detail view of the chosen module or dataset.
  */
-import { Notification } from '@jupyterlab/apputils';
 import { LabIcon, refreshIcon } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { modulesApi } from '../api';
-import { el } from '../jobs/dom';
+import { el } from '../platform/dom';
+import { showError } from '../platform/notify';
 import { DetailView } from './detail';
 import { IModulesHost } from './host';
 import { CatalogItem, IFilter, ItemKind, matches, sortItems, taskTypes } from './model';
@@ -215,7 +215,7 @@ export class ModulesPanel extends Widget {
       await modulesApi.setFavorite(item.kind, item.name, favorite);
       item.favorite = favorite;
     } catch (error) {
-      Notification.error(error instanceof Error ? error.message : String(error), { autoClose: 6000 });
+      showError(error);
     }
     this._renderList();
     this._renderStar();

@@ -1,9 +1,16 @@
 /**
  * Toasts that do not pile up over the sidebars (JupyterLab keeps a toast that has actions
  * until it is closed, unless it is given a time): informational ones close by themselves,
- * and an error that stays replaces the previous one of its kind.
+ * an error that stays replaces the previous one of its kind, and a failed call closes after a while.
  */
 import { Notification } from '@jupyterlab/apputils';
+
+import { errorMessage } from './format';
+
+/** Show a failed API call the way every panel does: the server's message says what to fix. */
+export function showError(error: unknown): void {
+  Notification.error(errorMessage(error), { autoClose: 8000 });
+}
 
 /** How long a success or info toast stays: long enough to read it and click its action. */
 export const INFO_TOAST_MS = 10000;

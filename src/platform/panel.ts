@@ -3,7 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { api } from '../api';
-import { frameworkLabel, gpuLabel, IPlatformInfo } from '../format';
+import { frameworkLabel, gpuLabel, IPlatformInfo } from './format';
 import { platformIcon } from '../icons';
 import { unavailableReason } from './unavailable';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { errorMessage, moduleChoices } from '../crowd/model';
+import { moduleChoices } from '../crowd/model';
 
 test('moduleChoices offers the library modules that train and predict, then the seed folders', () => {
   const modules = [
@@ -11,13 +11,4 @@ test('moduleChoices offers the library modules that train and predict, then the 
   ];
   const seed = [{ path: 'work/shapes', classes: ['a', 'b'] }];
   assert.deepEqual(moduleChoices(modules, seed), { library: ['image-classifier'], seed });
-});
-
-test('errorMessage says what went wrong without the error class name', () => {
-  class ApiError extends Error {
-    name = 'ApiError';
-  }
-  assert.equal(String(new ApiError('Path does not exist')), 'ApiError: Path does not exist');
-  assert.equal(errorMessage(new ApiError('Path does not exist')), 'Path does not exist');
-  assert.equal(errorMessage('plain'), 'plain');
 });

@@ -7,7 +7,6 @@ import { earlierPage, LogBuffer, utf8Length } from '../jobs/logbuffer';
 import {
   canRestart,
   consoleOutcome,
-  formatBytes,
   formatDuration,
   formatNumber,
   IJobLogChunk,
@@ -17,7 +16,6 @@ import {
   newestFinishedAt,
   parseJobStatusEvent,
   progressFacts,
-  queryString,
   runMagic,
   statusClass
 } from '../jobs/model';
@@ -94,15 +92,6 @@ test('isJobScript accepts .py and .ipynb only', () => {
   assert.ok(isJobScript('Notebook.IPYNB'));
   assert.ok(!isJobScript('train.pyc'));
   assert.ok(!isJobScript('README.md'));
-});
-
-test('queryString skips missing values and encodes the rest', () => {
-  assert.equal(queryString({}), '');
-  assert.equal(queryString({ status: undefined, limit: 100 }), '?limit=100');
-  assert.equal(
-    queryString({ finished_after: '2024-01-01T00:00:00+00:00', offset: -262144 }),
-    '?finished_after=2024-01-01T00%3A00%3A00%2B00%3A00&offset=-262144'
-  );
 });
 
 test('progressFacts gives step/total and a clamped fraction', () => {
@@ -284,11 +273,4 @@ test('utf8Length counts bytes like the server', () => {
   assert.equal(utf8Length('é'), 2);
   assert.equal(utf8Length('中'), 3);
   assert.equal(utf8Length('😀'), 4);
-});
-
-test('formatBytes uses binary units with one decimal below 10', () => {
-  assert.equal(formatBytes(512), '512 B');
-  assert.equal(formatBytes(262144), '256 KiB');
-  assert.equal(formatBytes(1.5 * 1024 * 1024), '1.5 MiB');
-  assert.equal(formatBytes(-1), '0 B');
 });

@@ -68,7 +68,7 @@ test.describe('Conversion and file actions', () => {
     await toast.getByRole('button', { name: 'Details' }).click();
     const report = page.locator('.jp-Dialog .jp-ConvertReport');
     await expect(report).toContainText('Dynamic range (int8 weights)');
-    await expect(report).toContainText(/kB → [\d.]+ kB \(\d+% of the source, [\d.]+× smaller\)/);
+    await expect(report).toContainText(/\d (B|KiB|MiB) → [\d.]+ (B|KiB|MiB) \(\d+% of the source, [\d.]+× smaller\)/);
     await expect(report.locator('.jp-ConvertReport-verdict')).toHaveText('✓ Passed');
     await expect(report).toContainText(/largest difference [\d.e-]+ \(allowed 0\.050\)/);
     await expect(report.locator('.jp-ConvertReport-ops code', { hasText: 'CONV_2D' })).toBeVisible();

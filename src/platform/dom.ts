@@ -1,0 +1,50 @@
+/** DOM pieces every feature builds its panels from. */
+import { LabIcon, ToolbarButton, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+
+/** An element with an optional class and text. */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text !== undefined) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+/** A small icon button with a tooltip; `action` names it for tests and styles. */
+export function iconButton(icon: LabIcon, title: string, action: string, onClick: () => void): HTMLButtonElement {
+  const button = el('button', 'jp-Button jp-mod-minimal jp-JobAction');
+  button.type = 'button';
+  button.title = title;
+  button.setAttribute('aria-label', title);
+  button.dataset.action = action;
+  button.append(icon.element({ tag: 'span', className: 'jp-JobAction-icon' }));
+  button.addEventListener('click', event => {
+    event.stopPropagation();
+    onClick();
+  });
+  return button;
+}
+
+/**
+ * A toolbar button for a one-off action. JupyterLab's ToolbarButton toggles its
+ * "pressed" state on every click, which suits switches, not actions: undo that.
+ */
+export function actionToolbarButton(
+  props: ToolbarButtonComponent.IProps & { onClick: () => void }
+): ToolbarButton {
+  const button: ToolbarButton = new ToolbarButton({
+    ...props,
+    onClick: () => {
+      button.pressed = false;
+      props.onClick();
+    }
+  });
+  return button;
+}
