@@ -6,6 +6,9 @@ import { Widget } from '@lumino/widgets';
 import { el } from '../platform/dom';
 import { baseName, IOnnxRequest, ITfliteRequest, parseShape, Quantize, QUANTIZE_MODES } from './model';
 
+/** Makes the id of each candidates list unique on the page. */
+let nextCandidatesId = 0;
+
 function field(label: string, ...content: HTMLElement[]): HTMLLabelElement {
   const row = el('label', 'jp-ConvertForm-field');
   row.append(el('span', 'jp-ConvertForm-label', label), ...content);
@@ -43,7 +46,7 @@ class TfliteForm extends Widget implements Dialog.IBodyWidget<ITfliteRequest> {
     this._data = el('input', 'jp-mod-styled jp-ConvertForm-data');
     this._data.placeholder = trans.__('e.g. data/calibration or inputs.npy');
     const list = el('datalist', '');
-    list.id = `jp-ConvertForm-candidates-${Private.nextId++}`;
+    list.id = `jp-ConvertForm-candidates-${nextCandidatesId++}`;
     for (const candidate of candidates) {
       list.append(new Option(candidate));
     }
@@ -150,8 +153,4 @@ export async function askOnnx(trans: TranslationBundle, path: string): Promise<I
     return null;
   }
   return result.value ?? undefined;
-}
-
-namespace Private {
-  export let nextId = 0;
 }

@@ -228,7 +228,7 @@ export function formatNumber(value: number): string {
 
 /** The line that runs a script in an IPython console, with the user's arguments as typed. */
 export function runMagic(scriptName: string, args: string): string {
-  const name = /^[\w.\-/]+$/.test(scriptName) ? scriptName : `'${scriptName.replace(/'/g, `'"'"'`)}'`;
+  const name = /^[\w.\-/]+$/.test(scriptName) ? scriptName : `'${scriptName.replace(/'/g, "'\"'\"'")}'`;
   const rest = args.trim();
   return rest ? `%run ${name} ${rest}` : `%run ${name}`;
 }

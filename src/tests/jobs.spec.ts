@@ -112,7 +112,7 @@ test('runMagic quotes odd file names and passes arguments as typed', () => {
   assert.equal(runMagic('train.py', ''), '%run train.py');
   assert.equal(runMagic('train.py', ' --epochs 3 --name "a b" '), '%run train.py --epochs 3 --name "a b"');
   assert.equal(runMagic('my script.py', ''), "%run 'my script.py'");
-  assert.equal(runMagic("it's.py", ''), `%run 'it'"'"'s.py'`);
+  assert.equal(runMagic("it's.py", ''), "%run 'it'\"'\"'s.py'");
 });
 
 test('newestFinishedAt keeps the latest time, comparing instants not strings', () => {
