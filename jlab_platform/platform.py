@@ -7,7 +7,6 @@ nothing here knows about tornado.
 import hashlib
 import os
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 
 from .capture import CaptureService
@@ -22,36 +21,8 @@ from .jobs.executor import JobExecutor
 from .jobs.service import ConsoleKernels, JobService, JobSettings
 from .modules import ModuleService, ModuleSettings
 from .paths import PathResolver
+from .settings import PlatformSettings
 from .store import Store
-
-
-@dataclass(frozen=True)
-class PlatformSettings:
-    root_dir: Path
-    data_dir: Path
-    results_dir: Path
-    db_url: str
-    gpu_count: int | None = None
-    max_cpu_jobs: int = 2
-    job_grace_seconds: float = 10.0
-    job_retention_days: float = 7.0
-    job_cpus: float = 1.0
-    job_max_pending: int = 50
-    job_max_snapshot_mb: float = 10240.0
-    module_paths: tuple[str, ...] = ("modules",)
-    dataset_paths: tuple[str, ...] = ("datasets",)
-    builtin_modules: bool = True
-    module_entry_points: bool = True
-    git_max_file_mb: float = 50.0
-    git_pull_rebase: bool = True
-    git_timeout_seconds: float = 120.0
-    convert_idle_seconds: float = 600.0
-    extract_max_total_mb: float = 20480.0
-    extract_max_ratio: float = 200.0
-    extract_max_files: int = 100_000
-    crowd_max_rounds: int = 3
-    crowd_lease_seconds: float = 300.0
-    crowd_token_guess_limit: int = 10
 
 
 class Platform:
@@ -78,7 +49,7 @@ class Platform:
         self.captures = CaptureService(settings.data_dir / "captures")
         self.store = Store(settings.db_url)
         self.schema_version = self.store.migrate()
-        self.capabilities: Capabilities = detect(settings.gpu_count)
+        self.capabilities: Capabilities = detect(settings.configured_gpus)
         # This server among those that may share one store.
         origin = f"{socket.gethostname()}:{settings.data_dir}"
         self.jobs = JobService(
@@ -94,8 +65,8 @@ class Platform:
                 retention_days=settings.job_retention_days,
                 origin=origin,
                 cpus_per_job=settings.job_cpus,
-                max_pending_jobs=settings.job_max_pending,
-                max_snapshot_bytes=int(settings.job_max_snapshot_mb * MB),
+                max_pending_jobs=settings.max_pending_jobs_per_user,
+                max_snapshot_bytes=int(settings.max_snapshot_total_mb * MB),
             ),
             job_executor,
             consoles,
@@ -141,7 +112,7 @@ class Platform:
         )
 
     def refresh_capabilities(self) -> Capabilities:
-        self.capabilities = detect(self.settings.gpu_count)
+        self.capabilities = detect(self.settings.configured_gpus)
         return self.capabilities
 
     def close(self) -> None:
@@ -149,10 +120,6 @@ class Platform:
         self.files.close()
         self.crowd.close()
         self.store.dispose()
-
-
-def default_db_url(data_dir: Path) -> str:
-    return f"sqlite:///{data_dir / 'platform.db'}"
 
 
 def _ignore_in_git(data_dir: Path) -> None:

@@ -20,6 +20,7 @@ from ..errors import InvalidInput, Unavailable
 from ..files.atomic import partial_path
 from ..files.tasks import FINISHED, Task, TaskRegistry
 from ..paths import PathResolver
+from ..settings import option_default
 from .sources import (
     QUANTIZE_MODES,
     OnnxJob,
@@ -40,7 +41,7 @@ _CANCEL_WAIT_SECONDS = 10.0
 @dataclass(frozen=True)
 class ConvertSettings:
     data_dir: Path
-    idle_seconds: float = 600.0
+    idle_seconds: float = option_default("convert_idle_seconds")
 
 
 class ConversionService:

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from ..errors import Conflict, InvalidInput, NotFound, PlatformError, about_field
 from ..jobs.service import JobService
 from ..paths import PathResolver
+from ..settings import option_default
 from ..store import Store
 from ..store.models import (
     CrowdLabelerRow,
@@ -52,9 +53,9 @@ _FINISHED_JOB = ("success", "failed", "terminated")
 class CrowdSettings:
     data_dir: Path
     results_dir: Path
-    max_rounds: int = 3
-    lease_seconds: float = 300.0
-    token_guess_limit: int = 10  # invalid tokens per address per minute before it is refused
+    max_rounds: int = option_default("crowd_max_rounds")
+    lease_seconds: float = option_default("crowd_lease_seconds")
+    token_guess_limit: int = option_default("crowd_token_guess_limit")
 
 
 class CrowdService:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
+from ..settings import option_default
 from .archive_formats import Entry, archive_stem, open_archive
 
 MB = 1024 * 1024
@@ -40,9 +41,9 @@ class ExtractionCancelled(Exception):
 
 @dataclass(frozen=True)
 class ExtractLimits:
-    max_total_bytes: int = 20 * 1024 * MB
-    max_ratio: float = 200.0
-    max_files: int = 100_000
+    max_total_bytes: int = int(option_default("extract_max_total_mb") * MB)
+    max_ratio: float = option_default("extract_max_ratio")
+    max_files: int = option_default("extract_max_files")
     # Below this uncompressed size a high ratio is harmless (a small file of zeros).
     ratio_floor_bytes: int = 64 * MB
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 from ..paths import PathResolver
+from ..settings import option_default
 from ..vcs import current_commit
 from .repo import Repository
 from .runner import Git
@@ -30,9 +31,9 @@ def repository_lock(root: Path) -> threading.Lock:
 
 @dataclass(frozen=True)
 class GitSettings:
-    max_file_mb: float = 50.0
-    pull_rebase: bool = True
-    timeout_seconds: float = 120.0
+    max_file_mb: float = option_default("git_max_file_mb")
+    pull_rebase: bool = option_default("git_pull_rebase")
+    timeout_seconds: float = option_default("git_timeout_seconds")
     # Folders under the root kept out of git (the platform's data and results folders).
     ignored_folders: list[Path] = field(default_factory=list)
 

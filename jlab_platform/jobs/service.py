@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from ..errors import Conflict, InvalidInput, NotFound, PlatformError, Unavailable
 from ..files.atomic import make_private_dir
 from ..paths import PathResolver
+from ..settings import option_default
 from ..store import Store
 from ..store.models import JobRow
 from ..timeutil import parse_iso, to_iso, utcnow
@@ -65,10 +66,10 @@ class JobSettings:
     # each supervises (starts, polls, reconciles) only the jobs it created.
     origin: str = "local"
     # CPUs a job asks of an executor that places jobs itself (Ray's entrypoint_num_cpus).
-    cpus_per_job: float = 1.0
+    cpus_per_job: float = option_default("job_cpus")
     # Quotas (0: none), see quota.py.
-    max_pending_jobs: int = 50
-    max_snapshot_bytes: int = 10240 * MIB
+    max_pending_jobs: int = option_default("max_pending_jobs_per_user")
+    max_snapshot_bytes: int = int(option_default("max_snapshot_total_mb") * MIB)
 
 
 class JobService:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import Conflict, InvalidInput, InvalidPath
 from ..paths import PathResolver
+from ..settings import option_default
 from ..store import Store
 from .catalog import Catalog
 from .deployment import config_path, record_call
@@ -21,10 +22,10 @@ from .spec import ActionSpec
 
 @dataclass(frozen=True)
 class ModuleSettings:
-    module_paths: tuple[str, ...] = ("modules",)
-    dataset_paths: tuple[str, ...] = ("datasets",)
-    builtin_modules: bool = True
-    entry_points: bool = True
+    module_paths: tuple[str, ...] = option_default("module_paths")
+    dataset_paths: tuple[str, ...] = option_default("dataset_paths")
+    builtin_modules: bool = option_default("builtin_modules")
+    entry_points: bool = option_default("module_entry_points")
     # Whose favorites they are when the login gives no lasting user name (one key per server).
     owner: str = "server"
 
@@ -35,6 +36,7 @@ class ModuleService:
     ) -> None:
         self.paths = paths
         self.results_dir = results_dir
+        self.settings = settings
         self.catalog = Catalog(
             paths,
             settings.module_paths,

@@ -10,13 +10,14 @@ from typing import Any, cast
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import IOLoop
-from traitlets import Bool, Enum, Float, Int, List, Type, Unicode, default
+from traitlets import Type, default
 
 from .._version import __version__
 from ..errors import PlatformError
 from ..jobs.executor import JobExecutor, LocalExecutor
 from ..jobs.ray_executor import RayExecutor
-from ..platform import Platform, PlatformSettings, default_db_url
+from ..platform import Platform
+from ..settings import PlatformSettings
 from .base import UNAVAILABLE_KEY
 from .capture_handlers import CAPTURE_ROUTES
 from .convert_handlers import CONVERT_ROUTES
@@ -26,6 +27,7 @@ from .info_handlers import InfoHandler, InfoRefreshHandler
 from .jobs_handlers import JOB_ROUTES
 from .labeler_handlers import LABELER_ROUTES
 from .modules_handlers import MODULE_ROUTES
+from .options import PlatformOptions, option_value, option_values
 
 API_PREFIX = "/jlab-platform/api"
 JOB_STATUS_SCHEMA = Path(__file__).resolve().parent.parent / "events" / "job-status.yaml"
@@ -34,194 +36,31 @@ CROWD_ROUND_SCHEMA = Path(__file__).resolve().parent.parent / "crowd" / "round-e
 CROWD_ROUND_SCHEMA_ID = "https://events.jlab-platform.dev/crowd-round"
 
 
-class JlabPlatform(ExtensionApp):
+class JlabPlatform(PlatformOptions, ExtensionApp):
+    """The extension; its options (``c.JlabPlatform.*``) are generated from settings.py."""
+
     name = "jlab_platform"
     version = __version__
     description = "JupyterLab as a deep-learning development platform"
 
-    data_dir = Unicode(
-        ".jlab_platform",
-        config=True,
-        help="Where the platform keeps its store, job snapshots and captures; relative to the "
-        "server's root directory unless absolute. Git-ignored by the platform.",
-    )
-    results_dir_name = Unicode(
-        "results",
-        config=True,
-        help="Folder under the root directory that jobs and modules write results to.",
-    )
-    db_url = Unicode(
-        config=True,
-        help="SQLAlchemy database URL of the store (default: SQLite in WAL mode in data_dir).",
-    )
-    gpu_count = Int(
-        -1,
-        config=True,
-        help="Number of GPUs the platform schedules on; -1 detects them with nvidia-smi.",
-    )
-    max_cpu_jobs = Int(
-        config=True,
-        help="How many cpu jobs run at once; more wait as pending (default: the number of CPU cores).",
-    )
-    job_grace_seconds = Float(
-        10.0, config=True, help="Seconds between SIGTERM and SIGKILL when a job is terminated."
-    )
-    job_retention_days = Float(
-        7.0, config=True, help="Days a job's snapshot is kept after the job ends (restart needs it)."
-    )
-    job_poll_seconds = Float(0.5, config=True, help="How often the scheduler looks at running jobs.")
-    job_executor = Enum(
-        ["local", "ray"],
-        "local",
-        config=True,
-        help="Where cpu/gpu jobs run: 'local' (this machine, supervised processes) or 'ray' "
-        "(a Ray cluster through its Jobs API; pip install 'jlab_platform[ray]').",
-    )
     job_executor_class = Type(
         klass=JobExecutor,
         config=True,
         help="A custom executor class (a distributed backend plugs in here); by default the one "
         "that job_executor names.",
     )
-    job_cluster_address = Unicode(
-        "",
-        config=True,
-        help="The cluster's address for the ray executor (its dashboard / Jobs API URL, e.g. "
-        "http://head-node:8265); default $RAY_ADDRESS or http://127.0.0.1:8265.",
-    )
-    job_cpus = Float(1.0, config=True, help="CPUs each job asks of a cluster (Ray's entrypoint_num_cpus).")
-    max_pending_jobs_per_user = Int(
-        50,
-        config=True,
-        help="Submissions are refused (409) while this many jobs of this server wait to run; 0: no limit.",
-    )
-    max_snapshot_total_mb = Float(
-        10240.0,
-        config=True,
-        help="Submissions are refused (409) when job snapshots would take more than this many MiB "
-        "(finished jobs keep theirs for job_retention_days); 0: no limit.",
-    )
 
     @default("job_executor_class")
     def _default_executor_class(self) -> type[JobExecutor]:
-        return RayExecutor if self.job_executor == "ray" else LocalExecutor
-
-    git_max_file_mb = Float(
-        50.0, config=True, help="Sync refuses to commit files larger than this many megabytes."
-    )
-    git_pull_rebase = Bool(
-        True, config=True, help="Sync rebases local commits onto the remote (False: merges instead)."
-    )
-    git_timeout_seconds = Float(
-        120.0,
-        config=True,
-        help="Seconds any one git command may take before it is stopped (git never prompts).",
-    )
-
-    module_paths = List(
-        Unicode(),
-        default_value=["modules", os.path.join(sys.prefix, "share", "jlab_platform", "modules")],
-        config=True,
-        help="Folders searched for modules (folders with main.py and module_spec.yml): relative to "
-        "the root directory (the workspace) or absolute (shared, platform-wide). Earlier ones win "
-        "when two modules have the same name.",
-    )
-    dataset_paths = List(
-        Unicode(),
-        default_value=["datasets", os.path.join(sys.prefix, "share", "jlab_platform", "datasets")],
-        config=True,
-        help="Folders searched for datasets (one folder per dataset), relative to the root or absolute.",
-    )
-    builtin_modules = Bool(
-        True, config=True, help="List the modules shipped with jlab_platform (image-classifier, ...)."
-    )
-    module_entry_points = Bool(
-        True,
-        config=True,
-        help="List modules that installed packages declare in the 'jlab_platform.modules' entry point group.",
-    )
-    convert_idle_seconds = Float(
-        600.0,
-        config=True,
-        help="Seconds the model conversion worker (a process with TensorFlow loaded) stays warm "
-        "after a conversion; the next conversion after that starts it again (~3 s).",
-    )
-    extract_max_total_mb = Float(
-        20480.0, config=True, help="Extraction refuses archives that expand to more than this many megabytes."
-    )
-    extract_max_ratio = Float(
-        200.0,
-        config=True,
-        help="Extraction refuses archives that expand more than this many times their size "
-        "(archive bombs); applies above 64 MB of content.",
-    )
-    extract_max_files = Int(
-        100_000, config=True, help="Extraction refuses archives with more entries than this."
-    )
-    crowd_max_rounds = Int(
-        3, config=True, help="Most active-learning rounds a labeling task may have (the seed's rule: 3)."
-    )
-    crowd_lease_seconds = Float(
-        300.0,
-        config=True,
-        help="Seconds a sample shown to a labeler stays reserved for them; then others may get it.",
-    )
-    crowd_token_guess_limit = Int(
-        10,
-        config=True,
-        help="Invalid labeling links one address may send per minute before it is refused for a while.",
-    )
-
-    freeze_startup_heap = Bool(
-        True,
-        config=True,
-        help=(
-            "Once the server has started, exempt the objects made at startup (modules, classes, "
-            "configuration: most of the heap) from the garbage collector's full passes (gc.freeze). "
-            "A full pass over them stalls every request for about 0.1 s, and a busy server (many "
-            "labelers) triggers one every few seconds."
-        ),
-    )
-
-    @default("db_url")
-    def _default_db_url(self) -> str:
-        return default_db_url(self._data_path())
-
-    @default("max_cpu_jobs")
-    def _default_max_cpu_jobs(self) -> int:
-        return os.cpu_count() or 1
+        return RayExecutor if option_value(self, "job_executor") == "ray" else LocalExecutor
 
     def initialize_settings(self) -> None:
         _environment_first_on_path()
-        settings = PlatformSettings(
-            root_dir=self._root_path(),
-            data_dir=self._data_path(),
-            results_dir=self._root_path() / self.results_dir_name,
-            db_url=self.db_url,
-            gpu_count=None if self.gpu_count < 0 else self.gpu_count,
-            max_cpu_jobs=self.max_cpu_jobs,
-            job_grace_seconds=self.job_grace_seconds,
-            job_retention_days=self.job_retention_days,
-            job_cpus=self.job_cpus,
-            job_max_pending=self.max_pending_jobs_per_user,
-            job_max_snapshot_mb=self.max_snapshot_total_mb,
-            module_paths=tuple(self.module_paths),
-            dataset_paths=tuple(self.dataset_paths),
-            builtin_modules=self.builtin_modules,
-            module_entry_points=self.module_entry_points,
-            git_max_file_mb=self.git_max_file_mb,
-            git_pull_rebase=self.git_pull_rebase,
-            git_timeout_seconds=self.git_timeout_seconds,
-            convert_idle_seconds=self.convert_idle_seconds,
-            extract_max_total_mb=self.extract_max_total_mb,
-            extract_max_ratio=self.extract_max_ratio,
-            extract_max_files=self.extract_max_files,
-            crowd_max_rounds=self.crowd_max_rounds,
-            crowd_lease_seconds=self.crowd_lease_seconds,
-            crowd_token_guess_limit=self.crowd_token_guess_limit,
-        )
+        settings = PlatformSettings.from_options(self._root_path(), option_values(self))
         # The trait holds a concrete subclass; traitlets types it as the abstract base.
-        executor: JobExecutor = cast(Any, self.job_executor_class)(cluster_address=self.job_cluster_address)
+        executor: JobExecutor = cast(Any, self.job_executor_class)(
+            cluster_address=settings.job_cluster_address
+        )
         # Events and kernel calls must run on the server's loop; jobs report from threads.
         self._io_loop = IOLoop.current()
         try:
@@ -265,7 +104,7 @@ class JlabPlatform(ExtensionApp):
         self.handlers.extend((f"/{path}", handler) for path, handler in LABELER_ROUTES)
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        if self.freeze_startup_heap:  # every extension is loaded by now
+        if option_value(self, "freeze_startup_heap"):  # every extension is loaded by now
             gc.collect()
             gc.freeze()
         if UNAVAILABLE_KEY not in self.settings:
@@ -279,7 +118,7 @@ class JlabPlatform(ExtensionApp):
                 await asyncio.to_thread(platform.jobs.tick)
             except Exception:
                 self.log.exception("jlab_platform: job scheduler tick failed")
-            await asyncio.sleep(self.job_poll_seconds)
+            await asyncio.sleep(platform.settings.job_poll_seconds)
 
     async def stop_extension(self) -> None:
         scheduler = getattr(self, "_scheduler", None)
@@ -314,10 +153,6 @@ class JlabPlatform(ExtensionApp):
     def _root_path(self) -> Path:
         assert self.serverapp is not None, "the extension is initialised by a ServerApp"
         return Path(self.serverapp.root_dir).resolve()
-
-    def _data_path(self) -> Path:
-        path = Path(self.data_dir).expanduser()
-        return path if path.is_absolute() else self._root_path() / path
 
 
 def _environment_first_on_path() -> None:
