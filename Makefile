@@ -20,7 +20,7 @@ export PIP_NO_INPUT := 1
 
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 
-.PHONY: help run test install system-deps lint pytest jstest uitest demo clean
+.PHONY: help run test install system-deps api lint pytest jstest uitest demo clean
 
 help:
 	@echo "make run   - install everything, build the extension, prepare $(WORKSPACE)/ and start JupyterLab"
@@ -73,6 +73,12 @@ demo: install
 run: demo
 	@echo "Starting JupyterLab on http://127.0.0.1:$(PORT)/lab (the URL with its token follows)"
 	cd $(WORKSPACE) && $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --allow-root
+
+## The OpenAPI document and the TypeScript types, generated from the declared routes (commit both;
+## tests/server/test_openapi.py fails when they are stale). Needs no server.
+api:
+	$(PY) -m jlab_platform.server.openapi jlab_platform/openapi.json
+	npx openapi-typescript jlab_platform/openapi.json -o src/api/schema.ts
 
 lint: install
 	$(BIN)/ruff check jlab_platform tests scripts benchmarks ui-tests/jupyter_server_test_config.py

@@ -2,11 +2,10 @@
 
 import asyncio
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
+from ..capture.models import Capture, CaptureList, CaptureListQuery
 from ..capture.service import CaptureService
 from .base import ApiHandler
+from .endpoint import endpoint
 
 
 class CaptureBase(ApiHandler):
@@ -16,32 +15,25 @@ class CaptureBase(ApiHandler):
 
 
 class CapturesHandler(CaptureBase):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        notebook = self.get_query_argument("notebook", None) or None
+    @endpoint("Captured cell outputs, newest first", query=CaptureListQuery, response=CaptureList)
+    async def get(self, query: CaptureListQuery) -> CaptureList:
         captures, total = await asyncio.to_thread(
-            self.captures.list_captures,
-            notebook=notebook,
-            limit=self.query_int("limit", 100, 0, 1000),
-            offset=self.query_int("offset", 0, 0),
+            self.captures.list_captures, notebook=query.notebook, limit=query.limit, offset=query.offset
         )
         # Kernels ask for the directory once and write their captures there themselves.
-        self.send_json({"directory": str(self.captures.directory), "captures": captures, "total": total})
+        return CaptureList.model_validate(
+            {"directory": str(self.captures.directory), "captures": captures, "total": total}
+        )
 
 
 class CaptureHandler(CaptureBase):
-    @web.authenticated
-    @authorized
-    async def get(self, name: str) -> None:
-        self.send_json(await asyncio.to_thread(self.captures.get, name))
+    @endpoint("One capture with its outputs restored", response=Capture)
+    async def get(self, name: str) -> Capture:
+        return Capture.model_validate(await asyncio.to_thread(self.captures.get, name))
 
-    @web.authenticated
-    @authorized
+    @endpoint("Delete a capture (not while its cell runs)", status=204)
     async def delete(self, name: str) -> None:
         await asyncio.to_thread(self.captures.delete, name)
-        self.set_status(204)
-        self.finish()
 
 
 CAPTURE_ROUTES: list[tuple[str, type[ApiHandler]]] = [

@@ -2,16 +2,23 @@
 
 import asyncio
 import time
-from typing import Any
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
-from ..errors import InvalidInput
+from ..jobs.models import (
+    Cluster,
+    FinishJob,
+    Job,
+    JobEnvironments,
+    JobList,
+    JobListQuery,
+    JobMetrics,
+    LogChunk,
+    LogQuery,
+    SubmitJob,
+)
 from ..jobs.service import JobService
 from .base import ApiHandler, attachment
+from .endpoint import endpoint
 
-_LOG_CHUNK = 1024 * 1024
 _DOWNLOAD_BLOCK = 1024 * 1024
 
 
@@ -22,88 +29,75 @@ class JobsBase(ApiHandler):
 
 
 class JobsHandler(JobsBase):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
+    @endpoint("List jobs, newest first", query=JobListQuery, response=JobList)
+    async def get(self, query: JobListQuery) -> JobList:
         jobs, total = await asyncio.to_thread(
             self.jobs.list_jobs,
-            status=self.get_query_argument("status", None) or None,
-            limit=self.query_int("limit", 100),
-            offset=self.query_int("offset", 0),
-            finished_after=self.get_query_argument("finished_after", None) or None,
+            status=query.status,
+            limit=query.limit,
+            offset=query.offset,
+            finished_after=query.finished_after,
         )
         usage = await asyncio.to_thread(self.jobs.snapshots.usage)
-        self.send_json({"jobs": jobs, "total": total, "snapshots": usage})
+        return JobList.model_validate({"jobs": jobs, "total": total, "snapshots": usage})
 
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.json_body()
-        script = body.get("script")
-        if not isinstance(script, str) or not script:
-            raise InvalidInput(
-                "Missing 'script'", "Give the path of a .py or .ipynb file relative to the root."
-            )
-        env = body.get("env", "cpu")
-        name = body.get("name")
-        kernel_id = body.get("kernel_id")
-        for key, value in (("env", env), ("name", name), ("kernel_id", kernel_id)):
-            if value is not None and not isinstance(value, str):
-                raise InvalidInput(f"'{key}' must be a string", f"Got {type(value).__name__}.")
+    @endpoint("Submit a script or notebook as a job", body=SubmitJob, response=Job, status=201)
+    async def post(self, body: SubmitJob) -> Job:
         job = await asyncio.to_thread(
-            self.jobs.submit, script, env=env, name=name, args=body.get("args"), kernel_id=kernel_id
+            self.jobs.submit,
+            body.script,
+            env=body.env,
+            name=body.name,
+            args=body.args,
+            kernel_id=body.kernel_id,
         )
-        self.send_json(job, 201)
+        return Job.model_validate(job)
 
 
 class JobEnvironmentsHandler(JobsBase):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        self.send_json({"environments": await asyncio.to_thread(self.jobs.environments)})
+    @endpoint(
+        "Where jobs can run (console, cpu, gpu) and whether each is available", response=JobEnvironments
+    )
+    async def get(self) -> JobEnvironments:
+        return JobEnvironments.model_validate(
+            {"environments": await asyncio.to_thread(self.jobs.environments)}
+        )
 
 
 class JobClusterHandler(JobsBase):
-    """Where jobs run: this machine's job slots, or the cluster's nodes and CPUs/GPUs in use."""
-
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        self.send_json(await asyncio.to_thread(self.jobs.cluster))
+    @endpoint("Where jobs run: this machine's job slots, or the cluster's nodes", response=Cluster)
+    async def get(self) -> Cluster:
+        return Cluster.model_validate(await asyncio.to_thread(self.jobs.cluster))
 
 
 class JobHandler(JobsBase):
-    @web.authenticated
-    @authorized
-    async def get(self, job_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.jobs.get, job_id))
+    @endpoint("One job", response=Job)
+    async def get(self, job_id: str) -> Job:
+        return Job.model_validate(await asyncio.to_thread(self.jobs.get, job_id))
 
-    @web.authenticated
-    @authorized
+    @endpoint("Delete an ended job, its log and its snapshot", status=204)
     async def delete(self, job_id: str) -> None:
         await asyncio.to_thread(self.jobs.delete, job_id)
-        self.set_status(204)
-        self.finish()
 
 
 class JobLogHandler(JobsBase):
-    @web.authenticated
-    @authorized
-    async def get(self, job_id: str) -> None:
-        if self.get_query_argument("download", "") in ("1", "true"):
+    @endpoint(
+        "A chunk of the job's log (or the whole log as a file with download=true)",
+        query=LogQuery,
+        response=LogChunk,
+        description="With wait > 0 the answer waits until the log grows, the job ends or the time is up.",
+    )
+    async def get(self, job_id: str, query: LogQuery) -> LogChunk | None:
+        if query.download:
             await self._download(job_id)
-            return
-        offset = self.query_int("offset", 0)
-        max_bytes = self.query_int("max_bytes", _LOG_CHUNK, 1, 16 * 1024 * 1024)
-        wait = self.query_float("wait", 0, 0, 30)
-        deadline = time.monotonic() + wait
+            return None
+        deadline = time.monotonic() + query.wait
         while True:
-            chunk = await asyncio.to_thread(self.jobs.log, job_id, offset, max_bytes)
+            chunk = await asyncio.to_thread(self.jobs.log, job_id, query.offset, query.max_bytes)
             if chunk["data"] or chunk["complete"] or time.monotonic() >= deadline:
-                break
+                return LogChunk.model_validate(chunk)
             # Follow mode: answer as soon as the log grows, or at the deadline.
             await asyncio.sleep(0.2)
-        self.send_json(chunk)
 
     async def _download(self, job_id: str) -> None:
         path = await asyncio.to_thread(self.jobs.log_path, job_id)
@@ -121,37 +115,27 @@ class JobLogHandler(JobsBase):
 
 
 class JobMetricsHandler(JobsBase):
-    @web.authenticated
-    @authorized
-    async def get(self, job_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.jobs.metrics, job_id))
+    @endpoint("The metrics the job printed (JSON lines), as series per name", response=JobMetrics)
+    async def get(self, job_id: str) -> JobMetrics:
+        return JobMetrics.model_validate(await asyncio.to_thread(self.jobs.metrics, job_id))
 
 
 class JobTerminateHandler(JobsBase):
-    @web.authenticated
-    @authorized
-    async def post(self, job_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.jobs.terminate, job_id))
+    @endpoint("Terminate a job (SIGTERM, then SIGKILL after the grace time)", response=Job)
+    async def post(self, job_id: str) -> Job:
+        return Job.model_validate(await asyncio.to_thread(self.jobs.terminate, job_id))
 
 
 class JobRestartHandler(JobsBase):
-    @web.authenticated
-    @authorized
-    async def post(self, job_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.jobs.restart, job_id), 201)
+    @endpoint("Run an ended job again from its snapshot, as a new job", response=Job, status=201)
+    async def post(self, job_id: str) -> Job:
+        return Job.model_validate(await asyncio.to_thread(self.jobs.restart, job_id))
 
 
 class JobFinishHandler(JobsBase):
-    @web.authenticated
-    @authorized
-    async def post(self, job_id: str) -> None:
-        body: dict[str, Any] = self.json_body()
-        status, reason = body.get("status"), body.get("reason")
-        if not isinstance(status, str) or (reason is not None and not isinstance(reason, str)):
-            raise InvalidInput(
-                "'status' must be a string, 'reason' a string or null", 'e.g. {"status": "success"}'
-            )
-        self.send_json(await asyncio.to_thread(self.jobs.finish, job_id, status, reason))
+    @endpoint("Record how a console job ended (its frontend reports it)", body=FinishJob, response=Job)
+    async def post(self, job_id: str, body: FinishJob) -> Job:
+        return Job.model_validate(await asyncio.to_thread(self.jobs.finish, job_id, body.status, body.reason))
 
 
 JOB_ROUTES: list[tuple[str, type[ApiHandler]]] = [
