@@ -26,6 +26,16 @@ class InvalidInput(PlatformError):
     """The request is malformed or a value is out of range (HTTP 400)."""
 
 
+class InvalidRequest(InvalidInput):
+    """Inputs of a request that do not fit its declared model: each field and what to fix in it."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        names = ", ".join(sorted(fields))
+        detail = "; ".join(f"{name}: {fix}" for name, fix in sorted(fields.items()))
+        super().__init__(f"Invalid request: check {names}", detail, field=next(iter(sorted(fields))))
+        self.fields = fields
+
+
 class InvalidPath(InvalidInput):
     """A user-supplied path is hostile or leaves the server's root directory."""
 

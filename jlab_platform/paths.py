@@ -31,7 +31,7 @@ class PathResolver:
         Raises ``InvalidPath`` naming what is wrong when the path is hostile,
         and when ``must_exist`` is set and nothing is there.
         """
-        parts = self._checked_parts(user_path)
+        parts = checked_parts(user_path)
         candidate = self.root.joinpath(*parts)
         # resolve() follows every symlink on the way, so a link anywhere in the
         # path that points outside the root is caught by the containment test.
@@ -62,43 +62,49 @@ class PathResolver:
     def contains(self, real_path: Path) -> bool:
         return real_path == self.root or str(real_path).startswith(str(self.root) + os.sep)
 
-    def _checked_parts(self, user_path: str) -> list[str]:
-        if not isinstance(user_path, str):
-            raise InvalidPath("Path must be a string", "Send the path as a JSON string.")
-        try:
-            encoded = os.fsencode(user_path)
-        except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800" in JSON)
-            raise InvalidPath("Path is not valid text", "Send the path as UTF-8 text.") from exc
-        if len(encoded) > _MAX_PATH_BYTES:
-            raise InvalidPath("Path is too long", f"Paths are limited to {_MAX_PATH_BYTES} bytes.")
-        if any(unicodedata.category(ch) == "Cc" for ch in user_path):
-            raise InvalidPath(
-                "Path contains a control character (NUL, newline, ...)",
-                "Remove control characters from the path.",
-            )
-        if "\\" in user_path:
-            raise InvalidPath("Path contains a backslash", "Separate folders with '/'.")
-        if user_path.startswith("/") or user_path.startswith("~") or _has_drive(user_path):
-            raise InvalidPath(
-                f"Absolute path {user_path!r} is not allowed",
-                "Give the path relative to the server's root directory, e.g. 'data/train.csv'.",
-            )
-        parts = [p for p in PurePosixPath(user_path).parts if p not in ("", ".")]
-        if any(len(os.fsencode(part)) > _MAX_NAME_BYTES for part in parts):
-            raise InvalidPath(
-                "A file or folder name in the path is too long",
-                f"Names are limited to {_MAX_NAME_BYTES} bytes each.",
-            )
-        # Also look at the percent-decoded and NFKC forms: a tool further down
-        # the line may decode or normalise the name and meet a '..' there.
-        decoded = PurePosixPath(unquote(unquote(user_path))).parts
-        normalised = [unicodedata.normalize("NFKC", p) for p in parts]
-        if ".." in parts or ".." in decoded or ".." in normalised or unquote(user_path).startswith("/"):
-            raise InvalidPath(
-                f"Path {user_path!r} contains '..'",
-                "Give the path relative to the server's root directory without '..'.",
-            )
-        return parts
+
+def checked_parts(user_path: str) -> list[str]:
+    """The names of a relative API path, or ``InvalidPath`` saying what is wrong with it.
+
+    Needs no root: the request boundary (``WorkspacePath``) checks this before any handler runs,
+    and ``PathResolver.resolve`` again before it touches the file system.
+    """
+    if not isinstance(user_path, str):
+        raise InvalidPath("Path must be a string", "Send the path as a JSON string.")
+    try:
+        encoded = os.fsencode(user_path)
+    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800" in JSON)
+        raise InvalidPath("Path is not valid text", "Send the path as UTF-8 text.") from exc
+    if len(encoded) > _MAX_PATH_BYTES:
+        raise InvalidPath("Path is too long", f"Paths are limited to {_MAX_PATH_BYTES} bytes.")
+    if any(unicodedata.category(ch) == "Cc" for ch in user_path):
+        raise InvalidPath(
+            "Path contains a control character (NUL, newline, ...)",
+            "Remove control characters from the path.",
+        )
+    if "\\" in user_path:
+        raise InvalidPath("Path contains a backslash", "Separate folders with '/'.")
+    if user_path.startswith("/") or user_path.startswith("~") or _has_drive(user_path):
+        raise InvalidPath(
+            f"Absolute path {user_path!r} is not allowed",
+            "Give the path relative to the server's root directory, e.g. 'data/train.csv'.",
+        )
+    parts = [p for p in PurePosixPath(user_path).parts if p not in ("", ".")]
+    if any(len(os.fsencode(part)) > _MAX_NAME_BYTES for part in parts):
+        raise InvalidPath(
+            "A file or folder name in the path is too long",
+            f"Names are limited to {_MAX_NAME_BYTES} bytes each.",
+        )
+    # Also look at the percent-decoded and NFKC forms: a tool further down
+    # the line may decode or normalise the name and meet a '..' there.
+    decoded = PurePosixPath(unquote(unquote(user_path))).parts
+    normalised = [unicodedata.normalize("NFKC", p) for p in parts]
+    if ".." in parts or ".." in decoded or ".." in normalised or unquote(user_path).startswith("/"):
+        raise InvalidPath(
+            f"Path {user_path!r} contains '..'",
+            "Give the path relative to the server's root directory without '..'.",
+        )
+    return parts
 
 
 def _has_drive(path: str) -> bool:
