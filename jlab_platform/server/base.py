@@ -18,11 +18,21 @@ from urllib.parse import quote
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
+from pydantic import BaseModel
 from tornado.http1connection import HTTP1Connection
 from tornado.web import HTTPError, stream_request_body
 
-from ..errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PlatformError, Unavailable
+from ..errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    InvalidRequest,
+    NotFound,
+    PlatformError,
+    Unavailable,
+)
 from ..platform import Platform
+from .endpoint import is_list_field
 
 AUTH_RESOURCE = "jlab_platform"
 # Where the server extension keeps why the platform could not start, when it could not.
@@ -173,6 +183,25 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
             )
         return value
 
+    def query_values(self, model: type[BaseModel]) -> dict[str, Any]:
+        """The query string as ``model`` reads it: a list for list fields, else the last value.
+
+        An empty value (``?status=``) counts as not given, as forms send them.
+        """
+        values: dict[str, Any] = {}
+        for name, raw in self.request.query_arguments.items():
+            texts = [self.decode_argument(value, name) for value in raw]
+            texts = [text for text in texts if text != ""]
+            if texts:
+                values[name] = texts if is_list_field(model, name) else texts[-1]
+        return values
+
+    def send_bytes(self, payload: bytes, status: int = 200) -> None:
+        """Answer with ``payload``, already serialized JSON."""
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(payload)
+
     def send_json(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
@@ -190,8 +219,12 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
                 return
             self.clear()
             self.set_status(status)
-            body = {"error": e.message, "detail": e.detail}
-            self.send_json({**body, "field": e.field} if e.field else body, status)
+            body: dict[str, Any] = {"error": e.message, "detail": e.detail}
+            if e.field:
+                body["field"] = e.field
+            if isinstance(e, InvalidRequest):
+                body["fields"] = e.fields
+            self.send_json(body, status)
             return
         super()._handle_request_exception(e)
 
