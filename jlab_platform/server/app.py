@@ -19,17 +19,10 @@ from ..jobs.ray_executor import RayExecutor
 from ..platform import Platform
 from ..settings import PlatformSettings
 from .base import UNAVAILABLE_KEY
-from .capture_handlers import CAPTURE_ROUTES
-from .convert_handlers import CONVERT_ROUTES
-from .crowd_handlers import CROWD_ROUTES
-from .git_handlers import GIT_ROUTES
-from .info_handlers import InfoHandler, InfoRefreshHandler
-from .jobs_handlers import JOB_ROUTES
-from .labeler_handlers import LABELER_ROUTES
-from .modules_handlers import MODULE_ROUTES
 from .options import PlatformOptions, option_value, option_values
+from .routes import platform_routes
+from .ui_catalog import install_schema_translations
 
-API_PREFIX = "/jlab-platform/api"
 JOB_STATUS_SCHEMA = Path(__file__).resolve().parent.parent / "events" / "job-status.yaml"
 JOB_STATUS_SCHEMA_ID = "https://events.jlab-platform.dev/job-status"
 CROWD_ROUND_SCHEMA = Path(__file__).resolve().parent.parent / "crowd" / "round-event.yaml"
@@ -56,6 +49,7 @@ class JlabPlatform(PlatformOptions, ExtensionApp):
 
     def initialize_settings(self) -> None:
         _environment_first_on_path()
+        install_schema_translations()
         settings = PlatformSettings.from_options(self._root_path(), option_values(self))
         # The trait holds a concrete subclass; traitlets types it as the abstract base.
         executor: JobExecutor = cast(Any, self.job_executor_class)(
@@ -89,19 +83,7 @@ class JlabPlatform(PlatformOptions, ExtensionApp):
         )
 
     def initialize_handlers(self) -> None:
-        routes: list[tuple[str, Any]] = [
-            ("info", InfoHandler),
-            ("info/refresh", InfoRefreshHandler),
-            *JOB_ROUTES,
-            *CAPTURE_ROUTES,
-            *MODULE_ROUTES,
-            *GIT_ROUTES,
-            *CONVERT_ROUTES,
-            *CROWD_ROUTES,
-        ]
-        self.handlers.extend((f"{API_PREFIX}/{path}", handler) for path, handler in routes)
-        # The labeling page and its token-authenticated API live outside the Jupyter-login API.
-        self.handlers.extend((f"/{path}", handler) for path, handler in LABELER_ROUTES)
+        self.handlers.extend(platform_routes())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         if option_value(self, "freeze_startup_heap"):  # every extension is loaded by now
