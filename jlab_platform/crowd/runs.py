@@ -1,11 +1,9 @@
 """A round's scoring job, seen from the server: its shim and configuration, and what it scored.
 
 Jobs run workspace scripts, so the module runner is started by a small script the platform
-keeps in ``results/.crowd/`` (the shared results folder every job can reach).
+keeps in ``results/.crowd/`` (``jobs/scripts.py``).
 """
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import Unavailable
-from ..jobs.launch import RESULTS_LINK
+from ..files.atomic import write_json_atomic
+from ..jobs.scripts import platform_script
 from ..jobs.service import JobService
 from ..paths import PathResolver
 from ..store.models import CrowdTaskRow
@@ -30,9 +29,6 @@ from jlab_platform.crowd.runner import main
 
 sys.exit(main(sys.argv[1:]))
 '''
-# The job launcher links results/ into the folder of the script it starts; this file in
-# its place keeps results/.crowd/ from holding a link to its own parent.
-_PLACEHOLDER_TEXT = "jlab_platform: keeps the job launcher from linking results/ into itself here.\n"
 
 
 @dataclass(frozen=True)
@@ -74,9 +70,9 @@ class RoundRunner:
             "train_options": dict(task.train_options),
             "output": str(scores),
         }
-        _write(work / "run.json", json.dumps(config, indent=1) + "\n")
+        write_json_atomic(work / "run.json", config, indent=1)
         job = self.jobs.submit(
-            self.paths.relative(self._shim()),
+            self.paths.relative(platform_script(self.results_dir, SHIM_FOLDER, SHIM_FILE, SHIM_TEXT)),
             env=task.env,
             name=f"crowd: {task.name} · round {number}",
             args=[str(work / "run.json")],
@@ -101,19 +97,5 @@ class RoundRunner:
     def work_folder(self, task_id: str, number: int) -> Path:
         return self.work_dir / task_id / f"round-{number}"
 
-    def _shim(self) -> Path:
-        folder = self.results_dir / SHIM_FOLDER
-        folder.mkdir(parents=True, exist_ok=True)
-        placeholder = folder / RESULTS_LINK
-        if not placeholder.exists() and not placeholder.is_symlink():
-            _write(placeholder, _PLACEHOLDER_TEXT)
-        shim = folder / SHIM_FILE
-        if not shim.is_file() or shim.read_text(encoding="utf-8") != SHIM_TEXT:
-            _write(shim, SHIM_TEXT)
-        return shim
 
 
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
