@@ -36,13 +36,26 @@ function errorField(body: unknown): string | null {
   return typeof field === 'string' && field ? field : null;
 }
 
+/**
+ * `init` with the JupyterLab UI's language (which JupyterLab puts on <html lang>): the server
+ * answers errors in it, also when the browser's Accept-Language says another one.
+ */
+function withLanguage(init: RequestInit): RequestInit {
+  const headers = new Headers(init.headers);
+  const language = document.documentElement.lang;
+  if (language) {
+    headers.set('X-Jlab-Platform-Language', language);
+  }
+  return { ...init, headers };
+}
+
 /** Call `/jlab-platform/api/<endPoint>` and return the parsed JSON body. */
 export async function requestAPI<T>(endPoint = '', init: RequestInit = {}): Promise<T> {
   const settings = ServerConnection.makeSettings();
   const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(url, init, settings);
+    response = await ServerConnection.makeRequest(url, withLanguage(init), settings);
   } catch (error) {
     throw new ServerConnection.NetworkError(error as TypeError);
   }
@@ -203,7 +216,7 @@ export const modulesApi = {
     const init = { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } };
     let response: Response;
     try {
-      response = await ServerConnection.makeRequest(url, init, settings);
+      response = await ServerConnection.makeRequest(url, withLanguage(init), settings);
     } catch (error) {
       throw new ServerConnection.NetworkError(error as TypeError);
     }
@@ -258,7 +271,7 @@ export const crowdApi = {
   sampleImage: async (id: string, sampleId: string): Promise<Blob> => {
     const settings = ServerConnection.makeSettings();
     const url = URLExt.join(settings.baseUrl, API_NAMESPACE, crowdPath(id, 'samples', sampleId, 'image'));
-    const response = await ServerConnection.makeRequest(url, {}, settings);
+    const response = await ServerConnection.makeRequest(url, withLanguage({}), settings);
     if (!response.ok) {
       throw new ApiError(response.status, `${response.status} ${response.statusText}`);
     }

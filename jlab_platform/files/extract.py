@@ -212,7 +212,7 @@ def check_entries(entries: list[Entry], archive_size: int, limits: ExtractLimits
         shown = "; ".join(problems[:_SHOWN_PROBLEMS])
         more = f" (and {len(problems) - _SHOWN_PROBLEMS} more)" if len(problems) > _SHOWN_PROBLEMS else ""
         raise ArchiveRefused(
-            f"Refused to extract {label}: {len(problems)} unsafe entr{'y' if len(problems) == 1 else 'ies'}",
+            f"Refused to extract {label}: unsafe entries ({len(problems)})",
             f"{shown}{more}. Nothing was written.",
         )
     _check_bomb(plan, archive_size, limits, label)

@@ -31,12 +31,15 @@ from ..errors import (
     PlatformError,
     Unavailable,
 )
+from ..i18n import N_, negotiate, translate
 from ..platform import Platform
 from .endpoint import is_list_field
 
 AUTH_RESOURCE = "jlab_platform"
 # Where the server extension keeps why the platform could not start, when it could not.
 UNAVAILABLE_KEY = "jlab_platform_unavailable"
+# The frontend sends the JupyterLab UI's language in it, which may differ from the browser's.
+LANGUAGE_HEADER = "X-Jlab-Platform-Language"
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _STATUS_BY_ERROR: list[tuple[type[PlatformError], int]] = [
@@ -219,7 +222,11 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
                 return
             self.clear()
             self.set_status(status)
-            body: dict[str, Any] = {"error": e.message, "detail": e.detail}
+            locale = self.error_locale()
+            body: dict[str, Any] = {
+                "error": translate(e.message, locale),
+                "detail": translate(e.detail, locale),
+            }
             if e.field:
                 body["field"] = e.field
             if isinstance(e, InvalidRequest):
@@ -235,6 +242,12 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
         if exc_info is not None and isinstance(exc_info[1], HTTPError):
             detail = exc_info[1].log_message or exc_info[1].reason or ""
         elif status_code >= 500:
-            detail = "An unexpected error occurred; the server log has the details."
+            detail = N_("An unexpected error occurred; the server log has the details.")
+        locale = self.error_locale()
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps({"error": error, "detail": detail}))
+        self.finish(json.dumps({"error": translate(error, locale), "detail": translate(detail, locale)}))
+
+    def error_locale(self) -> str | None:
+        """Error bodies speak the JupyterLab UI language (sent by the frontend), else the browser's."""
+        headers = self.request.headers
+        return negotiate(headers.get(LANGUAGE_HEADER), headers.get("Accept-Language"))

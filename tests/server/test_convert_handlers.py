@@ -136,7 +136,7 @@ async def test_extract_here_through_the_api(jp_fetch: Any, jp_root_dir: Path) ->
     refused = await expect_error(
         jp_fetch, 400, "files", "extract", method="POST", body={"path": "evil.tar.gz"}
     )
-    assert refused["error"] == "Refused to extract evil.tar.gz: 1 unsafe entry"
+    assert refused["error"] == "Refused to extract evil.tar.gz: unsafe entries (1)"
     assert "'../../evil.txt' leaves the target folder" in refused["detail"]
     assert not (jp_root_dir / "evil").exists() and not (jp_root_dir.parent / "evil.txt").exists()
     (jp_root_dir / "notes.txt").write_text("x")
