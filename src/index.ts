@@ -17,6 +17,7 @@ import { modulesPlugin } from './modules/plugin';
 import { PlatformPanel } from './platform/panel';
 import { IPlatformPanel } from './platform/tokens';
 import { unavailableReason } from './platform/unavailable';
+import { tensorboardPlugin } from './tensorboard/plugin';
 import { FRONTEND_VERSION, versionMismatch } from './version';
 
 const PLUGIN_ID = 'jlab-platform:plugin';
@@ -104,4 +105,13 @@ const plugin: JupyterFrontEndPlugin<IPlatformPanel> = {
   }
 };
 
-export default [plugin, jobsPlugin, gitPlugin, convertPlugin, modulesPlugin, crowdPlugin, capturePlugin];
+export default [
+  plugin,
+  jobsPlugin,
+  gitPlugin,
+  convertPlugin,
+  modulesPlugin,
+  crowdPlugin,
+  capturePlugin,
+  tensorboardPlugin
+];

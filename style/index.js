@@ -4,3 +4,4 @@ import './convert.css';
 import './modules.css';
 import './crowd.css';
 import './capture.css';
+import './tensorboard.css';

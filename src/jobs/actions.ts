@@ -13,6 +13,8 @@ export interface IJobsUI {
   openJob(id: string): void;
   /** Open a file of the workspace (a script, an output). */
   openPath(path: string): void;
+  /** Open TensorBoard on the job's run (its metrics as TensorBoard event files). */
+  openTensorBoard(job: IJob): void;
   /** Jobs changed here: lists refresh now instead of at their next poll. */
   changed(): void;
 }

@@ -21,6 +21,8 @@ import type { Widget } from '@lumino/widgets';
 import { jobIcon } from '../icons';
 import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
+import { jobRunFolder } from '../tensorboard/model';
+import { TensorBoardCommandIDs } from '../tensorboard/plugin';
 import { IJobsUI } from './actions';
 import { actionToolbarButton } from '../platform/dom';
 import { isJobScript } from './model';
@@ -62,6 +64,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       trans,
       openJob: id => void app.commands.execute(JobCommandIDs.open, { id }),
       openPath: path => void app.commands.execute('docmanager:open', { path }),
+      openTensorBoard: job => void app.commands.execute(TensorBoardCommandIDs.open, { logdir: jobRunFolder(job) }),
       changed: () => {
         void section?.refresh();
       }

@@ -5,6 +5,7 @@ import { refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 import { api } from '../api';
 import { jobIcon } from '../icons';
 import { WhileShownWidget } from '../platform/shown';
+import { tensorboardIcon } from '../tensorboard/icons';
 import { IJobsUI, restartJob, terminateJob } from './actions';
 import { actionToolbarButton, el } from '../platform/dom';
 import { errorMessage, formatTime } from '../platform/format';
@@ -238,16 +239,31 @@ export function createJobWidget(ui: IJobsUI, jobId: string): MainAreaWidget<JobV
       }
     }
   });
+  const tensorboard = actionToolbarButton({
+    icon: tensorboardIcon,
+    label: trans.__('TensorBoard'),
+    tooltip: trans.__("Open TensorBoard on this job's metrics"),
+    className: 'jp-JobView-tensorboard',
+    onClick: () => {
+      const job = content.job;
+      if (job) {
+        ui.openTensorBoard(job);
+      }
+    }
+  });
   terminate.hide();
   restart.hide();
+  tensorboard.hide();
   widget.toolbar.addItem('terminate', terminate);
   widget.toolbar.addItem('restart', restart);
+  widget.toolbar.addItem('tensorboard', tensorboard);
 
   content.onJob = job => {
     widget.title.label = job.name;
     widget.title.caption = trans.__('Job %1 (%2): %3', job.name, job.id, statusLabel(trans, job.status));
     terminate.setHidden(isFinished(job.status));
     restart.setHidden(!canRestart(job));
+    tensorboard.setHidden(job.status === 'pending');
   };
   return widget;
 }
