@@ -16,3 +16,12 @@ const jobSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" v
 </svg>`;
 
 export const jobIcon = new LabIcon({ name: 'jlab-platform:job', svgstr: jobSvg });
+
+// A tag between two people: a dataset labeled by several people (crowdsourcing).
+const crowdSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M6 3a3 3 0 1 1 0 6 3 3 0 0 1 0-6Zm12 0a3 3 0 1 1 0 6 3 3 0 0 1 0-6ZM1 15c0-2.2 2.2-4 5-4s5 1.8 5 4v1H1v-1Zm12 0c0-2.2 2.2-4 5-4s5 1.8 5 4v1H13v-1Zm-3 3h4l2 2-2 2h-4v-4Z"/>
+  </g>
+</svg>`;
+
+export const crowdIcon = new LabIcon({ name: 'jlab-platform:crowd', svgstr: crowdSvg });

@@ -4,14 +4,16 @@
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { api, modulesApi } from '../api';
+import { addPlatformCard } from '../platform/launcher';
 import { IModulesHost } from './host';
 import { FieldValue, JOB_SCRIPT_FOLDER, jobScriptPath, ModuleAction } from './model';
-import { ModulesPanel } from './panel';
+import { modulesIcon, ModulesPanel } from './panel';
 
 export namespace ModuleCommandIDs {
   export const open = 'jlab-platform:open-modules';
@@ -24,14 +26,15 @@ export const modulesPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jlab-platform:modules',
   description: 'Modules & Datasets: browse modules and datasets, fill Train/Predict forms, insert code or run jobs.',
   autoStart: true,
-  optional: [ITranslator, INotebookTracker, IRenderMimeRegistry, ILayoutRestorer, ICommandPalette],
+  optional: [ITranslator, INotebookTracker, IRenderMimeRegistry, ILayoutRestorer, ICommandPalette, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     translator: ITranslator | null,
     notebooks: INotebookTracker | null,
     rendermime: IRenderMimeRegistry | null,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    launcher: ILauncher | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jlab_platform');
     const host: IModulesHost = {
@@ -49,6 +52,14 @@ export const modulesPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: ModuleCommandIDs.open, category: trans.__('Platform') });
+    addPlatformCard(app, launcher, trans, {
+      name: 'modules',
+      label: trans.__('Modules & Datasets'),
+      caption: trans.__('Browse modules and datasets; train, predict or insert their code'),
+      icon: modulesIcon,
+      rank: 20,
+      execute: () => app.shell.activateById(panel.id)
+    });
   }
 };
 
