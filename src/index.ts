@@ -37,7 +37,7 @@ async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null
     if (reason) {
       // A toast shows only the start of a long message: what to do is in the details.
       const title = trans.__('The platform cannot work');
-      Notification.error(`${title}: ${reason}`, {
+      Notification.error(trans.__('%1: %2', title, reason), {
         autoClose: false,
         actions: [{ label: trans.__('Details'), callback: () => void showErrorMessage(title, reason) }]
       });
@@ -52,7 +52,7 @@ async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null
     );
     return null;
   }
-  const mismatch = versionMismatch(FRONTEND_VERSION, info.version);
+  const mismatch = versionMismatch(FRONTEND_VERSION, info.version, (message, ...args) => trans.__(message, ...args));
   if (mismatch) {
     Notification.warning(
       trans.__(

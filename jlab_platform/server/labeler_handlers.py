@@ -28,15 +28,21 @@ from ..crowd.tokens import TokenRejected, TooManyGuesses
 from ..errors import AuthenticationFailed, InvalidInput, NotFound
 from ..platform import Platform
 from .base import ApiHandler
+from .ui_catalog import page_translations, script_json
 
 LABEL_PREFIX = "jlab-platform/label"
 TOKEN_HEADER = "X-Labeler-Token"
-_PAGE = (Path(__file__).resolve().parent.parent / "crowd" / "label_page.html").read_text(encoding="utf-8")
+# The page in full: its translations go in once, a nonce per response.
+_PAGE = (
+    (Path(__file__).resolve().parent.parent / "crowd" / "label_page.html")
+    .read_text(encoding="utf-8")
+    .replace("__TRANSLATIONS__", script_json(page_translations()))
+)
 _CHUNK = 256 * 1024
 
 
 class LabelPageHandler(ExtensionHandlerMixin, JupyterHandler):
-    """The page itself: static, no user text inside (it fetches everything as JSON)."""
+    """The page itself: static, no user data inside (it fetches everything as JSON)."""
 
     @property
     def nonce(self) -> str:

@@ -246,7 +246,7 @@ async function exportScript(ws: Workspace, path: string, overwrite = false): Pro
       ws.revealAction(result.path)
     ];
     if (result.warnings.length) {
-      Notification.warning(`${message}. ${result.warnings[0]}`, { autoClose: INFO_TOAST_MS, actions });
+      Notification.warning(trans.__('%1. %2', message, result.warnings[0]), { autoClose: INFO_TOAST_MS, actions });
     } else {
       Notification.success(message, { autoClose: 8000, actions });
     }
