@@ -8,8 +8,11 @@ import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { crowdApi } from '../api';
 import { el, iconButton } from '../platform/dom';
 import { errorMessage } from '../platform/format';
+import { KeyedList, setAttr, setChildren, setText } from '../platform/keyed';
 import { WhileShownWidget } from '../platform/shown';
 import { ICrowdDatasetStats, ICrowdTask, ICrowdTaskList, progressShare } from './model';
+import { bar, mark, setBar, setMark, setMarkKind } from './parts';
+import { MarkKind, stateLabel } from './states';
 
 const POLL_MS = 5000;
 
@@ -21,29 +24,23 @@ export interface ICrowdUI {
   changed: () => void;
 }
 
-export function stateLabel(trans: TranslationBundle, task: ICrowdTask): string {
-  switch (task.state) {
-    case 'scoring':
-      return trans.__('Choosing samples (round %1)', task.round);
-    case 'labeling':
-      return task.round_complete
-        ? trans.__('Round %1 complete', task.round)
-        : trans.__('Labeling round %1 of %2', task.round, task.max_rounds);
-    case 'failed':
-      return trans.__('Round %1 failed', task.round);
-    default:
-      return task.finished_incomplete ? trans.__('Finished (samples left unlabeled)') : trans.__('Finished');
-  }
+interface IDatasetRow {
+  node: HTMLLIElement;
+  counts: HTMLElement;
+  inProgress: HTMLElement;
+  finished: HTMLElement;
+  labeled: HTMLElement;
 }
 
-/** The seed's marks: blue while in progress, green when finished; red when a round failed. */
-export function markFor(trans: TranslationBundle, task: ICrowdTask): HTMLElement {
-  const mark = el('span', `jp-CrowdMark jp-CrowdMark-${task.state === 'failed' ? 'failed' : task.mark}`);
-  const label = task.mark === 'finished' ? trans.__('Finished') : trans.__('In progress');
-  mark.title = label;
-  mark.setAttribute('role', 'img');
-  mark.setAttribute('aria-label', label);
-  return mark;
+interface ITaskRow {
+  node: HTMLLIElement;
+  open: HTMLButtonElement;
+  mark: HTMLElement;
+  name: HTMLElement;
+  dataset: HTMLElement;
+  status: HTMLElement;
+  numbers: HTMLElement;
+  bar: HTMLElement;
 }
 
 export class CrowdSection extends WhileShownWidget {
@@ -61,18 +58,33 @@ export class CrowdSection extends WhileShownWidget {
     );
     header.append(title, actions);
     this._datasetsTitle = el('div', 'jp-CrowdSection-subtitle', trans.__('Datasets'));
-    this._datasets = el('ul', 'jp-CrowdDatasets');
+    this._datasets = new KeyedList(el('ul', 'jp-CrowdDatasets'), {
+      key: stats => stats.dataset,
+      create: stats => this._datasetRow(stats),
+      update: (row, stats) => this._updateDataset(row, stats)
+    });
     this._tasksTitle = el('div', 'jp-CrowdSection-subtitle', trans.__('Tasks'));
-    this._tasks = el('ul', 'jp-CrowdTasks');
+    this._tasks = new KeyedList(el('ul', 'jp-CrowdTasks'), {
+      key: task => task.id,
+      create: task => this._taskRow(task),
+      update: (row, task) => this._updateTask(row, task)
+    });
     this._message = el('div', 'jp-CrowdSection-message');
-    this.node.append(header, this._datasetsTitle, this._datasets, this._tasksTitle, this._tasks, this._message);
+    this.node.append(
+      header,
+      this._datasetsTitle,
+      this._datasets.parent,
+      this._tasksTitle,
+      this._tasks.parent,
+      this._message
+    );
   }
 
   async refresh(): Promise<void> {
     try {
       this._render(await crowdApi.listTasks());
     } catch (error) {
-      this._message.textContent = this.ui.trans.__('Cannot list labeling tasks: %1', errorMessage(error));
+      setText(this._message, this.ui.trans.__('Cannot list labeling tasks: %1', errorMessage(error)));
     }
   }
 
@@ -80,77 +92,103 @@ export class CrowdSection extends WhileShownWidget {
 
   private _render(list: ICrowdTaskList): void {
     const trans = this.ui.trans;
-    this._datasets.replaceChildren(...list.datasets.map(stats => this._datasetRow(stats)));
-    this._tasks.replaceChildren(...list.tasks.map(task => this._taskRow(task)));
+    this._datasets.update(list.datasets);
+    this._tasks.update(list.tasks);
     this._datasetsTitle.hidden = this._tasksTitle.hidden = list.tasks.length === 0;
-    this._message.textContent = list.tasks.length
-      ? ''
-      : trans.__('No labeling task yet. Create one to have a dataset labeled, by you or by invited people.');
+    setText(
+      this._message,
+      list.tasks.length
+        ? ''
+        : trans.__('No labeling task yet. Create one to have a dataset labeled, by you or by invited people.')
+    );
   }
 
-  private _datasetRow(stats: ICrowdDatasetStats): HTMLElement {
-    const trans = this.ui.trans;
-    const row = el('li', 'jp-CrowdDataset');
-    row.dataset.dataset = stats.dataset;
+  private _datasetRow(stats: ICrowdDatasetStats): IDatasetRow {
+    const node = el('li', 'jp-CrowdDataset');
+    node.dataset.dataset = stats.dataset;
     const name = el('span', 'jp-CrowdDataset-name', stats.dataset);
     name.title = stats.dataset;
     const counts = el('span', 'jp-CrowdDataset-counts');
     // Each count says what it counts: "● 1 in progress · ● 2 finished · 5 samples labeled".
-    const tasks = (mark: string, text: string): HTMLElement => {
+    const count = (kind: MarkKind): HTMLElement => {
       const part = el('span', 'jp-CrowdDataset-count');
-      part.append(el('span', `jp-CrowdMark jp-CrowdMark-${mark}`), el('span', '', text));
+      const dot = mark();
+      setMarkKind(dot, this.ui.trans, kind);
+      part.append(dot, el('span'));
       return part;
     };
-    if (stats.in_progress) {
-      counts.append(tasks('in_progress', trans._n('%1 in progress', '%1 in progress', stats.in_progress)));
-    }
-    if (stats.finished) {
-      counts.append(tasks('finished', trans._n('%1 finished', '%1 finished', stats.finished)));
-    }
-    const labeled = trans._n('%1 sample labeled', '%1 samples labeled', stats.samples);
-    counts.append(el('span', 'jp-CrowdDataset-labels', labeled));
-    counts.title = trans.__(
+    const row = {
+      node,
+      counts,
+      inProgress: count('in_progress'),
+      finished: count('finished'),
+      labeled: el('span', 'jp-CrowdDataset-labels')
+    };
+    node.append(name, counts);
+    return row;
+  }
+
+  private _updateDataset(row: IDatasetRow, stats: ICrowdDatasetStats): void {
+    const trans = this.ui.trans;
+    setText(row.inProgress.lastChild!, trans._n('%1 in progress', '%1 in progress', stats.in_progress));
+    setText(row.finished.lastChild!, trans._n('%1 finished', '%1 finished', stats.finished));
+    setText(row.labeled, trans._n('%1 sample labeled', '%1 samples labeled', stats.samples));
+    // A count of no tasks is left out, not hidden: the row reads (and is tested) as it shows.
+    const parts = [stats.in_progress ? row.inProgress : null, stats.finished ? row.finished : null, row.labeled];
+    setChildren(
+      row.counts,
+      parts.filter((part): part is HTMLElement => part !== null)
+    );
+    const title = trans.__(
       '%1 task(s) in progress, %2 finished; %3 labels on %4 samples',
       stats.in_progress,
       stats.finished,
       stats.labels,
       stats.samples
     );
-    row.append(name, counts);
+    setAttr(row.counts, 'title', title);
+  }
+
+  private _taskRow(task: ICrowdTask): ITaskRow {
+    const node = el('li', 'jp-CrowdTask');
+    node.dataset.taskId = task.id;
+    const open = el('button', 'jp-CrowdTask-open');
+    open.type = 'button';
+    open.addEventListener('click', () => this.ui.openTask(task.id));
+    const row = {
+      node,
+      open,
+      mark: mark(),
+      name: el('span', 'jp-CrowdTask-name'),
+      dataset: el('span', 'jp-CrowdTask-dataset'),
+      status: el('span', 'jp-CrowdTask-status'),
+      numbers: el('span', 'jp-CrowdTask-progress'),
+      bar: bar()
+    };
+    const top = el('span', 'jp-CrowdTask-line');
+    top.append(row.mark, row.name);
+    const bottom = el('span', 'jp-CrowdTask-line jp-CrowdTask-sub');
+    bottom.append(row.dataset, row.status, row.numbers);
+    open.append(top, bottom, row.bar);
+    node.append(open);
     return row;
   }
 
-  private _taskRow(task: ICrowdTask): HTMLElement {
+  private _updateTask(row: ITaskRow, task: ICrowdTask): void {
     const trans = this.ui.trans;
-    const row = el('li', 'jp-CrowdTask');
-    row.dataset.taskId = task.id;
-    row.dataset.state = task.state;
-    const open = el('button', 'jp-CrowdTask-open');
-    open.type = 'button';
-    open.title = trans.__('Open task %1', task.name);
-    const top = el('span', 'jp-CrowdTask-line');
-    top.append(markFor(trans, task), el('span', 'jp-CrowdTask-name', task.name));
-    const status = el('span', 'jp-CrowdTask-status', stateLabel(trans, task));
-    const bar = el('span', 'jp-CrowdBar');
-    const fill = el('span', 'jp-CrowdBar-fill');
-    fill.style.width = `${(100 * progressShare(task.progress)).toFixed(1)}%`;
-    bar.append(fill);
-    const numbers = el(
-      'span',
-      'jp-CrowdTask-progress',
-      trans.__('%1 of %2', task.progress.labels, task.progress.needed)
-    );
-    const bottom = el('span', 'jp-CrowdTask-line jp-CrowdTask-sub');
-    bottom.append(el('span', 'jp-CrowdTask-dataset', task.dataset), status, numbers);
-    open.append(top, bottom, bar);
-    open.addEventListener('click', () => this.ui.openTask(task.id));
-    row.append(open);
-    return row;
+    setAttr(row.node, 'data-state', task.state);
+    setAttr(row.open, 'title', trans.__('Open task %1', task.name));
+    setMark(row.mark, trans, task);
+    setText(row.name, task.name);
+    setText(row.dataset, task.dataset);
+    setText(row.status, stateLabel(trans, task));
+    setText(row.numbers, trans.__('%1 of %2', task.progress.labels, task.progress.needed));
+    setBar(row.bar, progressShare(task.progress));
   }
 
   private _datasetsTitle: HTMLDivElement;
   private _tasksTitle: HTMLDivElement;
-  private _datasets: HTMLUListElement;
-  private _tasks: HTMLUListElement;
+  private _datasets: KeyedList<ICrowdDatasetStats, IDatasetRow>;
+  private _tasks: KeyedList<ICrowdTask, ITaskRow>;
   private _message: HTMLDivElement;
 }

@@ -1,16 +1,24 @@
-/** One labeling task in the main area: Status (owner actions), Progress and Results tabs. */
+/**
+ * One labeling task in the main area: Status (owner actions), Progress and Results tabs.
+ * Polled while shown; each refresh updates the tabs in place (see platform/keyed.ts).
+ */
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import type { Message } from '@lumino/messaging';
-import { TabPanel, Widget } from '@lumino/widgets';
+import { BoxLayout, TabPanel, Widget } from '@lumino/widgets';
 
 import { crowdApi } from '../api';
+import { CoalescedLoad } from '../platform/coalesce';
 import { el } from '../platform/dom';
 import { errorMessage, formatTime } from '../platform/format';
+import { KeyedList, setChildren, setText } from '../platform/keyed';
 import { showError } from '../platform/notify';
+import { WhileShownWidget } from '../platform/shown';
 import { askInvite, confirmAction, showInviteLink } from './dialogs';
-import { ICrowdLabeler, ICrowdRound, ICrowdTaskDetail, progressShare } from './model';
+import { ICrowdLabeler, ICrowdTaskDetail } from './model';
+import { button, mark, setMark } from './parts';
 import { labelRemaining } from './remaining';
-import { ICrowdUI, markFor, stateLabel } from './section';
+import { ProgressTab, ResultsTab } from './rounds';
+import { ICrowdUI } from './section';
+import { stateLabel } from './states';
 
 const POLL_MS = 3000;
 
@@ -19,7 +27,18 @@ export interface ICrowdViewUI extends ICrowdUI {
   openPath: (path: string) => void;
 }
 
-export class TaskView extends TabPanel {
+type FactKey = 'dataset' | 'module' | 'classes' | 'round' | 'perRound' | 'progress' | 'created' | 'description';
+
+interface ILabelerRow {
+  node: HTMLTableRowElement;
+  name: HTMLElement;
+  labels: HTMLElement;
+  link: HTMLElement;
+  action: HTMLElement;
+  revoke: HTMLButtonElement;
+}
+
+export class TaskView extends WhileShownWidget {
   constructor(
     private readonly ui: ICrowdViewUI,
     readonly taskId: string
@@ -27,221 +46,169 @@ export class TaskView extends TabPanel {
     super();
     const trans = ui.trans;
     this.addClass('jp-CrowdTaskView');
-    this._status = tab(trans.__('Status'), 'status');
-    this._progress = tab(trans.__('Progress'), 'progress');
-    this._results = tab(trans.__('Results'), 'results');
-    this.addWidget(this._status);
-    this.addWidget(this._progress);
-    this.addWidget(this._results);
+    const tabs = new TabPanel();
+    this._progress = new ProgressTab(trans);
+    this._results = new ResultsTab(trans, ui.openPath);
+    tabs.addWidget(tab(trans.__('Status'), 'status', this._buildStatus()));
+    tabs.addWidget(tab(trans.__('Progress'), 'progress', this._progress.node));
+    tabs.addWidget(tab(trans.__('Results'), 'results', this._results.node));
+    const layout = new BoxLayout();
+    layout.addWidget(tabs);
+    this.layout = layout;
   }
 
-  async refresh(): Promise<void> {
-    try {
-      const task = await crowdApi.getTask(this.taskId);
-      this._task = task;
-      this.title.label = task.name;
-      this._renderStatus(task);
-      this._renderProgress(task);
-      this._renderResults(task);
-    } catch (error) {
-      this._status.node.replaceChildren(el('p', 'jp-CrowdError', errorMessage(error)));
+  /** Ask the server and update the tabs; overlapping calls collapse into one more round. */
+  refresh(): Promise<void> {
+    return this._load.run();
+  }
+
+  protected readonly pollMs = POLL_MS;
+
+  /** A finished task changes only by an action (which refreshes): not polled. */
+  protected async poll(): Promise<boolean> {
+    if (!document.hidden && this._task?.state !== 'finished') {
+      await this.refresh();
     }
+    return true;
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    void this.refresh();
-    this._timer = window.setInterval(() => {
-      const busy = this._task && this._task.state !== 'finished';
-      if (busy && this.isVisible && !document.hidden) {
-        void this.refresh();
-      }
-    }, POLL_MS);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    window.clearInterval(this._timer);
-    super.onBeforeDetach(msg);
+  private async _fetch(): Promise<void> {
+    let task: ICrowdTaskDetail;
+    try {
+      task = await crowdApi.getTask(this.taskId);
+    } catch (error) {
+      this._error.hidden = false;
+      setText(this._error, errorMessage(error));
+      return;
+    }
+    if (this.isDisposed) {
+      return;
+    }
+    this._error.hidden = true;
+    this._task = task;
+    this.title.label = task.name;
+    this._updateStatus(task);
+    this._progress.update(task);
+    this._results.update(task);
   }
 
   // -- Status ----------------------------------------------------------------
 
-  private _renderStatus(task: ICrowdTaskDetail): void {
+  private _buildStatus(): HTMLElement {
     const trans = this.ui.trans;
     const head = el('div', 'jp-CrowdTaskView-head');
-    const state = el('span', 'jp-CrowdTaskView-state', stateLabel(trans, task));
-    head.append(markFor(trans, task), el('h2', '', task.name), state);
-    const facts = el('dl', 'jp-CrowdFacts');
-    const fact = (label: string, value: string): void => {
-      facts.append(el('dt', '', label), el('dd', '', value));
+    head.append(this._mark, this._name, this._state);
+    const labels: Record<FactKey, string> = {
+      dataset: trans.__('Dataset'),
+      module: trans.__('Module'),
+      classes: trans.__('Classes'),
+      round: trans.__('Round'),
+      perRound: trans.__('Per round'),
+      progress: trans.__('Progress'),
+      created: trans.__('Created'),
+      description: trans.__('Description')
     };
-    fact(trans.__('Dataset'), task.dataset);
-    fact(trans.__('Module'), `${task.module} (${task.module_format})`);
-    fact(trans.__('Classes'), task.classes.join(', '));
-    fact(trans.__('Round'), trans.__('%1 of at most %2', task.round, task.max_rounds));
-    const perRound = trans.__('%1 samples, %2 label(s) each, %3', task.max_choose, task.overlap, task.strategy);
-    fact(trans.__('Per round'), perRound);
-    fact(trans.__('Progress'), trans.__('%1 of %2 labels', task.progress.labels, task.progress.needed));
-    fact(trans.__('Created'), formatTime(task.created_at));
-    if (task.description) {
-      fact(trans.__('Description'), task.description);
+    const facts = el('dl', 'jp-CrowdFacts');
+    for (const [key, label] of Object.entries(labels) as [FactKey, string][]) {
+      const name = el('dt', '', label);
+      const value = el('dd');
+      this._facts.set(key, [name, value]);
+      facts.append(name, value);
     }
-    const body: HTMLElement[] = [head, facts];
-    if (task.error) {
-      const problem = el('div', 'jp-CrowdError', task.error);
-      if (task.job_id) {
-        const jobId = task.job_id;
-        problem.append(button(trans.__('Open the job’s log'), 'open-job', () => this.ui.openJob(jobId)));
+    const openJob = (): void => {
+      const jobId = this._task?.job_id;
+      if (jobId) {
+        this.ui.openJob(jobId);
       }
-      body.push(problem);
-    } else if (task.state === 'scoring' && task.job_id) {
-      const jobId = task.job_id;
-      const note = el('p', 'jp-CrowdNote', trans.__('The module runs as a job; its log shows what it does.'));
-      note.append(button(trans.__('Open the job’s log'), 'open-job', () => this.ui.openJob(jobId)));
-      body.push(note);
-    }
-    const actions = el('div', 'jp-CrowdActions');
-    const nextLabel = task.state === 'failed' ? trans.__('Run round %1 again', task.round) : trans.__('Next round');
-    const unlabeled = task.state === 'labeling' && !task.round_complete;
-    const label = (): void => void this._labelRemaining(task);
-    const remaining = button(trans.__('Label remaining…'), 'label-remaining', label, !unlabeled);
-    remaining.title = trans.__('Label the samples of this round that still want labels (ones labelers skipped)');
-    actions.append(
-      button(nextLabel, 'next-round', () => void this._nextRound(task), !task.can.next_round),
-      remaining,
-      button(trans.__('Finish…'), 'finish', () => void this._finish(task), !task.can.finish),
-      button(trans.__('Reopen'), 'reopen', () => void this._run(() => crowdApi.reopen(task.id)), !task.can.reopen),
-      button(trans.__('Invite…'), 'invite', () => void this._invite(task), !task.can.invite)
+    };
+    this._problemJob = button(trans.__('Open the job’s log'), 'open-job', openJob);
+    this._note.append(
+      trans.__('The module runs as a job; its log shows what it does.'),
+      button(trans.__('Open the job’s log'), 'open-job', openJob)
     );
-    body.push(actions, this._labelers(task));
-    this._status.node.replaceChildren(...body);
-  }
-
-  private _labelers(task: ICrowdTaskDetail): HTMLElement {
-    const trans = this.ui.trans;
+    this._remaining.title = trans.__('Label the samples of this round that still want labels (ones labelers skipped)');
+    const actions = el('div', 'jp-CrowdActions');
+    actions.append(this._nextRound, this._remaining, this._finish, this._reopen, this._invite);
     const table = el('table', 'jp-CrowdTable jp-CrowdLabelers');
     const header = el('tr');
     header.append(...[trans.__('Labeler'), trans.__('Labels'), trans.__('Link'), ''].map(text => el('th', '', text)));
-    table.append(header);
-    for (const labeler of task.labelers) {
-      const row = el('tr');
-      row.dataset.labeler = labeler.name;
-      const state = labeler.kind === 'owner' ? trans.__('you (task view or notebook)') : linkState(this.ui, labeler);
-      const cell = el('td');
-      if (labeler.kind === 'invited' && labeler.active) {
-        cell.append(button(trans.__('Revoke'), 'revoke', () => void this._revoke(task, labeler)));
-      }
-      row.append(el('td', '', labeler.name), el('td', '', String(labeler.labels)), el('td', '', state), cell);
-      table.append(row);
-    }
-    return table;
-  }
-
-  // -- Progress ----------------------------------------------------------------
-
-  private _renderProgress(task: ICrowdTaskDetail): void {
-    const trans = this.ui.trans;
-    const rounds = [...task.rounds].reverse().map(round => {
-      const box = el('section', 'jp-CrowdRound');
-      box.dataset.round = String(round.number);
-      const labeling = round.ready_at ? trans.__('labeling') : trans.__('scoring');
-      const done = round.completed_at ? trans.__('complete') : labeling;
-      box.append(
-        el('h3', '', trans.__('Round %1 (%2)', round.number, done)),
-        bar(progressShare({ labels: round.labels, needed: round.needed, samples: 0, complete_samples: 0 })),
-        el(
-          'p',
-          '',
-          trans.__(
-            '%1 of %2 labels · %3 of %4 samples done · %5 scored',
-            round.labels,
-            round.needed,
-            round.complete_samples,
-            round.selected,
-            round.scored
-          )
-        ),
-        counts(trans.__('Labels per class'), round.by_class),
-        counts(trans.__('Labels per labeler'), round.by_labeler),
-        this._agreement(round)
-      );
-      for (const note of round.notes) {
-        box.append(el('p', 'jp-CrowdNote', note));
-      }
-      return box;
+    table.createTHead().append(header);
+    this._labelers = new KeyedList(table.createTBody(), {
+      key: labeler => labeler.id,
+      create: labeler => this._labelerRow(labeler),
+      update: (row, labeler) => this._updateLabeler(row, labeler)
     });
-    this._progress.node.replaceChildren(...rounds);
+    const body = el('div');
+    this._problem.hidden = this._note.hidden = this._error.hidden = true;
+    body.append(this._error, head, facts, this._problem, this._note, actions, table);
+    return body;
   }
 
-  private _agreement(round: ICrowdRound): HTMLElement {
+  private _updateStatus(task: ICrowdTaskDetail): void {
     const trans = this.ui.trans;
-    const box = el('div', 'jp-CrowdAgreement');
-    const agreement = round.agreement;
-    if (!agreement.items) {
-      box.append(el('p', 'jp-CrowdNote', trans.__('Agreement: needs samples with 2 or more labels.')));
-      return box;
+    setMark(this._mark, trans, task);
+    setText(this._name, task.name);
+    setText(this._state, stateLabel(trans, task));
+    const perRound = trans.__('%1 samples, %2 label(s) each, %3', task.max_choose, task.overlap, task.strategy);
+    const values: Record<FactKey, string> = {
+      dataset: task.dataset,
+      module: `${task.module} (${task.module_format})`,
+      classes: task.classes.join(', '),
+      round: trans.__('%1 of at most %2', task.round, task.max_rounds),
+      perRound,
+      progress: trans.__('%1 of %2 labels', task.progress.labels, task.progress.needed),
+      created: formatTime(task.created_at),
+      description: task.description
+    };
+    for (const [key, [name, value]] of this._facts) {
+      setText(value, values[key]);
+      name.hidden = value.hidden = !values[key];
     }
-    const kappa = (value: number | null): string => (value === null ? trans.__('undefined') : value.toFixed(3));
-    const fleiss = kappa(agreement.fleiss_kappa);
-    box.append(el('p', '', trans.__("Fleiss' kappa: %1 over %2 samples", fleiss, agreement.items)));
-    for (const pair of agreement.cohen_kappa) {
-      const [first, second] = pair.labelers;
-      const text = trans.__("Cohen's kappa %1 / %2: %3 (%4 samples)", first, second, kappa(pair.kappa), pair.items);
-      box.append(el('p', '', text));
-    }
-    if (agreement.disagreements.length) {
-      const list = el('ul', 'jp-CrowdDisagreements');
-      for (const item of agreement.disagreements.slice(0, 50)) {
-        const labels = Object.entries(item.labels).map(([who, label]) => `${who}: ${label}`).join(', ');
-        list.append(el('li', '', `${item.sample} — ${labels}`));
-      }
-      box.append(el('h4', '', trans.__('Disagreements (%1)', agreement.disagreements.length)), list);
-    }
-    return box;
+    this._problem.hidden = !task.error;
+    setText(this._problemText, task.error ?? '');
+    setChildren(this._problem, task.job_id ? [this._problemText, this._problemJob] : [this._problemText]);
+    this._note.hidden = !!task.error || task.state !== 'scoring' || !task.job_id;
+
+    const nextLabel = task.state === 'failed' ? trans.__('Run round %1 again', task.round) : trans.__('Next round');
+    setText(this._nextRound, nextLabel);
+    this._nextRound.disabled = !task.can.next_round;
+    this._remaining.disabled = !(task.state === 'labeling' && !task.round_complete);
+    this._finish.disabled = !task.can.finish;
+    this._reopen.disabled = !task.can.reopen;
+    this._invite.disabled = !task.can.invite;
+    this._labelers.update(task.labelers);
   }
 
-  // -- Results -----------------------------------------------------------------
+  private _labelerRow(labeler: ICrowdLabeler): ILabelerRow {
+    const node = el('tr');
+    node.dataset.labeler = labeler.name;
+    const row = {
+      node,
+      name: el('td', '', labeler.name),
+      labels: el('td'),
+      link: el('td'),
+      action: el('td'),
+      revoke: button(this.ui.trans.__('Revoke'), 'revoke', () => void this._revoke(labeler))
+    };
+    node.append(row.name, row.labels, row.link, row.action);
+    return row;
+  }
 
-  private _renderResults(task: ICrowdTaskDetail): void {
+  private _updateLabeler(row: ILabelerRow, labeler: ICrowdLabeler): void {
     const trans = this.ui.trans;
-    const items: HTMLElement[] = [
-      el('p', '', trans.__('Labels are written into the dataset, in %1/', task.results.folder))
-    ];
-    const table = el('table', 'jp-CrowdTable jp-CrowdFiles');
-    const header = el('tr');
-    header.append(...[trans.__('Round'), trans.__('File'), trans.__('Where')].map(text => el('th', '', text)));
-    table.append(header);
-    for (const round of task.rounds) {
-      for (const file of round.files) {
-        const row = el('tr');
-        row.dataset.kind = file.kind;
-        const name = file.kind === 'labels' ? trans.__('majority labels') : trans.__('ties');
-        const open = el('button', 'jp-CrowdPath', file.path);
-        open.type = 'button';
-        open.title = trans.__('Open %1', file.path);
-        open.addEventListener('click', () => this.ui.openPath(file.path));
-        const where = el('td');
-        where.append(open);
-        row.append(el('td', '', String(round.number)), el('td', '', name), where);
-        table.append(row);
-      }
-    }
-    if (table.rows.length === 1) {
-      const none = trans.__('No round has its labels yet: files appear when a round completes.');
-      items.push(el('p', 'jp-CrowdNote', none));
-    } else {
-      items.push(table);
-    }
-    const download = el('a', 'jp-CrowdDownload', trans.__('Download every label with its labeler (JSON)'));
-    download.href = crowdApi.labelsDownloadUrl(task.id);
-    download.setAttribute('download', '');
-    items.push(download, el('p', 'jp-CrowdNote', trans.__('Also kept beside the rounds: %1', task.results.export)));
-    this._results.node.replaceChildren(...items);
+    setText(row.labels, String(labeler.labels));
+    setText(row.link, labeler.kind === 'owner' ? trans.__('you (task view or notebook)') : linkState(this.ui, labeler));
+    const revocable = labeler.kind === 'invited' && labeler.active;
+    setChildren(row.action, revocable ? [row.revoke] : []);
   }
 
   // -- actions -----------------------------------------------------------------
 
-  private async _nextRound(task: ICrowdTaskDetail): Promise<void> {
+  private async _onNextRound(): Promise<void> {
+    const task = this._task;
+    if (!task) {
+      return;
+    }
     const trans = this.ui.trans;
     const missing = task.progress.needed - task.progress.labels;
     let force = false;
@@ -259,7 +226,11 @@ export class TaskView extends TabPanel {
     await this._run(() => crowdApi.nextRound(task.id, force));
   }
 
-  private async _finish(task: ICrowdTaskDetail): Promise<void> {
+  private async _onFinish(): Promise<void> {
+    const task = this._task;
+    if (!task) {
+      return;
+    }
     const trans = this.ui.trans;
     const missing = task.state === 'labeling' ? task.progress.needed - task.progress.labels : 0;
     const message =
@@ -274,18 +245,20 @@ export class TaskView extends TabPanel {
     }
   }
 
-  private async _labelRemaining(task: ICrowdTaskDetail): Promise<void> {
-    await labelRemaining(this.ui.trans, task.id, task.name);
-    this.ui.changed();
+  private async _onLabelRemaining(): Promise<void> {
+    if (this._task) {
+      await labelRemaining(this.ui.trans, this._task.id, this._task.name);
+      this.ui.changed();
+    }
   }
 
-  private async _invite(task: ICrowdTaskDetail): Promise<void> {
+  private async _onInvite(): Promise<void> {
     const answer = await askInvite(this.ui.trans);
     if (!answer) {
       return;
     }
     try {
-      const invite = await crowdApi.invite(task.id, answer.name, answer.hours);
+      const invite = await crowdApi.invite(this.taskId, answer.name, answer.hours);
       await this.refresh();
       await showInviteLink(this.ui.trans, invite);
     } catch (error) {
@@ -293,11 +266,11 @@ export class TaskView extends TabPanel {
     }
   }
 
-  private async _revoke(task: ICrowdTaskDetail, labeler: ICrowdLabeler): Promise<void> {
+  private async _revoke(labeler: ICrowdLabeler): Promise<void> {
     const trans = this.ui.trans;
     const message = trans.__('%1’s link stops working at once; their labels stay.', labeler.name);
     if (await confirmAction(trans, trans.__('Revoke the link?'), message, trans.__('Revoke'), true)) {
-      await this._run(() => crowdApi.revoke(task.id, labeler.id));
+      await this._run(() => crowdApi.revoke(this.taskId, labeler.id));
     }
   }
 
@@ -311,11 +284,28 @@ export class TaskView extends TabPanel {
     await this.refresh();
   }
 
-  private _status: Widget;
-  private _progress: Widget;
-  private _results: Widget;
+  private readonly _load = new CoalescedLoad(
+    () => this._fetch(),
+    () => this.isDisposed
+  );
   private _task: ICrowdTaskDetail | null = null;
-  private _timer = 0;
+  private _progress: ProgressTab;
+  private _results: ResultsTab;
+  private _error = el('p', 'jp-CrowdError');
+  private _mark = mark();
+  private _name = el('h2');
+  private _state = el('span', 'jp-CrowdTaskView-state');
+  private _facts = new Map<FactKey, [HTMLElement, HTMLElement]>();
+  private _problem = el('div', 'jp-CrowdError');
+  private _problemText = el('span');
+  private _problemJob!: HTMLButtonElement;
+  private _note = el('p', 'jp-CrowdNote');
+  private _nextRound = button('', 'next-round', () => void this._onNextRound());
+  private _remaining = button(this.ui.trans.__('Label remaining…'), 'label-remaining', () => void this._onLabelRemaining());
+  private _finish = button(this.ui.trans.__('Finish…'), 'finish', () => void this._onFinish());
+  private _reopen = button(this.ui.trans.__('Reopen'), 'reopen', () => void this._run(() => crowdApi.reopen(this.taskId)));
+  private _invite = button(this.ui.trans.__('Invite…'), 'invite', () => void this._onInvite());
+  private _labelers!: KeyedList<ICrowdLabeler, ILabelerRow>;
 }
 
 export function createTaskWidget(ui: ICrowdViewUI, taskId: string): MainAreaWidget<TaskView> {
@@ -328,40 +318,13 @@ export function createTaskWidget(ui: ICrowdViewUI, taskId: string): MainAreaWidg
   return widget;
 }
 
-function tab(label: string, key: string): Widget {
+function tab(label: string, key: string, content: HTMLElement): Widget {
   const widget = new Widget();
   widget.addClass('jp-CrowdTab');
   widget.node.dataset.tab = key;
+  widget.node.append(content);
   widget.title.label = label;
   return widget;
-}
-
-function button(label: string, action: string, onClick: () => void, disabled = false): HTMLButtonElement {
-  const node = el('button', 'jp-Button jp-mod-styled jp-mod-reject jp-CrowdButton', label);
-  node.type = 'button';
-  node.dataset.action = action;
-  node.disabled = disabled;
-  node.addEventListener('click', onClick);
-  return node;
-}
-
-function bar(share: number): HTMLElement {
-  const outer = el('span', 'jp-CrowdBar');
-  const fill = el('span', 'jp-CrowdBar-fill');
-  fill.style.width = `${(100 * share).toFixed(1)}%`;
-  outer.append(fill);
-  return outer;
-}
-
-function counts(title: string, values: Record<string, number>): HTMLElement {
-  const box = el('div', 'jp-CrowdCounts');
-  box.append(el('h4', '', title));
-  const list = el('ul');
-  for (const [name, count] of Object.entries(values).sort((a, b) => b[1] - a[1])) {
-    list.append(el('li', '', `${name}: ${count}`));
-  }
-  box.append(list);
-  return box;
 }
 
 function linkState(ui: ICrowdViewUI, labeler: ICrowdLabeler): string {
