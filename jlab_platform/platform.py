@@ -12,6 +12,7 @@ from pathlib import Path
 from .capture import CaptureService
 from .convert.service import ConversionService, ConvertSettings
 from .crowd import CrowdService, CrowdSettings
+from .evaluation.service import EvaluationService
 from .files.atomic import make_private_dir
 from .files.extract import MB, ExtractLimits
 from .files.service import FileActions
@@ -97,6 +98,7 @@ class Platform:
             ),
             settings.data_dir,
         )
+        self.evaluations = EvaluationService(self.paths, settings.results_dir, self.jobs)
         self.crowd = CrowdService(
             self.store,
             self.paths,

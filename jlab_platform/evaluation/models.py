@@ -30,7 +30,6 @@ class EvaluationListQuery(ApiModel):
 
 
 class Figures(ApiModel):
-    accuracy: float
     precision: float
     recall: float
     f1: float
@@ -38,6 +37,9 @@ class Figures(ApiModel):
 
 
 class Overall(Figures):
+    """Macro means over the classes present; ``weighted`` by support."""
+
+    accuracy: float
     weighted: dict[str, float] = Field(description="precision, recall, f1, iou weighted by support")
     samples: int
     evaluated: int = Field(description="Samples predicted (all but the non-compliant).")

@@ -12,7 +12,6 @@ The folders are the index of evaluations: an id names its folder, found under an
 
 import datetime as dt
 import json
-import os
 import re
 import secrets
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..files.atomic import write_atomic
 from .metrics import Matrix, report
 from .samples import Sample, write_samples
 
@@ -51,9 +51,8 @@ def now_iso() -> str:
 
 def write_json(final: Path, data: Any) -> None:
     """Written beside its name and renamed over it: a reader never sees half a file."""
-    partial = final.with_name(f".{final.name}.part")
-    partial.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(partial, final)
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    write_atomic(final, text.encode("utf-8"), secrets.token_hex(4))
 
 
 def read_json(path: Path) -> Any:

@@ -7,12 +7,13 @@ lookups. Samples are named by their integer id, their place in ``all_samples.jso
 """
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from ..files.atomic import atomic_output
 
 SAMPLES_JSON = "all_samples.json"
 SAMPLES_DB = "samples.sqlite"
@@ -71,8 +72,7 @@ def write_samples(folder: Path, samples: Sequence[Sample], classes: Sequence[str
 
 
 def _write_json(final: Path, samples: Sequence[Sample], classes: Sequence[str]) -> None:
-    partial = final.with_name(f".{final.name}.part")
-    with open(partial, "w", encoding="utf-8") as out:
+    with atomic_output(final, "samples") as partial, open(partial, "w", encoding="utf-8") as out:
         out.write("[\n")
         for number, sample in enumerate(samples):
             record = {
@@ -86,13 +86,16 @@ def _write_json(final: Path, samples: Sequence[Sample], classes: Sequence[str]) 
             }
             out.write((",\n" if number else "") + json.dumps(record, ensure_ascii=False))
         out.write("\n]\n")
-    os.replace(partial, final)
 
 
 def _write_db(final: Path, samples: Sequence[Sample]) -> None:
-    partial = final.with_name(f".{final.name}.part")
-    partial.unlink(missing_ok=True)
-    db = sqlite3.connect(partial)
+    with atomic_output(final, "samples") as partial:
+        _fill_db(partial, samples)
+
+
+def _fill_db(path: Path, samples: Sequence[Sample]) -> None:
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
     try:
         db.execute("PRAGMA journal_mode = OFF")  # a fresh file renamed into place when whole
         db.execute("PRAGMA synchronous = OFF")
@@ -105,7 +108,6 @@ def _write_db(final: Path, samples: Sequence[Sample]) -> None:
         db.commit()
     finally:
         db.close()
-    os.replace(partial, final)
 
 
 def _batches(rows: Iterable[tuple[object, ...]]) -> Iterator[list[tuple[object, ...]]]:

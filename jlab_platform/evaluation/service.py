@@ -6,8 +6,8 @@ so a request's id is checked before it names any folder, and samples are named b
 no request carries a file path.
 """
 
-import os
 import re
+import secrets
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from PIL import Image
 
 from ..errors import Conflict, InvalidInput, NotFound
+from ..files.atomic import atomic_output
 from ..jobs.scripts import platform_script
 from ..jobs.service import JobService
 from ..kernel.module_run import read_run_record
@@ -79,6 +80,13 @@ class Download:
     filename: str
     path: Path | None = None
     file: BinaryIO | None = None
+
+    def open(self) -> BinaryIO:
+        """The content to send, open for reading (the caller closes it)."""
+        if self.file is not None:
+            return self.file
+        assert self.path is not None
+        return open(self.path, "rb")  # the caller closes it
 
 
 class EvaluationService:
@@ -322,15 +330,13 @@ class EvaluationService:
         if cached.is_file():
             return cached
         thumbs.mkdir(exist_ok=True)
-        partial = thumbs / f".{sample.id}.{os.getpid()}.part"
         try:
-            with Image.open(source) as image:
+            # Two requests for one thumbnail may both make it: each writes its own partial file.
+            with Image.open(source) as image, atomic_output(cached, secrets.token_hex(4)) as partial:
                 image.thumbnail((THUMB_SIZE, THUMB_SIZE))
                 image.convert("RGB").save(partial, "JPEG", quality=85)
         except (OSError, ValueError) as exc:
-            partial.unlink(missing_ok=True)
             raise NotFound(f"Sample {sample.id}'s image cannot be read", str(exc)) from None
-        os.replace(partial, cached)
         return cached
 
 

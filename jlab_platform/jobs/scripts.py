@@ -4,6 +4,7 @@ Jobs run workspace scripts, so such a job starts a small script kept in a hidden
 shared results folder, which every job can reach (snapshots leave ``results/`` out and link it).
 """
 
+import secrets
 from pathlib import Path
 
 from ..files.atomic import write_atomic
@@ -20,8 +21,8 @@ def platform_script(results_dir: Path, folder_name: str, file_name: str, text: s
     folder.mkdir(parents=True, exist_ok=True)
     placeholder = folder / RESULTS_LINK
     if not placeholder.exists() and not placeholder.is_symlink():
-        write_atomic(placeholder, _PLACEHOLDER_TEXT.encode(), "script")
+        write_atomic(placeholder, _PLACEHOLDER_TEXT.encode(), secrets.token_hex(4))
     script = folder / file_name
     if not script.is_file() or script.read_text(encoding="utf-8") != text:
-        write_atomic(script, text.encode(), "script")
+        write_atomic(script, text.encode(), secrets.token_hex(4))
     return script

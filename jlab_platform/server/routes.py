@@ -5,6 +5,7 @@ from typing import Any
 from .capture_handlers import CAPTURE_ROUTES
 from .convert_handlers import CONVERT_ROUTES
 from .crowd_handlers import CROWD_ROUTES
+from .evaluation_handlers import EVALUATION_ROUTES
 from .git_handlers import GIT_ROUTES
 from .info_handlers import INFO_ROUTES
 from .jobs_handlers import JOB_ROUTES
@@ -24,6 +25,7 @@ def platform_routes() -> list[tuple[str, Any]]:
         *GIT_ROUTES,
         *CONVERT_ROUTES,
         *CROWD_ROUTES,
+        *EVALUATION_ROUTES,
     ]
     return [
         *((f"{API_PREFIX}/{path}", handler) for path, handler in api),
