@@ -29,10 +29,12 @@ class InvalidInput(PlatformError):
 class InvalidRequest(InvalidInput):
     """Inputs of a request that do not fit its declared model: each field and what to fix in it."""
 
-    def __init__(self, fields: dict[str, str]) -> None:
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
         names = ", ".join(sorted(fields))
         detail = "; ".join(f"{name}: {fix}" for name, fix in sorted(fields.items()))
-        super().__init__(f"Invalid request: check {names}", detail, field=next(iter(sorted(fields))))
+        super().__init__(
+            message or f"Invalid request: check {names}", detail, field=min(fields, default=None)
+        )
         self.fields = fields
 
 

@@ -4,11 +4,12 @@ queued, so bad input is a clear 400. Imports no framework."""
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from ..errors import InvalidInput
 
-QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")
+Quantize = Literal["none", "dynamic", "float16", "int8"]
+QUANTIZE_MODES: tuple[str, ...] = get_args(Quantize)
 SAVED_MODEL_MARKERS = ("saved_model.pb", "saved_model.pbtxt")
 KERAS_SUFFIXES = {".keras": "keras", ".h5": "h5", ".hdf5": "h5"}
 TORCH_SUFFIXES = {".pt": "torchscript", ".pt2": "exported_program"}

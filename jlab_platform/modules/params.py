@@ -3,20 +3,16 @@
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InvalidInput
+from ..errors import InvalidRequest
 from .fieldtypes import PathCheck
 from .spec import ActionSpec
 
 
-class InvalidParams(InvalidInput):
+class InvalidParams(InvalidRequest):
     """Some inputs do not fit the spec; ``fields`` maps each input's name to what to fix."""
 
     def __init__(self, module: str, action: str, fields: dict[str, str]) -> None:
-        super().__init__(
-            f"{len(fields)} {action} input(s) of {module!r} need fixing",
-            "; ".join(f"{name}: {message}" for name, message in fields.items()),
-        )
-        self.fields = fields
+        super().__init__(fields, f"{len(fields)} {action} input(s) of {module!r} need fixing")
 
     def __str__(self) -> str:
         return self.message + "".join(f"\n  {name}: {message}" for name, message in self.fields.items())

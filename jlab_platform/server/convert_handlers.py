@@ -1,39 +1,13 @@
 """``/convert`` (TFLite and ONNX conversions) and ``/files`` (extract, export a notebook as a script)."""
 
 import asyncio
-from typing import Any
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
+from ..convert.models import Conversions, OnnxRequest, TfliteRequest, WorkerStatus
 from ..convert.service import ConversionService
-from ..errors import InvalidInput
+from ..files.models import ExportedScript, ExportScriptRequest, ExtractRequest, Task
 from ..files.service import FileActions
 from .base import ApiHandler
-
-
-def _text(body: dict[str, Any], key: str, required: bool = False) -> str | None:
-    value = body.get(key)
-    if value is None or value == "":
-        if required:
-            raise InvalidInput(f"Missing {key!r}", "Give the path relative to the server's root directory.")
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{key!r} must be a string", f"Got {type(value).__name__}.")
-    return value
-
-
-def _path(body: dict[str, Any]) -> str:
-    path = _text(body, "path", required=True)
-    assert path is not None
-    return path
-
-
-def _flag(body: dict[str, Any], key: str, default: bool) -> bool:
-    value = body.get(key, default)
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{key!r} must be true or false", f"Got {value!r}.")
-    return value
+from .endpoint import endpoint
 
 
 class ConvertBase(ApiHandler):
@@ -43,66 +17,58 @@ class ConvertBase(ApiHandler):
 
 
 class ConversionsHandler(ConvertBase):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        self.send_json({"conversions": self.conversions.list(), "worker": self.conversions.status()})
+    @endpoint("Recent conversions and the conversion worker's state", response=Conversions)
+    async def get(self) -> Conversions:
+        return Conversions.model_validate(
+            {"conversions": self.conversions.list(), "worker": self.conversions.status()}
+        )
 
 
 class WarmHandler(ConvertBase):
-    """Start the conversion worker ahead of a conversion: the UI calls it when a dialog opens."""
-
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        self.send_json(self.conversions.warm())
+    @endpoint(
+        "Start the conversion worker ahead of a conversion (the UI calls it when a dialog opens)",
+        response=WorkerStatus,
+    )
+    async def post(self) -> WorkerStatus:
+        return WorkerStatus.model_validate(self.conversions.warm())
 
 
 class TfliteHandler(ConvertBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.json_body()
-        path = _path(body)
-        quantize = _text(body, "quantize") or "none"
+    @endpoint("Convert a Keras model to TFLite", body=TfliteRequest, response=Task, status=202)
+    async def post(self, body: TfliteRequest) -> Task:
         task = await asyncio.to_thread(
             self.conversions.submit_tflite,
-            path,
-            quantize=quantize,
-            representative_data=_text(body, "representative_data"),
-            allow_select_tf_ops=_flag(body, "allow_select_tf_ops", False),
-            output=_text(body, "output"),
-            verify=_flag(body, "verify", True),
+            body.path,
+            quantize=body.quantize,
+            representative_data=body.representative_data,
+            allow_select_tf_ops=body.allow_select_tf_ops,
+            output=body.output,
+            verify=body.verify,
         )
-        self.send_json(task, 202)
+        return Task.model_validate(task)
 
 
 class OnnxHandler(ConvertBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.json_body()
-        path = _path(body)
+    @endpoint("Export a PyTorch model to ONNX", body=OnnxRequest, response=Task, status=202)
+    async def post(self, body: OnnxRequest) -> Task:
         task = await asyncio.to_thread(
             self.conversions.submit_onnx,
-            path,
-            input_shape=body.get("input_shape"),
-            dynamic_batch=_flag(body, "dynamic_batch", True),
-            output=_text(body, "output"),
+            body.path,
+            input_shape=body.input_shape,
+            dynamic_batch=body.dynamic_batch,
+            output=body.output,
         )
-        self.send_json(task, 202)
+        return Task.model_validate(task)
 
 
 class ConversionHandler(ConvertBase):
-    @web.authenticated
-    @authorized
-    async def get(self, task_id: str) -> None:
-        self.send_json(self.conversions.get(task_id))
+    @endpoint("One conversion", response=Task)
+    async def get(self, task_id: str) -> Task:
+        return Task.model_validate(self.conversions.get(task_id))
 
-    @web.authenticated
-    @authorized
-    async def delete(self, task_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.conversions.cancel, task_id))
+    @endpoint("Cancel a conversion", response=Task)
+    async def delete(self, task_id: str) -> Task:
+        return Task.model_validate(await asyncio.to_thread(self.conversions.cancel, task_id))
 
 
 class FilesBase(ApiHandler):
@@ -112,35 +78,31 @@ class FilesBase(ApiHandler):
 
 
 class ExtractHandler(FilesBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.json_body()
-        path = _path(body)
-        task = await asyncio.to_thread(self.files.extract, path, _text(body, "name_encoding"))
-        self.send_json(task, 202)
+    @endpoint("Extract an archive beside itself, safely", body=ExtractRequest, response=Task, status=202)
+    async def post(self, body: ExtractRequest) -> Task:
+        return Task.model_validate(await asyncio.to_thread(self.files.extract, body.path, body.name_encoding))
 
 
 class ExtractionHandler(FilesBase):
-    @web.authenticated
-    @authorized
-    async def get(self, task_id: str) -> None:
-        self.send_json(self.files.get(task_id))
+    @endpoint("One extraction", response=Task)
+    async def get(self, task_id: str) -> Task:
+        return Task.model_validate(self.files.get(task_id))
 
-    @web.authenticated
-    @authorized
-    async def delete(self, task_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.files.cancel, task_id))
+    @endpoint("Cancel an extraction", response=Task)
+    async def delete(self, task_id: str) -> Task:
+        return Task.model_validate(await asyncio.to_thread(self.files.cancel, task_id))
 
 
 class ExportScriptHandler(FilesBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.json_body()
-        path = _path(body)
-        result = await asyncio.to_thread(self.files.export_script, path, _flag(body, "overwrite", False))
-        self.send_json(result, 201)
+    @endpoint(
+        "Export a notebook as a script beside it",
+        body=ExportScriptRequest,
+        response=ExportedScript,
+        status=201,
+    )
+    async def post(self, body: ExportScriptRequest) -> ExportedScript:
+        result = await asyncio.to_thread(self.files.export_script, body.path, body.overwrite)
+        return ExportedScript.model_validate(result)
 
 
 # Literal paths before the {id} patterns: tornado takes the first rule that matches.

@@ -70,9 +70,10 @@ def endpoint(
             errors: dict[str, str] = {}
             values: dict[str, Any] = dict(path)
             if query is not None:
-                values["query"] = _parse(query, self.query_values(query), "query", errors)
+                values["query"] = _parse(query, self.query_values(query), "query", errors, strict=False)
             if body is not None:
-                values["body"] = _parse(body, self.json_body(), "", errors)
+                # JSON has types: "yes" is no boolean and "5" no number in a body (a query is all text).
+                values["body"] = _parse(body, self.json_body(), "", errors, strict=True)
             if errors:
                 raise InvalidRequest(errors)
             result = await method(self, *args, **values)
@@ -82,7 +83,7 @@ def endpoint(
                 self.set_status(status)
                 self.finish()
                 return
-            self.send_bytes(adapter.dump_json(adapter.validate_python(result)), status)
+            self.send_bytes(adapter.dump_json(adapter.validate_python(result), by_alias=True), status)
 
         # In jupyter_server's order (login, then authorization), which is also how it checks that
         # every route asks for a login.
@@ -99,9 +100,11 @@ def declared(handler: type, method: str) -> Endpoint | None:
     return spec if isinstance(spec, Endpoint) else None
 
 
-def _parse(model: type[BaseModel], data: dict[str, Any], place: str, errors: dict[str, str]) -> Any:
+def _parse(
+    model: type[BaseModel], data: dict[str, Any], place: str, errors: dict[str, str], *, strict: bool
+) -> Any:
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=strict)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             name = ".".join(str(part) for part in error["loc"]) or place or "body"
