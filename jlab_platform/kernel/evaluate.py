@@ -43,6 +43,7 @@ from .training.data import (
 )
 
 _INPUTS = ".inputs"  # links to the evaluated images, the folder predict() is given
+PREDICTED_MASKS = "masks"
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,9 @@ def _predict(module_name: str, run_dir: Path, dataset: Dataset, folder: Path) ->
         raise ModuleError("Nothing to evaluate: every sample is non-compliant or the data is empty")
     inputs = _link_inputs(folder / _INPUTS, dataset.items)
     module = load(module_name)
-    records = module.predict(images=str(inputs), checkpoint=str(run_dir))
+    # A segmentation module writes its predicted masks: they stay with the report.
+    outputs = {"output": str(folder / PREDICTED_MASKS)} if dataset.task == "segmentation" else {}
+    records = module.predict(images=str(inputs), checkpoint=str(run_dir), **outputs)
     by_item = {int(Path(str(r["sample"])).stem): r for r in records}
     missing = len(dataset.items) - len(by_item)
     if missing:
@@ -278,7 +281,8 @@ def _segmentation(dataset: Dataset, by_item: dict[int, dict[str, Any]]) -> tuple
             raise ModuleError(f"{item.path} has no true mask")
         with Image.open(item.mask) as image:
             truth = np.asarray(image)
-        predicted = np.asarray(by_item[number]["mask"])
+        with Image.open(by_item[number]["mask"]) as image:
+            predicted = np.asarray(image)
         if predicted.shape != truth.shape:
             raise ModuleError(
                 f"predicted mask of {item.path} is {predicted.shape}, its true mask {truth.shape}"

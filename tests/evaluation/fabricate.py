@@ -103,3 +103,65 @@ def fabricate(
     return Fabricated(
         run, data, classes, [truth[n] for n in ordered], [predicted[n] for n in ordered], [str(big)]
     )
+
+
+SEGMENTER_SPEC = """\
+name: segmenter
+version: "1.0"
+description: Writes the masks the test put in its run's predicted/ folder
+task: semantic-segmentation
+predict:
+  inputs:
+    images: {type: path}
+    output: {type: str, default: ""}
+"""
+
+SEGMENTER_MAIN = """\
+import shutil
+from pathlib import Path
+
+from jlab_platform.modules.imagefolder import list_images
+
+
+def predict(images, output="", *, context):
+    Path(output).mkdir(parents=True, exist_ok=True)
+    records = []
+    for path in list_images(images):
+        target = Path(output) / f"{path.stem}.png"
+        shutil.copy(context.run_dir / "predicted" / path.resolve().name, target)
+        records.append({"sample": str(path), "mask": str(target), "classes": {}})
+    return records
+"""
+
+
+def fabricate_segmentation(root: Path, truth: np.ndarray, predicted: np.ndarray, classes: list[str]) -> Path:
+    """A segmentation run whose val split is every (image, mask) pair; returns the run folder."""
+    write_module(root / "modules", "segmenter", spec=SEGMENTER_SPEC, main=SEGMENTER_MAIN)
+    data = root / "datasets" / "seg"
+    run = root / "results" / "segmenter" / "run-1"
+    (run / "predicted").mkdir(parents=True)
+    (data / "images").mkdir(parents=True)
+    (data / "masks").mkdir()
+    val = []
+    for number, (true_mask, predicted_mask) in enumerate(zip(truth, predicted, strict=True)):
+        name = f"m{number:03d}.png"
+        Image.fromarray(np.zeros((*true_mask.shape, 3), dtype=np.uint8)).save(data / "images" / name)
+        Image.fromarray(true_mask.astype(np.uint8)).save(data / "masks" / name)
+        Image.fromarray(predicted_mask.astype(np.uint8)).save(run / "predicted" / name)
+        counts = np.bincount(true_mask.ravel(), minlength=len(classes))
+        counts[0] = 0
+        label = classes[int(counts.argmax()) if counts.any() else 0]
+        val.append({"path": f"images/{name}", "mask": f"masks/{name}", "label": label})
+    split = {
+        "task": "segmentation",
+        "data_dir": str(data),
+        "seed": 0,
+        "ratio": 0.0,
+        "classes": classes,
+        "train": [],
+        "val": val,
+    }
+    (run / "split.json").write_text(json.dumps(split))
+    (run / "noncompliant.json").write_text("[]")
+    (run / "run.json").write_text(json.dumps({"module": "segmenter", "status": "complete", "params": {}}))
+    return run

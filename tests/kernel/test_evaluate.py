@@ -10,7 +10,7 @@ from sklearn.metrics import classification_report, jaccard_score
 from jlab_platform.evaluation.samples import SampleFilter, SampleIndex
 from jlab_platform.kernel.evaluate import evaluate
 from jlab_platform.kernel.modules import ModuleError
-from tests.evaluation.fabricate import fabricate
+from tests.evaluation.fabricate import fabricate, fabricate_segmentation
 
 CLASSES = ["cat", "dog", "absent", "fox"]
 
@@ -126,3 +126,23 @@ def test_a_run_without_split_says_so(workspace: Path) -> None:
         evaluate(made.run, split="train")
     record = json.loads(next((made.run / "evaluation").glob("*/evaluation.json")).read_text())
     assert record["status"] == "failed" and "split.json" in record["error"]
+
+
+def test_segmentation_iou_from_masks_equals_scikit_learn(workspace: Path) -> None:
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 3, (4, 16, 16))
+    truth[:, :4] = 0
+    predicted = np.where(rng.random(truth.shape) < 0.8, truth, rng.integers(0, 3, truth.shape))
+    run = fabricate_segmentation(workspace, truth, predicted, ["background", "road", "car", "absent"])
+
+    result = evaluate(run)
+
+    expected = jaccard_score(truth.ravel(), predicted.ravel(), labels=[0, 1, 2], average=None)
+    per_class = result.analysis["per_class"]
+    np.testing.assert_allclose([c["iou"] for c in per_class[:3]], expected)
+    assert per_class[3]["present"] is False
+    assert result.overall["iou"] == pytest.approx(expected.mean())
+    assert result.overall["units"] == "pixels"
+    assert len(list((result.folder / "masks").glob("*.png"))) == 4
+    samples = json.loads((result.folder / "all_samples.json").read_text())
+    assert all(0 <= s["confidence"] <= 1 for s in samples)
