@@ -1,14 +1,24 @@
 """``/git``: status, init, clone, one-click sync, conflicts, history, diffs and rollback."""
 
 import asyncio
-from typing import Any
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
-from ..errors import InvalidInput
 from ..gitsync import GitService
+from ..gitsync.models import (
+    CloneRequest,
+    Diff,
+    DiffQuery,
+    GitLog,
+    GitStatus,
+    LogQuery,
+    ResolveRequest,
+    RollbackRequest,
+    RollbackResult,
+    StatusQuery,
+    SyncRequest,
+    SyncResult,
+)
 from .base import ApiHandler
+from .endpoint import endpoint
 
 
 class GitBase(ApiHandler):
@@ -16,99 +26,75 @@ class GitBase(ApiHandler):
     def git(self) -> GitService:
         return self.platform.git
 
-    def body_string(self, body: dict[str, Any], key: str, hint: str, required: bool = True) -> str | None:
-        value = body.get(key)
-        if value is None and not required:
-            return None
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise InvalidInput(f"'{key}' must be a non-empty string", hint)
-        return value
-
 
 class GitStatusHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        fetch = self.get_query_argument("fetch", "") in ("1", "true")
-        self.send_json(await asyncio.to_thread(self.git.status, fetch))
+    @endpoint(
+        "The workspace's branch, remote, ahead/behind and changed files",
+        query=StatusQuery,
+        response=GitStatus,
+    )
+    async def get(self, query: StatusQuery) -> GitStatus:
+        return GitStatus.model_validate(await asyncio.to_thread(self.git.status, query.fetch))
 
 
 class GitInitHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        self.send_json(await asyncio.to_thread(self.git.init), 201)
+    @endpoint("Make the workspace a git repository", response=GitStatus, status=201)
+    async def post(self) -> GitStatus:
+        return GitStatus.model_validate(await asyncio.to_thread(self.git.init))
 
 
 class GitCloneHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        url = self.body_string(self.json_body(), "url", 'e.g. {"url": "https://github.com/org/project.git"}')
-        self.send_json(await asyncio.to_thread(self.git.clone, str(url)), 201)
+    @endpoint(
+        "Clone a repository into the (empty) workspace", body=CloneRequest, response=GitStatus, status=201
+    )
+    async def post(self, body: CloneRequest) -> GitStatus:
+        return GitStatus.model_validate(await asyncio.to_thread(self.git.clone, body.url))
 
 
 class GitSyncHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        message = self.json_body().get("message", "")
-        if not isinstance(message, str):
-            raise InvalidInput("'message' must be a string", 'e.g. {"message": "Tune the learning rate"}')
-        self.send_json(await asyncio.to_thread(self.git.sync, message))
+    @endpoint(
+        "One-click sync: commit local changes, pull (rebase) and push", body=SyncRequest, response=SyncResult
+    )
+    async def post(self, body: SyncRequest) -> SyncResult:
+        return SyncResult.model_validate(await asyncio.to_thread(self.git.sync, body.message))
 
 
 class GitResolveHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.json_body()
-        hint = 'e.g. {"path": "train.py", "choice": "mine"} (or "theirs")'
-        path, choice = self.body_string(body, "path", hint), self.body_string(body, "choice", hint)
-        self.send_json(await asyncio.to_thread(self.git.resolve, str(path), str(choice)))
+    @endpoint("Resolve a conflicted file with my side or theirs", body=ResolveRequest, response=SyncResult)
+    async def post(self, body: ResolveRequest) -> SyncResult:
+        return SyncResult.model_validate(await asyncio.to_thread(self.git.resolve, body.path, body.choice))
 
 
 class GitAbortHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        self.send_json(await asyncio.to_thread(self.git.abort))
+    @endpoint("Abort the rebase or merge that waits for conflicts", response=SyncResult)
+    async def post(self) -> SyncResult:
+        return SyncResult.model_validate(await asyncio.to_thread(self.git.abort))
 
 
 class GitLogHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        limit = self.query_int("limit", 20, 1, 500)
-        skip = self.query_int("skip", 0, 0)
-        path = self.get_query_argument("path", None) or None
-        self.send_json(await asyncio.to_thread(self.git.log, limit, path, skip))
+    @endpoint("History, newest first (of one path when given)", query=LogQuery, response=GitLog)
+    async def get(self, query: LogQuery) -> GitLog:
+        return GitLog.model_validate(
+            await asyncio.to_thread(self.git.log, query.limit, query.path, query.skip)
+        )
 
 
 class GitDiffHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        path = self.get_query_argument("path", "")
-        if not path:
-            raise InvalidInput(
-                "Missing 'path'", "Give the file as ?path=folder/file.py (relative to the root)."
-            )
-        commit = self.get_query_argument("commit", None) or None
-        self.send_json(await asyncio.to_thread(self.git.diff, path, commit))
+    @endpoint("A file's uncommitted change, or its change in a commit", query=DiffQuery, response=Diff)
+    async def get(self, query: DiffQuery) -> Diff:
+        return Diff.model_validate(await asyncio.to_thread(self.git.diff, query.path, query.commit))
 
 
 class GitRollbackHandler(GitBase):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.json_body()
-        hint = 'e.g. {"commit": "1a2b3c4d"}, optionally with "path" and "message"'
-        commit = self.body_string(body, "commit", hint)
-        path = self.body_string(body, "path", hint, required=False) or None
-        message = self.body_string(body, "message", hint, required=False)
-        result = await asyncio.to_thread(self.git.rollback, str(commit), path, message)
-        self.send_json(result, 201)
+    @endpoint(
+        "Roll the workspace (or one path) back to a commit, as a new commit",
+        body=RollbackRequest,
+        response=RollbackResult,
+        status=201,
+    )
+    async def post(self, body: RollbackRequest) -> RollbackResult:
+        result = await asyncio.to_thread(self.git.rollback, body.commit, body.path, body.message)
+        return RollbackResult.model_validate(result)
 
 
 GIT_ROUTES: list[tuple[str, type[ApiHandler]]] = [
