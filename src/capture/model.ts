@@ -1,5 +1,4 @@
 /** Pure pieces of capture and restore (no JupyterLab runtime imports: unit-tested in node). */
-import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { ICapture } from '../api';
 
@@ -12,8 +11,6 @@ export const MAX_NAME_LENGTH = 100;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CAPTURE_LINE = /^%%capture_output[ \t]+(\S+)[ \t]*$/;
 const LOADS = /^[ \t]*%load_ext[ \t]+jlab_platform\.kernel[ \t]*$/m;
-
-export type CaptureState = ICapture['state'];
 
 export function isValidName(name: string): boolean {
   return name.length <= MAX_NAME_LENGTH && NAME.test(name);
@@ -56,17 +53,4 @@ export function shouldOffer(capture: ICapture, savedAt: string | null): boolean 
   const saved = Date.parse(savedAt ?? '');
   // Output that came after the last save is not in the notebook file.
   return Number.isFinite(changed) && (!Number.isFinite(saved) || changed > saved);
-}
-
-export function stateLabel(trans: TranslationBundle, state: CaptureState): string {
-  switch (state) {
-    case 'running':
-      return trans.__('running');
-    case 'finished':
-      return trans.__('finished');
-    case 'failed':
-      return trans.__('failed');
-    case 'incomplete':
-      return trans.__('did not finish');
-  }
 }

@@ -4,7 +4,8 @@ import { Notification } from '@jupyterlab/apputils';
 import { captureApi, ICapture } from '../api';
 import { INFO_TOAST_MS } from '../platform/notify';
 import { CaptureActions } from './actions';
-import { shouldOffer, stateLabel } from './model';
+import { shouldOffer } from './model';
+import { stateLabel } from './states';
 import { NotebookPanel } from './notebooks';
 
 export async function offerRestore(ui: CaptureActions, panel: NotebookPanel): Promise<void> {

@@ -7,7 +7,7 @@ import { WhileShownWidget } from '../platform/shown';
 import { formatBytes, formatTime } from '../platform/format';
 import { CaptureActions } from './actions';
 import { restoreIcon } from './icons';
-import { stateLabel } from './model';
+import { stateClass, stateLabel } from './states';
 
 const POLL_MS = 3000;
 const PAGE = 100;
@@ -18,7 +18,7 @@ function captureRow(ui: CaptureActions, capture: ICapture): HTMLLIElement {
   row.dataset.name = capture.name;
   row.dataset.state = capture.state;
 
-  const state = el('span', `jp-CaptureState jp-mod-${capture.state}`, stateLabel(trans, capture.state));
+  const state = el('span', stateClass(capture.state), stateLabel(trans, capture.state));
   state.title = capture.reason ?? state.textContent ?? '';
   const name = el('span', 'jp-CaptureRow-name', capture.name);
   name.title = capture.name;

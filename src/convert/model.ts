@@ -1,6 +1,6 @@
 /** What the /convert and /files endpoints speak, and which file gets which action. */
+import type { TaskStatus } from './states';
 
-export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type Quantize = 'none' | 'dynamic' | 'float16' | 'int8';
 
 /** A conversion or an extraction: status, progress, and the report once it ends. */
@@ -84,10 +84,6 @@ export interface IScriptExport {
 
 export const QUANTIZE_MODES: Quantize[] = ['none', 'dynamic', 'float16', 'int8'];
 const ARCHIVE_SUFFIXES = ['.zip', '.7z', '.tar', '.tar.gz', '.tgz', '.tar.bz2', '.tbz2', '.tar.xz', '.txz'];
-
-export function isFinished(status: TaskStatus): boolean {
-  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
-}
 
 export function isKerasModel(path: string): boolean {
   return /\.(keras|h5|hdf5)$/i.test(path);

@@ -7,7 +7,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
-import { isFinished, ITask } from './model';
+import { ITask } from './model';
+import { isFinished } from './states';
 import { reportRows } from './report';
 
 const POLL_MS = 400;

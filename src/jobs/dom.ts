@@ -2,8 +2,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { el } from '../platform/dom';
-import { statusLabel } from './labels';
-import { JobEnv, JobStatus, statusClass } from './model';
+import { JobEnv } from './model';
+import { JobStatus, statusClass, statusLabel } from './states';
 
 /** A coloured status mark (a spinner while running) that says its status to screen readers. */
 export function statusIcon(trans: TranslationBundle, status: JobStatus): HTMLElement {

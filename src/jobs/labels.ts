@@ -4,24 +4,10 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import { IMetricRun, JobEnv, JobStatus } from './model';
+import { IMetricRun, JobEnv } from './model';
+import { JobStatus, statusLabel } from './states';
 
 type Trans = Pick<TranslationBundle, '__'>;
-
-export function statusLabel(trans: Trans, status: JobStatus): string {
-  switch (status) {
-    case 'pending':
-      return trans.__('pending');
-    case 'running':
-      return trans.__('running');
-    case 'success':
-      return trans.__('success');
-    case 'terminated':
-      return trans.__('terminated');
-    case 'failed':
-      return trans.__('failed');
-  }
-}
 
 export function envDescription(trans: Trans, env: JobEnv): string {
   switch (env) {

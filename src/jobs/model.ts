@@ -2,17 +2,10 @@
  * Jobs as the REST API describes them, and pure helpers over them.
  * No JupyterLab imports at runtime: unit-tested in node.
  */
+import { EndedJobStatus, isFinished, isJobStatus, JobStatus } from './states';
 
-export type JobStatus = 'pending' | 'running' | 'success' | 'terminated' | 'failed';
 export type JobEnv = 'console' | 'cpu' | 'gpu';
 
-export const JOB_STATUSES: readonly JobStatus[] = [
-  'pending',
-  'running',
-  'success',
-  'terminated',
-  'failed'
-];
 export const JOB_ENVS: readonly JobEnv[] = ['console', 'cpu', 'gpu'];
 
 /** The schema id of the server event emitted when a job ends. */
@@ -115,7 +108,7 @@ export interface IJobMetrics {
 }
 
 export interface IFinishJob {
-  status: 'success' | 'failed' | 'terminated';
+  status: EndedJobStatus;
   reason?: string;
 }
 
@@ -127,10 +120,6 @@ export interface IJobStatusEvent {
   reason: string | null;
 }
 
-export function isFinished(status: JobStatus): boolean {
-  return status === 'success' || status === 'terminated' || status === 'failed';
-}
-
 /**
  * Whether Restart is offered: the job ended and ran from a snapshot (console jobs run
  * in their console and are run again from there). An expired snapshot is still offered,
@@ -138,10 +127,6 @@ export function isFinished(status: JobStatus): boolean {
  */
 export function canRestart(job: Pick<IJob, 'status' | 'env'>): boolean {
   return isFinished(job.status) && job.env !== 'console';
-}
-
-export function isJobStatus(value: unknown): value is JobStatus {
-  return typeof value === 'string' && (JOB_STATUSES as readonly string[]).includes(value);
 }
 
 /** Whether a file can be run as a job (a Python script or a notebook). */
@@ -182,11 +167,6 @@ export function liveRuntime(
     return job.runtime_seconds;
   }
   return job.runtime_seconds + Math.max(0, nowMs - fetchedAtMs) / 1000;
-}
-
-/** The CSS modifier class of a status icon. */
-export function statusClass(status: JobStatus): string {
-  return `jp-JobStatus-${status}`;
 }
 
 /** Progress as "step/total", with the fraction in [0, 1] (or null when unknown). */

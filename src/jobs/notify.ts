@@ -9,7 +9,8 @@ import { api } from '../api';
 import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
 import { IJobsUI } from './actions';
 import { finishedMessage } from './labels';
-import { IJob, isFinished, JobStatus, newestFinishedAt, parseJobStatusEvent } from './model';
+import { IJob, newestFinishedAt, parseJobStatusEvent } from './model';
+import { isFinished, JobStatus } from './states';
 
 export const SEEN_KEY = 'jlab-platform:jobs-seen';
 /** Beyond this many jobs ended while away, one summary replaces the rest. */

@@ -8,8 +8,8 @@ import { deleteJob, IJobsUI, restartJob, terminateJob } from './actions';
 import { el, iconButton } from '../platform/dom';
 import { envBadge, setStatus, statusIcon } from './dom';
 import { clusterSummary, snapshotSummary, snapshotsNearlyFull } from './cluster';
-import { statusLabel } from './labels';
-import { canRestart, formatDuration, IJob, isFinished, JOB_STATUSES, JobStatus, liveRuntime } from './model';
+import { canRestart, formatDuration, IJob, liveRuntime } from './model';
+import { isFinished, JOB_STATUSES, JobStatus, statusLabel } from './states';
 
 const POLL_MS = 2000;
 const TICK_MS = 1000;

@@ -10,10 +10,11 @@ import { IJobsUI, restartJob, terminateJob } from './actions';
 import { actionToolbarButton, el } from '../platform/dom';
 import { errorMessage, formatTime } from '../platform/format';
 import { envBadge, setStatus, statusIcon } from './dom';
-import { exitFact, isStopRequest, statusLabel } from './labels';
+import { exitFact, isStopRequest } from './labels';
 import { LogArea } from './log';
 import { MetricsArea } from './metrics';
-import { canRestart, formatDuration, IJob, isFinished, liveRuntime } from './model';
+import { canRestart, formatDuration, IJob, liveRuntime } from './model';
+import { isFinished, statusLabel } from './states';
 
 const POLL_MS = 2000;
 

@@ -11,6 +11,7 @@ import {
   shouldOffer,
   withCapture
 } from '../capture/model';
+import { stateClass, stateLabel } from '../capture/states';
 
 function capture(fields: Partial<ICapture>): ICapture {
   return {
@@ -58,4 +59,11 @@ test('opening a notebook offers captures that run on or changed after its last s
   assert.ok(shouldOffer(capture({}), saved));
   assert.ok(!shouldOffer(capture({}), '2026-11-25T12:00:00+00:00'));
   assert.ok(shouldOffer(capture({}), null));
+});
+
+test('every capture state has its words and badge class', () => {
+  const trans = { __: (msg: string) => msg };
+  assert.equal(stateLabel(trans, 'incomplete'), 'did not finish');
+  assert.equal(stateLabel(trans, 'finished'), 'finished');
+  assert.equal(stateClass('running'), 'jp-CaptureState jp-mod-running');
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { chartGeometry, splitRuns, thinPoints } from '../jobs/chart';
-import { exitFact, finishedMessage, runLabel, statusLabel } from '../jobs/labels';
+import { exitFact, finishedMessage, runLabel } from '../jobs/labels';
 import { earlierPage, LogBuffer, utf8Length } from '../jobs/logbuffer';
 import {
   canRestart,
@@ -10,15 +10,14 @@ import {
   formatDuration,
   formatNumber,
   IJobLogChunk,
-  isFinished,
   isJobScript,
   liveRuntime,
   newestFinishedAt,
   parseJobStatusEvent,
   progressFacts,
-  runMagic,
-  statusClass
+  runMagic
 } from '../jobs/model';
+import { isFinished, statusClass, statusLabel } from '../jobs/states';
 
 /** A translation bundle that fills %1, %2 like JupyterLab's. */
 const trans = {

@@ -1,0 +1,40 @@
+/**
+ * A job's statuses, their words and their icon classes: the one place the Jobs UI maps the
+ * server's vocabulary (jlab_platform/jobs). Only a type import of JupyterLab: unit-tested in node.
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+export type JobStatus = 'pending' | 'running' | 'success' | 'terminated' | 'failed';
+/** How a job ended: by itself (success, failed) or stopped by its owner (terminated). */
+export type EndedJobStatus = Exclude<JobStatus, 'pending' | 'running'>;
+
+export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'success', 'terminated', 'failed'];
+const ENDED: readonly JobStatus[] = ['success', 'terminated', 'failed'];
+
+export function isJobStatus(value: unknown): value is JobStatus {
+  return typeof value === 'string' && (JOB_STATUSES as readonly string[]).includes(value);
+}
+
+export function isFinished(status: JobStatus): status is EndedJobStatus {
+  return ENDED.includes(status);
+}
+
+export function statusLabel(trans: Pick<TranslationBundle, '__'>, status: JobStatus): string {
+  switch (status) {
+    case 'pending':
+      return trans.__('pending');
+    case 'running':
+      return trans.__('running');
+    case 'success':
+      return trans.__('success');
+    case 'terminated':
+      return trans.__('terminated');
+    case 'failed':
+      return trans.__('failed');
+  }
+}
+
+/** The CSS modifier class of a status icon (its colour and mark). */
+export function statusClass(status: JobStatus): string {
+  return `jp-JobStatus-${status}`;
+}
