@@ -24,6 +24,7 @@ from .modules import ModuleService, ModuleSettings
 from .paths import PathResolver
 from .settings import PlatformSettings
 from .store import Store
+from .tensorboard.service import TensorBoardService, TensorBoardSettings
 
 
 class Platform:
@@ -112,6 +113,16 @@ class Platform:
             ),
             module_lookup=lambda name: self.modules.catalog.module(name).folder,
         )
+        runs_dir = Path(settings.tensorboard_runs_dir).expanduser()
+        self.tensorboard = TensorBoardService(
+            self.paths,
+            TensorBoardSettings(
+                data_dir=settings.data_dir,
+                idle_seconds=settings.tensorboard_idle_seconds,
+                max_instances=settings.tensorboard_max_instances,
+                runs_dir=runs_dir if runs_dir.is_absolute() else settings.root_dir / runs_dir,
+            ),
+        )
 
     def refresh_capabilities(self) -> Capabilities:
         self.capabilities = detect(self.settings.configured_gpus)
@@ -121,6 +132,7 @@ class Platform:
         self.convert.close()  # the conversion worker stops with the server
         self.files.close()
         self.crowd.close()
+        self.tensorboard.close()  # no TensorBoard outlives the server that started it
         self.store.dispose()
 
 

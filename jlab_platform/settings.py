@@ -139,6 +139,19 @@ class PlatformSettings:
     crowd_token_guess_limit: int = option(
         10, "Invalid labeling links one address may send per minute before it is refused for a while."
     )
+    tensorboard_idle_seconds: float = option(
+        1800.0,
+        "Seconds a TensorBoard instance keeps running without requests; it starts again "
+        "(a few seconds) on the next one.",
+    )
+    tensorboard_max_instances: int = option(
+        4, "Most TensorBoard instances running at once; the one used longest ago stops first."
+    )
+    tensorboard_runs_dir: str = option(
+        "results/tensorboard",
+        "Where each job's (and module training's) metrics are written as a TensorBoard run "
+        "<job name>-<job id>/; relative to the root directory unless absolute.",
+    )
     freeze_startup_heap: bool = option(
         True,
         "Once the server has started, exempt the objects made at startup (modules, classes, "

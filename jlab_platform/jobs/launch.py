@@ -58,6 +58,8 @@ def build_launch(
         env_vars=job_env,
         cpus=cpus,
         gpus=1.0 if job.env == "gpu" else 0.0,
+        name=job.name,
+        args=list(job.args),
     )
     return spec, outputs
 

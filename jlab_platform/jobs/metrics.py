@@ -13,9 +13,13 @@ a training), starts a new run, so that each run gets its own curve.
 import json
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# Called with (metric, step, value, run index) for each point as it is parsed.
+PointListener = Callable[[str, float, float, int], None]
 
 # Enough points for a smooth curve; older points are thinned, never the latest.
 MAX_POINTS_PER_SERIES = 2000
@@ -40,6 +44,8 @@ class MetricsState:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     # Each metric's latest (run, step): a step going back within a run starts the next run.
     last_steps: dict[str, tuple[int, float]] = field(default_factory=dict, repr=False)
+    # Every point, also those thinned out of ``series`` later (the job's TensorBoard run).
+    listener: PointListener | None = field(default=None, repr=False, compare=False)
 
     def to_json(self, elapsed_seconds: float | None) -> dict[str, Any]:
         progress = None
@@ -132,6 +138,8 @@ def _parse_line(state: MetricsState, line: bytes) -> None:
         run = state.start_run(None)  # the step went back: another training in the same job
     state.last_steps[name] = (run, step)
     points.append((step, value, run))
+    if state.listener is not None:
+        state.listener(name, step, value, run)
     if len(points) > MAX_POINTS_PER_SERIES:
         del points[0 : len(points) - 1 : 2]  # halve the older points, keep the newest
     total = _number(record.get("total"))

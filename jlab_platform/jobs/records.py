@@ -38,6 +38,9 @@ class LaunchSpec:
     env_vars: dict[str, str] = field(default_factory=dict)
     cpus: float = 1.0
     gpus: float = 0.0
+    # The job's name and arguments, as its TensorBoard run records them (hparams).
+    name: str = ""
+    args: list[str] = field(default_factory=list)
 
     def launch_env(self) -> dict[str, str]:
         """The environment to start the job in: the current process's, then the job's own."""

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import psutil
 
+    from ..tensorboard.job_events import JobEvents
+
+from ..tensorboard import RUNS_DIR_ENV
 from .records import ExitRecord, LaunchSpec, read_spec, write_exit, write_started
 
 _PR_SET_PDEATHSIG = 1
@@ -36,18 +39,36 @@ def main(job_dir: Path) -> int:
     child = _start(spec)
     write_started(job_dir, child.pid)
     _record_start(spec, child.pid)
+    events = _tensorboard_events(spec)
+    log = Path(spec.log)
     while child.poll() is None:
         if _terminate_requested:
             _stop_tree(child, spec.grace_seconds)
             break
+        if events is not None:
+            events.poll(log)
         time.sleep(0.05)
     returncode = child.wait()
     # The job is over: nothing it started may outlive it.
     _stop_tree(child, grace_seconds=2.0)
     record = _exit_record(returncode, _terminate_requested)
+    if events is not None:
+        events.close(log, record.status)
     write_exit(job_dir, record)
     _record_exit(spec, record)
     return 0
+
+
+def _tensorboard_events(spec: LaunchSpec) -> "JobEvents | None":
+    """The job's metric lines as a TensorBoard run, when the server named a runs folder."""
+    runs_dir = os.environ.get(RUNS_DIR_ENV, "")
+    if not runs_dir:
+        return None
+    # TensorBoard's protos load here, after the job has started: they never delay it.
+    from ..tensorboard.events import args_hparams
+    from ..tensorboard.job_events import JobEvents
+
+    return JobEvents(Path(runs_dir), spec.name or spec.job_id, spec.job_id, args_hparams(spec.args))
 
 
 def _start(spec: LaunchSpec) -> "subprocess.Popen[bytes]":

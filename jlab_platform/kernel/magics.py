@@ -130,6 +130,23 @@ class PlatformMagics(Magics):
         else:
             print(convert.format_record(record))
 
+    @line_magic
+    def platform_tensorboard(self, line: str) -> None:
+        """Open TensorBoard on a folder in a JupyterLab tab: ``%platform_tensorboard [LOGDIR]``.
+
+        LOGDIR defaults to where every job's metrics are written (results/tensorboard).
+        """
+        from .tensorboard import open_tensorboard
+
+        words = shlex.split(line)
+        if len(words) > 1:
+            print("Usage: %platform_tensorboard [LOGDIR]  (quote a folder name with spaces)")
+            return
+        try:
+            open_tensorboard(words[0] if words else None)
+        except ServerError as exc:
+            print(f"The platform refused: {exc}")
+
     @line_magic("7zx")  # type: ignore[arg-type]  # IPython types the named form of the decorator as taking nothing
     def extract_archive(self, line: str) -> None:
         """Extract archives into a folder named after each, refusing unsafe ones: ``%7zx FILE``.

@@ -71,6 +71,8 @@ class JlabPlatform(PlatformOptions, ExtensionApp):
         # Kernels and jobs inherit the server's environment: this is how the
         # kernel library finds the server that started it (kernel/client.py).
         os.environ["JLAB_PLATFORM_SERVER_PID"] = str(os.getpid())
+        assert self.serverapp is not None
+        os.environ.update(platform.tensorboard.kernel_environment(self.serverapp.base_url))
         self._event_logger().register_event_schema(JOB_STATUS_SCHEMA)
         self._event_logger().register_event_schema(CROWD_ROUND_SCHEMA)
         self.log.info(

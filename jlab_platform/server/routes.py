@@ -11,6 +11,8 @@ from .info_handlers import INFO_ROUTES
 from .jobs_handlers import JOB_ROUTES
 from .labeler_handlers import LABELER_ROUTES
 from .modules_handlers import MODULE_ROUTES
+from .tensorboard_handlers import TENSORBOARD_ROUTES
+from .tensorboard_proxy import TENSORBOARD_PROXY_ROUTES
 
 API_PREFIX = "/jlab-platform/api"
 
@@ -25,10 +27,13 @@ def platform_routes() -> list[tuple[str, Any]]:
         *GIT_ROUTES,
         *CONVERT_ROUTES,
         *CROWD_ROUTES,
+        *TENSORBOARD_ROUTES,
         *EVALUATION_ROUTES,
     ]
     return [
         *((f"{API_PREFIX}/{path}", handler) for path, handler in api),
         # The labeling page and its token-authenticated API live outside the Jupyter-login API.
         *((f"/{path}", handler) for path, handler in LABELER_ROUTES),
+        # TensorBoard's pages and data, under Jupyter's login.
+        *((f"/{path}", handler) for path, handler in TENSORBOARD_PROXY_ROUTES),
     ]
