@@ -5,7 +5,6 @@ nothing here knows about tornado.
 """
 
 import hashlib
-import os
 import socket
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from .capture import CaptureService
 from .convert.service import ConversionService, ConvertSettings
 from .crowd import CrowdService, CrowdSettings
 from .evaluation.service import EvaluationService
-from .files.atomic import make_private_dir
+from .files.atomic import make_private_dir, write_atomic
 from .files.extract import MB, ExtractLimits
 from .files.service import FileActions
 from .gitsync import GitService, GitSettings
@@ -140,6 +139,4 @@ def _ignore_in_git(data_dir: Path) -> None:
     """Keep the data directory out of the user's commits without touching their .gitignore."""
     marker = data_dir / ".gitignore"
     if not marker.exists():
-        tmp = marker.with_suffix(".tmp")
-        tmp.write_text("# Written by jlab_platform: nothing in here belongs in git.\n*\n")
-        os.replace(tmp, marker)
+        write_atomic(marker, "# Written by jlab_platform: nothing in here belongs in git.\n*\n")

@@ -29,7 +29,7 @@ from typing import Any
 import psutil
 
 from ..errors import Conflict, NotFound
-from ..jobs.records import write_json_atomic
+from ..files.atomic import write_atomic, write_json_atomic
 from .names import check_name
 
 FORMAT = 1
@@ -118,7 +118,7 @@ class CaptureWriter:
         self.folder = folder
         self.meta = meta
         (folder / BLOBS_DIR).mkdir(parents=True, exist_ok=True)
-        write_json_atomic(folder / META_FILE, asdict(meta))
+        write_json_atomic(folder / META_FILE, asdict(meta), private=True)
         self._records = open(folder / RECORDS_FILE, "ab")
         self._blobs: set[str] = set()
         self._started = time.monotonic()
@@ -163,7 +163,7 @@ class CaptureWriter:
         if not self._records.closed:
             self.sync(force=True)
             self._records.close()
-        write_json_atomic(self.folder / META_FILE, asdict(self.meta))
+        write_json_atomic(self.folder / META_FILE, asdict(self.meta), private=True)
 
     def _externalise(self, data: dict[str, Any]) -> dict[str, Any]:
         """Big payloads go to ``blobs/`` once per content; the record keeps ``{"$blob": sha256}``."""
@@ -177,9 +177,9 @@ class CaptureWriter:
             if digest not in self._blobs:
                 path = self.folder / BLOBS_DIR / digest
                 if not path.exists():
-                    tmp = path.with_name(f".{digest}.{uuid.uuid4().hex}")
-                    tmp.write_bytes(payload)
-                    os.replace(tmp, path)
+                    # Unsynced: a blob lost in a crash reads as missing (load_blob), and an fsync
+                    # per image would slow the cell that prints them.
+                    write_atomic(path, payload, sync=False)
                 self._blobs.add(digest)
             out[mime] = {"$blob": digest, "encoding": encoding}
         return out

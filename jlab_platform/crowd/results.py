@@ -13,11 +13,11 @@ Files are written under a temporary name and renamed, so a reader never sees hal
 import csv
 import io
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
+from ..files.atomic import write_atomic
 from .agreement import Vote
 from .samples import RESULTS_FOLDER
 
@@ -60,7 +60,8 @@ def remove_round(folder: Path, number: int) -> None:
 
 def write_export(folder: Path, payload: dict[str, Any]) -> Path:
     path = folder / EXPORT_FILE
-    _atomic_write(path, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
     return path
 
 
@@ -85,15 +86,6 @@ def _write_csv(path: Path, header: tuple[str, str], rows: list[tuple[str, str]])
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    _atomic_write(path, buffer.getvalue())
-    return path
-
-
-def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, buffer.getvalue())
+    return path

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..files.atomic import atomic_output
 from .results import read_rounds
 from .samples import list_samples
 from .taskmodule import MAIN_FILE, SEED
@@ -245,12 +246,12 @@ def _matrix(rows: list[list[float]], classes: int) -> np.ndarray[Any, np.dtype[n
 
 def write_scores(path: Path, scores: Scores) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.stem + ".partial.npz")
-    np.savez(
-        partial,
-        samples=np.asarray(scores.samples, dtype=str),
-        probabilities=scores.probabilities,
-        max_choose=np.int64(scores.max_choose or 0),
-        notes=np.asarray(scores.notes, dtype=str),
-    )
-    os.replace(partial, path)
+    # An open file: given a name, numpy would add ".npz" to the partial one.
+    with atomic_output(path) as partial, open(partial, "wb") as handle:
+        np.savez(
+            handle,
+            samples=np.asarray(scores.samples, dtype=str),
+            probabilities=scores.probabilities,
+            max_choose=np.int64(scores.max_choose or 0),
+            notes=np.asarray(scores.notes, dtype=str),
+        )

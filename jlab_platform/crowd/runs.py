@@ -96,6 +96,3 @@ class RoundRunner:
 
     def work_folder(self, task_id: str, number: int) -> Path:
         return self.work_dir / task_id / f"round-{number}"
-
-
-

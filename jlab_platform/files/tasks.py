@@ -10,7 +10,6 @@ failed, saying so. The journal is compacted to one line per record at start-up.
 
 import json
 import logging
-import os
 import threading
 import uuid
 from collections import OrderedDict
@@ -21,6 +20,7 @@ from typing import Any
 
 from ..errors import Conflict, NotFound
 from ..timeutil import to_iso, utcnow
+from .atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -181,9 +181,7 @@ class TaskRegistry:
                 task.error = {"error": task.message, "detail": f"Start the {self._noun} again."}
                 self.interrupted.append(task)
         self._forget_old()
-        compacted = self._journal.with_name(self._journal.name + ".new")
-        compacted.write_text("".join(_line(t) for t in self._tasks.values()), encoding="utf-8")
-        os.replace(compacted, self._journal)
+        write_atomic(self._journal, "".join(_line(t) for t in self._tasks.values()))
 
 
 _TRANSIENT = "cancel_requested"  # a request to the running work, not part of its record

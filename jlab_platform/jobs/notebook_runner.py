@@ -6,7 +6,6 @@ The kernel's channels are encrypted (CurveZMQ keys made for this run), which
 also keeps ipykernel's "running over TCP without encryption" warning out of the log.
 """
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ import zmq
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from ..files.atomic import atomic_output
 
 
 class StreamingClient(NotebookClient):
@@ -53,9 +54,8 @@ def run(notebook_path: Path, output_path: Path) -> int:
         status = 1
     finally:
         output_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output_path.with_name(f".{output_path.name}.tmp")
-        nbformat.write(notebook, tmp)
-        os.replace(tmp, output_path)
+        with atomic_output(output_path) as partial:
+            nbformat.write(notebook, partial)
         print(f"\n[jlab_platform] executed notebook saved to {output_path}", flush=True)
     return status
 

@@ -5,9 +5,8 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-from ..files.atomic import write_atomic
+from ..files.atomic import write_atomic, write_json_atomic
 
 SPEC_FILE = "spec.json"
 EXIT_FILE = "exit.json"
@@ -55,12 +54,8 @@ class ExitRecord:
     finished_at: str  # ISO 8601, UTC
 
 
-def write_json_atomic(path: Path, payload: Any) -> None:
-    write_atomic(path, json.dumps(payload).encode("utf-8"), str(os.getpid()), private=True)
-
-
 def write_spec(job_dir: Path, spec: LaunchSpec) -> None:
-    write_json_atomic(job_dir / SPEC_FILE, asdict(spec))
+    write_json_atomic(job_dir / SPEC_FILE, asdict(spec), private=True)
 
 
 def read_spec(job_dir: Path) -> LaunchSpec:
@@ -81,13 +76,13 @@ def scrub_old_specs(jobs_dir: Path) -> None:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # not a spec any version wrote: leave it
         if env != own:
-            write_json_atomic(spec_path, {**spec, "env": own})
-    write_atomic(marker, b"", str(os.getpid()), private=True)
+            write_json_atomic(spec_path, {**spec, "env": own}, private=True)
+    write_atomic(marker, b"", private=True)
 
 
 def write_started(job_dir: Path, pgid: int) -> None:
     """The supervisor is ready: its SIGTERM handler is in place and the job runs in group ``pgid``."""
-    write_json_atomic(job_dir / STARTED_FILE, {"pgid": pgid})
+    write_json_atomic(job_dir / STARTED_FILE, {"pgid": pgid}, private=True)
 
 
 def read_started_pgid(job_dir: Path) -> int | None:
@@ -98,7 +93,7 @@ def read_started_pgid(job_dir: Path) -> int | None:
 
 
 def write_exit(job_dir: Path, record: ExitRecord) -> None:
-    write_json_atomic(job_dir / EXIT_FILE, asdict(record))
+    write_json_atomic(job_dir / EXIT_FILE, asdict(record), private=True)
 
 
 def read_exit(job_dir: Path) -> ExitRecord | None:

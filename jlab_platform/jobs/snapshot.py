@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import Conflict
+from ..files.atomic import replace_durably
 
 # Never copied: the shared results, git metadata, environments, caches.
 ALWAYS_EXCLUDED = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ipynb_checkpoints", ".jobignore")
@@ -86,7 +87,7 @@ def take_snapshot(root: Path, target: Path, rules: ExcludeRules) -> list[str]:
     vanished: list[str] = []
     try:
         _copy_folder(root, partial, "", rules, vanished)
-        os.replace(partial, target)
+        replace_durably(partial, target)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from ..files.atomic import write_json_atomic
 from .metrics import log_metric, log_run
 
 RUN_FILE = "run.json"
@@ -259,9 +260,7 @@ def new_run_dir(module_results: Path) -> Path:
 
 
 def write_run_record(run_dir: Path, record: dict[str, Any]) -> None:
-    tmp = run_dir / f".{RUN_FILE}.tmp"
-    tmp.write_text(json.dumps(record, indent=1, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, run_dir / RUN_FILE)
+    write_json_atomic(run_dir / RUN_FILE, record, indent=1, default=str)
 
 
 def read_run_record(run_dir: Path) -> dict[str, Any] | None:

@@ -5,7 +5,6 @@ platform writes the inputs/outputs used, and the user keeps the ones a deploymen
 """
 
 import datetime as dt
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import yaml
 
 from ..errors import Conflict
+from ..files.atomic import write_atomic
 from .documents import load_yaml
 from .spec import ActionSpec
 
@@ -57,9 +57,7 @@ def record_call(
         text = HEADER.format(notebook=notebook.name) + yaml.dump(
             data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
         )
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, text)
     return path
 
 
