@@ -105,7 +105,7 @@ def test_a_process_killed_mid_write_leaves_the_old_file(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from jlab_platform.files.atomic import atomic_output\n"
         "with atomic_output(Path(sys.argv[1])) as partial:\n"
-        "    partial.write_text('{\"v\": 2, \"ha')\n"
+        '    partial.write_text(\'{"v": 2, "ha\')\n'
         "    os._exit(9)\n"  # no cleanup runs: as if the machine stopped here
     )
     result = subprocess.run([sys.executable, "-c", crash, str(target)], check=False)
