@@ -90,6 +90,26 @@ class EvaluationList(ApiModel):
     evaluations: list[EvaluationSummary] = Field(description="Without their analysis, newest first.")
 
 
+class RunListQuery(ApiModel):
+    module: str | None = Field(default=None, max_length=255, description="Only this module's runs.")
+    job: str | None = Field(default=None, max_length=64, description="Only the runs this job trained.")
+
+
+class TrainingRun(ApiModel):
+    run: str = Field(description="The run folder, relative to the root.")
+    module: str
+    status: str = Field(description="As run.json says: running, complete, failed, interrupted.")
+    started_at: str | None
+    finished_at: str | None
+    job_id: str | None
+    has_split: bool = Field(description="Whether its val/train split can be evaluated (split.json).")
+    evaluations: list[EvaluationSummary] = Field(description="Newest first, without their analysis.")
+
+
+class TrainingRunList(ApiModel):
+    runs: list[TrainingRun] = Field(description="Newest first.")
+
+
 class SampleQuery(ApiModel):
     class_: int | None = Field(
         default=None, alias="class", ge=0, le=1_000_000, description="True class index."

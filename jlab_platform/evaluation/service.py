@@ -6,6 +6,7 @@ so a request's id is checked before it names any folder, and samples are named b
 no request carries a file path.
 """
 
+import glob
 import re
 import secrets
 import tempfile
@@ -21,6 +22,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..files.atomic import atomic_output
 from ..jobs.scripts import platform_script
 from ..jobs.service import JobService
+from ..kernel.module_run import RUN_FILE as RUN_JSON
 from ..kernel.module_run import read_run_record
 from ..paths import PathResolver
 from .models import (
@@ -33,6 +35,8 @@ from .models import (
     SampleQuery,
     SampleView,
     StartEvaluation,
+    TrainingRun,
+    TrainingRunList,
 )
 from .report import (
     EVALUATION_FOLDER,
@@ -169,6 +173,32 @@ class EvaluationService:
         summaries = [self._summary(folder, with_analysis=False) for folder in folders]
         summaries.sort(key=lambda s: s.created_at or "", reverse=True)
         return EvaluationList(evaluations=summaries)
+
+    def runs(self, module: str | None, job: str | None) -> TrainingRunList:
+        """Training runs (newest first) with their evaluations, of one module or one job."""
+        results = self.results_dir.resolve()
+        pattern = f"{glob.escape(module)}/*/{RUN_JSON}" if module else f"*/*/{RUN_JSON}"
+        runs = []
+        for record_file in sorted(results.glob(pattern), reverse=True):
+            record = read_json(record_file)
+            if not isinstance(record, dict) or (job and record.get("job_id") != job):
+                continue
+            run_dir = record_file.parent
+            folders = sorted(run_dir.glob(f"{EVALUATION_FOLDER}/*"), reverse=True)
+            evaluations = [self._summary(f, with_analysis=False) for f in folders if ID_PATTERN.match(f.name)]
+            runs.append(
+                TrainingRun(
+                    run=self.paths.relative(run_dir),
+                    module=run_dir.parent.name,
+                    status=str(record.get("status", "")),
+                    started_at=record.get("started_at"),
+                    finished_at=record.get("finished_at"),
+                    job_id=record.get("job_id"),
+                    has_split=(run_dir / "split.json").is_file(),
+                    evaluations=evaluations,
+                )
+            )
+        return TrainingRunList(runs=runs)
 
     def get(self, evaluation_id: str) -> EvaluationSummary:
         return self._summary(self._folder(evaluation_id), with_analysis=True)

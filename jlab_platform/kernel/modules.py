@@ -82,6 +82,7 @@ class Module:
             "status": "running",
             "params": values,
             "started_at": _now(),
+            "job_id": os.environ.get("JLAB_JOB_ID"),  # the job view finds the runs its job trained
         }
         write_run_record(run_dir, record)
         result = self._call("train", values, context, record)

@@ -9,9 +9,11 @@ from ..evaluation.models import (
     EvaluationStarted,
     EvaluationSummary,
     ImageQuery,
+    RunListQuery,
     SamplePage,
     SampleQuery,
     StartEvaluation,
+    TrainingRunList,
 )
 from ..evaluation.service import Download, EvaluationService
 from .base import ApiHandler, attachment
@@ -58,6 +60,16 @@ class EvaluationsHandler(EvaluationBase):
         return await asyncio.to_thread(self.evaluations.start, body)
 
 
+class TrainingRunsHandler(EvaluationBase):
+    @endpoint(
+        "Training runs with their evaluations, of a module or of a job",
+        query=RunListQuery,
+        response=TrainingRunList,
+    )
+    async def get(self, query: RunListQuery) -> TrainingRunList:
+        return await asyncio.to_thread(self.evaluations.runs, query.module, query.job)
+
+
 class EvaluationHandler(EvaluationBase):
     @endpoint("An evaluation's status and, once complete, its report", response=EvaluationSummary)
     async def get(self, evaluation_id: str) -> EvaluationSummary:
@@ -92,6 +104,7 @@ class DownloadHandler(EvaluationBase):
 
 EVALUATION_ROUTES = [
     ("evaluations", EvaluationsHandler),
+    ("evaluations/runs", TrainingRunsHandler),  # before the id route: "runs" is no evaluation id
     (r"evaluations/(?P<evaluation_id>[^/]+)", EvaluationHandler),
     (r"evaluations/(?P<evaluation_id>[^/]+)/samples", SamplesHandler),
     (r"evaluations/(?P<evaluation_id>[^/]+)/samples/(?P<sample>[^/]+)/image", SampleImageHandler),

@@ -51,6 +51,10 @@ async def test_evaluate_as_a_job_then_drill_down(jp_fetch: Any, jp_root_dir: Pat
         np.bincount(np.array(made.truth) * 3 + np.array(made.predicted), minlength=9).reshape(3, 3),
     )
 
+    runs = await call(jp_fetch, "evaluations", "runs", module="oracle")
+    assert [r["run"] for r in runs["runs"]] == ["results/oracle/run-1"] and runs["runs"][0]["has_split"]
+    assert [e["id"] for e in runs["runs"][0]["evaluations"]] == [started["id"]]
+    assert (await call(jp_fetch, "evaluations", "runs", job="nojob"))["runs"] == []
     listed = await call(jp_fetch, "evaluations", run="results/oracle/run-1")
     assert [e["id"] for e in listed["evaluations"]] == [started["id"]]
     assert listed["evaluations"][0]["analysis"] is None
