@@ -2,6 +2,7 @@
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from babel.messages.pofile import read_po
@@ -11,7 +12,7 @@ from jlab_platform.i18n import Translations, negotiate, placeholders, split_temp
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _script():  # type: ignore[no-untyped-def]
+def _script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("server_messages", ROOT / "scripts" / "server_messages.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
