@@ -24,6 +24,7 @@ from typing import Any, Protocol, TextIO
 
 from ..files.atomic import write_json_atomic
 from .metrics import log_metric, log_run
+from .tensorboard import TrainingRun
 
 RUN_FILE = "run.json"
 METRICS_FILE = "metrics.jsonl"
@@ -47,6 +48,8 @@ class RunContext:
     last_metrics: dict[str, float] = field(default_factory=dict)
     _bars: list[Progress] = field(default_factory=list)
     _logged: bool = False
+    _tensorboard: TrainingRun | None = None
+    failed: bool = False  # set when train raised: the TensorBoard run ends as failed
 
     def log(self, step: float, total: float | None = None, **metrics: float) -> None:
         """Record metrics of one step (an epoch, say): ``context.log(3, total=10, loss=0.2)``."""
@@ -69,6 +72,9 @@ class RunContext:
         if lines and self.action == "train":
             with open(self.run_dir / METRICS_FILE, "a", encoding="utf-8") as out:
                 out.write("\n".join(lines) + "\n")
+            if self._tensorboard is None:
+                self._tensorboard = TrainingRun(self.module, self.run_dir, self.params)
+            self._tensorboard.log(step, metrics)
 
     def report_saved(self) -> None:
         """The closing line of a training: where its run folder is."""
@@ -89,6 +95,8 @@ class RunContext:
         for bar in self._bars:
             bar.close()
         self._bars.clear()
+        if self._tensorboard is not None:
+            self._tensorboard.close("failed" if self.failed else "success")
 
 
 def make_progress(total: int, description: str) -> Progress:

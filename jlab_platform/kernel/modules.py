@@ -127,6 +127,7 @@ class Module:
             try:
                 return function(**arguments)
             except BaseException as exc:
+                context.failed = True
                 if record is not None:
                     status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
                     record.update(status=status, finished_at=_now(), error=f"{type(exc).__name__}: {exc}")

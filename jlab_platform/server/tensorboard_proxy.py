@@ -8,6 +8,7 @@ else on the machine can be reached. Jupyter's cookies and tokens are not passed 
 """
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from tornado.httputil import HTTPHeaders, parse_response_start_line
 from tornado.simple_httpclient import HTTPStreamClosedError
 
 from ..errors import NotFound, Unavailable
-from ..tensorboard.notebook_ports import NotebookPorts
+from ..tensorboard.notebook_ports import PROXY_URL_ENV, NotebookPorts
 from ..tensorboard.process import PREFIX
 from .base import ApiHandler
 from .endpoint import endpoint
@@ -51,6 +52,7 @@ _RESPONSE_DROPPED = {
 _FLUSH_BYTES = 64 * 1024
 _REQUEST_TIMEOUT = 300.0  # a large log's first data request can take this long
 _client: AsyncHTTPClient | None = None
+_PORTS_KEY = "jlab_platform_notebook_ports"
 
 
 def _http_client() -> AsyncHTTPClient:
@@ -183,7 +185,9 @@ class NotebookTensorBoardHandler(Upstream):
         await self._proxy(int(port))
 
     async def _proxy(self, port: int) -> None:
-        ports: NotebookPorts = self.settings.setdefault("jlab_platform_notebook_ports", NotebookPorts())
+        ports = self.settings.get(_PORTS_KEY)
+        if ports is None:
+            ports = self.settings[_PORTS_KEY] = NotebookPorts(os.environ.get(PROXY_URL_ENV, ""))
         host = await asyncio.to_thread(ports.host, port)
         if host is None:
             raise NotFound(

@@ -2,17 +2,21 @@
 
 Kernels get ``TENSORBOARD_PROXY_URL`` (``<base url>jlab-platform/tensorboard/port/%PORT%/``),
 so the magic's iframe loads through this server. The proxy reaches a port only while it is
-held by a TensorBoard process that a kernel of this server started: a descendant of the
-server's process, running ``tensorboard``, listening on the loopback interface. Any other
-local service (a database, another user's server) is never reachable through it.
+held, on the loopback interface, by a TensorBoard process of this server's user that was
+started from a kernel or job of the platform (it inherited that same ``TENSORBOARD_PROXY_URL``).
+Not requiring it to be a child of a running kernel is deliberate: the magic reuses a
+TensorBoard an earlier kernel started, which lives on detached. Any other local service
+(a database, another user's server, Jupyter itself) is never reachable through the proxy.
 """
 
 import os
 import threading
 from dataclasses import dataclass
+from typing import cast
 
 import psutil
 
+PROXY_URL_ENV = "TENSORBOARD_PROXY_URL"
 _LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 
 
@@ -24,8 +28,8 @@ class _Verified:
 
 
 class NotebookPorts:
-    def __init__(self, server_pid: int | None = None) -> None:
-        self._server_pid = server_pid or os.getpid()
+    def __init__(self, proxy_url: str) -> None:
+        self._proxy_url = proxy_url
         self._verified: dict[int, _Verified] = {}
         self._lock = threading.Lock()
 
@@ -47,22 +51,21 @@ class NotebookPorts:
         return None if found is None else found.host
 
     def _find(self, port: int) -> _Verified | None:
-        try:
-            descendants = psutil.Process(self._server_pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            return None
-        for candidate in descendants:
+        for connection in psutil.net_connections(kind="tcp"):
+            if connection.status != psutil.CONN_LISTEN or not connection.laddr or not connection.pid:
+                continue
+            ip, bound = cast("tuple[str, int]", connection.laddr)  # (ip, port) once listening
+            if bound != port or ip not in _LOOPBACK:
+                continue
             try:
-                if not _runs_tensorboard(candidate.cmdline()):
-                    continue
-                for connection in candidate.net_connections(kind="tcp"):
-                    if (
-                        connection.status == psutil.CONN_LISTEN
-                        and connection.laddr.port == port
-                        and connection.laddr.ip in _LOOPBACK
-                    ):
-                        host = "127.0.0.1" if connection.laddr.ip != "::1" else "[::1]"
-                        return _Verified(candidate.pid, candidate.create_time(), host)
+                process = psutil.Process(connection.pid)
+                if (
+                    process.uids().real == os.getuid()
+                    and _runs_tensorboard(process.cmdline())
+                    and process.environ().get(PROXY_URL_ENV) == self._proxy_url
+                ):
+                    host = "[::1]" if ip == "::1" else "127.0.0.1"
+                    return _Verified(process.pid, process.create_time(), host)
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
         return None

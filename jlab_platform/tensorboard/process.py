@@ -60,7 +60,10 @@ def launch(logdir: Path, instance_id: str, log_file: Path) -> Launched:
             close_fds=True,
         )
     _forget(process)
-    return Launched(process.pid, psutil.Process(process.pid).create_time(), port)
+    try:
+        return Launched(process.pid, psutil.Process(process.pid).create_time(), port)
+    except psutil.NoSuchProcess:  # exited at once: wait_ready says it did not start
+        return Launched(process.pid, 0.0, port)
 
 
 def free_port() -> int:

@@ -15,7 +15,6 @@
 import datetime as dt
 import hashlib
 import json
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NotFound, Unavailable
-from ..files.atomic import make_private_dir, write_atomic
+from ..files.atomic import make_private_dir, write_json_atomic
 from ..paths import PathResolver
 from . import RUNS_DIR_ENV, process
 from .models import InstanceStatus, TensorBoardInstance, TensorBoardList
+from .notebook_ports import PROXY_URL_ENV
 
 STATE_FILE = "instances.json"
 
@@ -148,7 +148,7 @@ class TensorBoardService:
         """
         return {
             RUNS_DIR_ENV: str(self._settings.runs_dir),
-            "TENSORBOARD_PROXY_URL": f"{base_url.rstrip('/')}{process.PREFIX}/port/%PORT%/",
+            PROXY_URL_ENV: f"{base_url.rstrip('/')}{process.PREFIX}/port/%PORT%/",
         }
 
     def close(self) -> None:
@@ -181,7 +181,11 @@ class TensorBoardService:
                 launched.port,
             )
             instance.started_at, instance.ready = time.time(), False
-            self._save()
+            try:
+                self._save()  # recorded before anything else can fail: never an unrecorded process
+            except BaseException:
+                self._stop_process(instance)
+                raise
             self._wait_ready(instance)
 
     def _wait_ready(self, instance: _Instance) -> None:
@@ -256,12 +260,10 @@ class TensorBoardService:
         self._save()
 
     def _save(self) -> None:
-        with self._save_lock:  # one writer at a time: they share the partial file's name
+        with self._save_lock:  # one writer at a time: an older list never replaces a newer one
             with self._lock:
                 records = [instance.record() for instance in self._instances.values()]
-            write_atomic(
-                self._folder / STATE_FILE, json.dumps(records).encode(), str(os.getpid()), private=True
-            )
+            write_json_atomic(self._folder / STATE_FILE, records, private=True)
 
     def _view(self, instance: _Instance) -> TensorBoardInstance:
         return TensorBoardInstance(
