@@ -41,7 +41,9 @@ class TensorBoardCard extends Widget implements IRenderMime.IRenderer {
     button.title = trans.__('Open TensorBoard for %1 in a JupyterLab tab', folder);
     button.addEventListener('click', () => this.open(output.logdir));
     this.node.dataset.logdir = output.logdir;
-    this.node.replaceChildren(tensorboardIcon.element({ className: 'jp-TensorBoardCard-icon' }), text, button);
+    const head = el('span', 'jp-TensorBoardCard-head');
+    head.append(tensorboardIcon.element({ className: 'jp-TensorBoardCard-icon' }), text);
+    this.node.replaceChildren(head, button);
   }
 }
 

@@ -151,7 +151,10 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
       execute: ask
     });
 
-    rendermime?.addFactory(tensorboardRendererFactory(trans, logdir => void open(logdir)));
+    // The card's button opens the tab beside the notebook the card is in (the current widget on a click).
+    rendermime?.addFactory(
+      tensorboardRendererFactory(trans, logdir => void open(logdir, { ref: app.shell.currentWidget?.id }))
+    );
 
     // `%platform_tensorboard` opens the tab when the kernel sends its output, beside the notebook
     // or console that ran it; a saved output shown again only offers its button.
