@@ -27,7 +27,7 @@ help:
 	@echo "make test  - install what is missing, then lint, Python tests, frontend tests, browser UI tests"
 
 ## Debian packages: git, Chromium for the UI tests, 7z for archives (unzip: a benchmark's baseline),
-## PostgreSQL for the store tests.
+## PostgreSQL for the store tests, a Chinese font (the zh-CN UI; form controls show boxes without one).
 system-deps:
 	@missing=""; \
 	command -v git >/dev/null || missing="$$missing git"; \
@@ -35,6 +35,7 @@ system-deps:
 	command -v 7z >/dev/null || missing="$$missing p7zip-full"; \
 	command -v unzip >/dev/null || missing="$$missing unzip"; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \

@@ -161,7 +161,8 @@ def _calls(text: str, pattern: re.Pattern[str], path: str, page: bool) -> Iterat
 
 
 def _schema_strings(path: Path) -> Iterator[Found]:
-    schema = json.loads(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    schema = json.loads(text)
     selectors = {re.compile("^/" + key + "$"): ctx for key, ctx in DEFAULT_SCHEMA_SELECTORS.items()}
     for selector in schema.get(_I18N_KEY, {}).get("selectors", []):
         selectors[re.compile("^/" + selector + "$")] = "schema"
@@ -174,7 +175,8 @@ def _schema_strings(path: Path) -> Iterator[Found]:
             if isinstance(value, str):
                 for pattern, context in selectors.items():
                     if pattern.fullmatch(where):
-                        yield Found(context, value, None, (rel, 0))
+                        at = text.find(json.dumps(value, ensure_ascii=False))
+                        yield Found(context, value, None, (rel, text.count("\n", 0, max(at, 0)) + 1))
                         break
             elif isinstance(value, dict):
                 yield from walk(value, where)

@@ -6,7 +6,7 @@ import { Widget } from '@lumino/widgets';
 import { el } from '../platform/dom';
 import { ActionForm } from './form';
 import { IModulesHost } from './host';
-import { IDatasetDetail, IModuleDetail, IProblem, ModuleAction, problemText } from './model';
+import { IDatasetDetail, IModuleDetail, IProblem, ModuleAction, problemText, sourceLabel } from './model';
 
 export class DetailView {
   readonly node: HTMLDivElement;
@@ -19,12 +19,13 @@ export class DetailView {
   showModule(module: IModuleDetail, pathSuggestions: string[]): void {
     const trans = this.host.trans;
     this._reset('module', module.name);
+    const source = (name: string): string => sourceLabel((message, ...args) => trans.__(message, ...args), name);
     const facts: [string, string][] = [
       [trans.__('Name'), module.name],
       [trans.__('Version'), module.version ?? '—'],
       [trans.__('Framework'), module.framework || '—'],
       [trans.__('Task'), module.task || '—'],
-      [trans.__('Source'), module.path ? `${module.source} (${module.path})` : module.source],
+      [trans.__('Source'), module.path ? `${source(module.source)} (${module.path})` : source(module.source)],
       [trans.__('Results'), `${module.results}/`]
     ];
     if (module.requirements.length) {
@@ -67,7 +68,7 @@ export class DetailView {
       [trans.__('Task'), dataset.task || '—'],
       [trans.__('Classes'), dataset.classes.length ? dataset.classes.join(', ') : '—'],
       [trans.__('Samples'), dataset.samples === null ? '—' : String(dataset.samples)],
-      [trans.__('Source'), dataset.source]
+      [trans.__('Source'), sourceLabel((message, ...args) => trans.__(message, ...args), dataset.source)]
     ];
     const table = this._facts(facts, dataset.description);
     if (dataset.path) {

@@ -147,6 +147,23 @@ export function formatValue(value: FieldValue): string {
 
 type Translate = (message: string, ...args: unknown[]) => string;
 
+/** Where a module or dataset comes from, in words ("package:<distribution>" names the distribution). */
+export function sourceLabel(__: Translate, source: string): string {
+  if (source.startsWith('package:')) {
+    return __('package %1', source.slice('package:'.length));
+  }
+  switch (source) {
+    case 'workspace':
+      return __('workspace');
+    case 'shared':
+      return __('shared');
+    case 'builtin':
+      return __('built-in');
+    default:
+      return source;
+  }
+}
+
 /**
  * The JSON value of what was typed into a field, or an error message (the same rules the
  * server applies; it checks again). `null` means "left empty": the default applies.

@@ -12,6 +12,7 @@ import {
   problemText,
   rangeHint,
   sortItems,
+  sourceLabel,
   taskTypes
 } from '../modules/model';
 
@@ -118,4 +119,10 @@ test('display helpers', () => {
     jobScriptPath('my module', 'train', new Date(2026, 0, 2, 3, 4, 5)),
     'module_jobs/my_module-train-20260102-030405.py'
   );
+});
+
+test('a source reads as words; a package names its distribution', () => {
+  assert.equal(sourceLabel(__, 'builtin'), 'built-in');
+  assert.equal(sourceLabel(__, 'package:acme-models'), 'package acme-models');
+  assert.equal(sourceLabel(__, 'elsewhere'), 'elsewhere');
 });

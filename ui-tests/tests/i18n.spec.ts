@@ -1,0 +1,271 @@
+import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator, Page } from '@playwright/test';
+
+const PANEL = '#jlab-platform-panel';
+const SHOTS = 'test-results/screenshots';
+// Words that stay as they are in Chinese: names, units, code, keys, example values.
+const KEEP = new Set(
+  [
+    'jlab',
+    'GPU',
+    'GPUs',
+    'CPU',
+    'CPUs',
+    'TensorBoard',
+    'TensorFlow',
+    'Lite',
+    'TFLite',
+    'ONNX',
+    'onnxruntime',
+    'opset',
+    'PyTorch',
+    'torch',
+    'tensorflow',
+    'Keras',
+    'TorchScript',
+    'SavedModel',
+    'ExportedProgram',
+    'Select',
+    'TF',
+    'ops',
+    'Flex',
+    'Float',
+    'int',
+    'float',
+    'Git',
+    'git',
+    'README',
+    'JSON',
+    'Ray',
+    'Python',
+    'JupyterLab',
+    'SSH',
+    'console',
+    'cpu',
+    'gpu',
+    'true',
+    'false',
+    'Enter',
+    'Backspace',
+    'Cohen',
+    'Fleiss',
+    'kappa',
+    'ETA',
+    'epochs',
+    'lr',
+    'alice',
+    'main',
+    'KiB',
+    'MiB',
+    'GiB',
+    'ms',
+    'py',
+    'ipynb',
+    'pt',
+    'keras',
+    'npy',
+    'onnx',
+    'tflite',
+    'results',
+    'ID',
+    'UTC',
+    'ray',
+    'local',
+    'English',
+    'S',
+    'B',
+    'train',
+    'predict',
+    'segmentation'
+  ].map(word => word.toLowerCase())
+);
+
+const ZH_CN = {
+  ...galata.DEFAULT_SETTINGS,
+  '@jupyterlab/translation-extension:plugin': { locale: 'zh_CN' }
+};
+
+/**
+ * English words in what `root` shows (visible text, tooltips, labels, placeholders) that are not
+ * names or code. `skip`: elements that show the server's own text.
+ */
+async function untranslated(root: Locator, skip = ''): Promise<string[]> {
+  const text = await root.evaluate((element: Element, skip: string) => {
+    const parts: string[] = [];
+    const skipped = (node: Element): boolean => skip !== '' && node.closest(skip) !== null;
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (parent && !skipped(parent) && parent.checkVisibility() && parent.tagName !== 'STYLE') {
+        parts.push(node.textContent ?? '');
+      }
+    }
+    for (const node of [element, ...element.querySelectorAll('*')]) {
+      for (const name of ['title', 'aria-label', 'placeholder', 'alt']) {
+        const value = node.getAttribute(name);
+        if (value && !skipped(node)) {
+          parts.push(value);
+        }
+      }
+    }
+    return parts.join('\n');
+  }, skip);
+  const words: string[] = [];
+  for (const chunk of text.split(/[\s，。：；（）()、“”‘’"·|,;:!?…<>=[\]{}]+/)) {
+    // Paths, file names, URLs, identifiers, numbers with units: names and code, not prose.
+    if (/[./_@#\\\-\d%×→]/.test(chunk)) {
+      continue;
+    }
+    const english = (chunk.match(/[A-Za-z][A-Za-z']*/g) ?? []).filter(word => !KEEP.has(word.toLowerCase()));
+    if (english.length) {
+      words.push(chunk);
+    }
+  }
+  return words;
+}
+
+/** Soft: one run lists every untranslated word of every panel and dialog. */
+async function expectTranslated(root: Locator, skip = ''): Promise<void> {
+  expect.soft(await untranslated(root, skip)).toEqual([]);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}/i18n-${name}.png` });
+}
+
+/** Run `open`, check and screenshot the dialog it shows, close it. */
+async function dialog(
+  page: IJupyterLabPageFixture,
+  name: string,
+  open: () => Promise<unknown>,
+  skip = ''
+): Promise<void> {
+  const opened = open();
+  const box = page.locator('.jp-Dialog');
+  await expect(box.locator('.jp-Dialog-content')).toBeVisible();
+  await page.waitForTimeout(300); // fields filled in asynchronously (module choices, file lists)
+  await expectTranslated(box.locator('.jp-Dialog-content'), skip);
+  await shot(page, name);
+  await box.locator('.jp-Dialog-button.jp-mod-reject').first().click();
+  await expect(box).toHaveCount(0);
+  await opened;
+}
+
+function execute(page: IJupyterLabPageFixture, command: string, args: Record<string, string> = {}): Promise<void> {
+  return page.evaluate(
+    async ({ command, args }) => {
+      await window.jupyterapp.commands.execute(command, args);
+    },
+    { command, args }
+  );
+}
+
+/** Every panel and dialog of the extension, checked and saved as `i18n-<name><suffix>.png`. */
+async function tour(page: IJupyterLabPageFixture, tmpPath: string, suffix: string): Promise<void> {
+  await page.contents.uploadContent('print("训练")\n', 'text', `${tmpPath}/train.py`);
+  await page.contents.uploadContent('', 'text', `${tmpPath}/net.pt`);
+  await page.contents.uploadContent('', 'text', `${tmpPath}/cnn.keras`);
+
+  await page.sidebar.openTab('jlab-platform-panel');
+  const panel = page.locator(PANEL);
+  await expect(panel.locator('.jp-PlatformPanel-row[data-key="version"]')).toBeVisible();
+  // The sections have loaded: no job yet on this server.
+  await expect(panel.getByText('还没有任务。')).toBeVisible();
+  await page.waitForTimeout(500);
+  await expectTranslated(panel);
+  await shot(page, `platform${suffix}`);
+
+  // Why a runtime is unavailable is the server's text (its /info), not the extension's catalog.
+  await dialog(
+    page,
+    `job-dialog${suffix}`,
+    () => execute(page, 'jlab-platform:submit-job', { path: `${tmpPath}/train.py` }),
+    '.jp-JobSubmit-unavailable, .jp-JobSubmit-env option'
+  );
+  await dialog(page, `git-dialog${suffix}`, () => execute(page, 'jlab-platform:git-sync'));
+  await dialog(page, `onnx-dialog${suffix}`, () =>
+    execute(page, 'jlab-platform:export-onnx', { path: `${tmpPath}/net.pt` })
+  );
+  await dialog(page, `tflite-dialog${suffix}`, () =>
+    execute(page, 'jlab-platform:convert-tflite', { path: `${tmpPath}/cnn.keras` })
+  );
+  await dialog(page, `crowd-dialog${suffix}`, () => execute(page, 'jlab-platform:crowd-new-task'));
+
+  await page.sidebar.openTab('jlab-platform-modules');
+  const modules = page.locator('#jlab-platform-modules');
+  const item = modules.locator('.jp-ModulesItem[data-kind="module"][data-name="image-classifier"]');
+  await expect(item).toBeVisible();
+  await expectTranslated(modules.locator('.jp-ModulesPanel-header'));
+  await expectTranslated(modules.locator('.jp-ModulesPanel-filters'));
+  await shot(page, `modules${suffix}`);
+  await item.locator('.jp-ModulesItem-open').click();
+  await expect(modules.locator('.jp-ModulesDetail-readme')).toBeVisible();
+  // Descriptions, README and field labels are the module's own text; the frame is the extension's.
+  for (const part of await modules.locator('.jp-ModulesDetail-label, .jp-ModulesDetail-actions').all()) {
+    await expectTranslated(part);
+  }
+  await shot(page, `modules-detail${suffix}`);
+}
+
+test.describe('Simplified Chinese', () => {
+  test.use({
+    mockSettings: ZH_CN,
+    // Galata waits for a tab titled 'Launcher'; in Chinese it is 启动页, so wait for the app instead.
+    waitForApplication: async ({}, use) => {
+      await use(async page => {
+        await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+        await page.locator('.jp-Launcher, .jp-NotebookPanel').first().waitFor();
+      });
+    }
+  });
+
+  test('JupyterLab and every panel and dialog of the extension speak Chinese', async ({ page, tmpPath }) => {
+    test.setTimeout(180000);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // JupyterLab's own language pack: the menu bar.
+    await expect(page.locator('.lm-MenuBar-itemLabel', { hasText: '文件' })).toBeVisible();
+    await tour(page, tmpPath, '');
+  });
+
+  test('in the dark theme and at 1024x700', async ({ page, tmpPath }) => {
+    test.setTimeout(180000);
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.theme.setDarkTheme();
+    await tour(page, tmpPath, '-dark-1024');
+  });
+});
+
+test.describe('Labeling page', () => {
+  for (const [locale, expected] of [
+    ['zh-CN', '提交'],
+    ['en-US', 'Submit']
+  ]) {
+    test(`follows the browser's language (${locale}) and switches on request`, async ({ browser, baseURL }) => {
+      const context = await browser.newContext({ locale, viewport: { width: 1024, height: 700 } });
+      const labeler = await context.newPage();
+      await labeler.goto(`${baseURL}/jlab-platform/label`);
+      await expect(labeler.locator('#submit .label')).toHaveText(expected);
+      // No link: the page says what it needs, in the page's language.
+      await expect(labeler.locator('#message')).not.toBeEmpty();
+      if (locale === 'zh-CN') {
+        await expect(labeler.locator('html')).toHaveAttribute('lang', 'zh-CN');
+        await expectTranslated(labeler.locator('body'));
+        await shot(labeler, 'label-page');
+        await labeler.locator('#language [data-language="en"]').click();
+        await expect(labeler.locator('#submit .label')).toHaveText('Submit');
+        await expect(labeler.locator('#message')).toHaveText(/This page needs the link/);
+        // The choice is remembered over the browser's language.
+        await labeler.reload();
+        await expect(labeler.locator('#submit .label')).toHaveText('Submit');
+        await labeler.locator('#language [data-language="zh-CN"]').click();
+        await expect(labeler.locator('#message')).toHaveText(/请使用发送给你的链接/);
+      } else {
+        await labeler.emulateMedia({ colorScheme: 'dark' });
+        await labeler.locator('#language [data-language="zh-CN"]').click();
+        await expect(labeler.locator('#submit .label')).toHaveText('提交');
+        await shot(labeler, 'label-page-dark');
+      }
+      await context.close();
+    });
+  }
+});
