@@ -6,6 +6,7 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import { el } from '../platform/dom';
 import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
 import { ITask } from './model';
 import { isFinished } from './states';
@@ -96,7 +97,7 @@ export function detailsAction(trans: TranslationBundle, title: string, task: ITa
 export async function showReport(trans: TranslationBundle, title: string, task: ITask): Promise<void> {
   const body = new Widget();
   body.addClass('jp-ConvertReport');
-  const table = document.createElement('table');
+  const table = el('table');
   for (const [label, value] of reportRows(trans, task)) {
     const row = table.insertRow();
     row.insertCell().textContent = label;
@@ -109,8 +110,6 @@ export async function showReport(trans: TranslationBundle, title: string, task: 
 async function showText(title: string, text: string): Promise<void> {
   const body = new Widget();
   body.addClass('jp-ConvertReport');
-  const pre = document.createElement('pre');
-  pre.textContent = text;
-  body.node.append(pre);
+  body.node.append(el('pre', '', text));
   await showDialog({ title, body, buttons: [Dialog.okButton()] });
 }

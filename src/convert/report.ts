@@ -4,6 +4,7 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 
+import { el } from '../platform/dom';
 import { formatBytes } from '../platform/format';
 import { baseName, IReport, ITask, IVerification, Quantize } from './model';
 
@@ -103,16 +104,13 @@ function opsNode(trans: TranslationBundle, report: IReport): HTMLElement | null 
     return null;
   }
   const total = entries.reduce((sum, [, count]) => sum + count, 0);
-  const node = document.createElement('div');
+  const node = el('div');
   const opset = report.ops ?? (report.opset ? trans.__('ONNX opset %1', String(report.opset)) : null);
   const head = trans.__('%1 ops of %2 kinds', total, entries.length);
   node.append(opset ? `${head} (${String(opset)})` : head);
-  const list = document.createElement('div');
-  list.className = 'jp-ConvertReport-ops';
+  const list = el('div', 'jp-ConvertReport-ops');
   for (const [name, count] of entries.slice(0, SHOWN_OPS)) {
-    const op = document.createElement('code');
-    op.textContent = count > 1 ? `${name} ×${count}` : name;
-    list.append(op);
+    list.append(el('code', '', count > 1 ? `${name} ×${count}` : name));
   }
   if (entries.length > SHOWN_OPS) {
     list.append(trans.__('and %1 more', entries.length - SHOWN_OPS));
@@ -123,9 +121,8 @@ function opsNode(trans: TranslationBundle, report: IReport): HTMLElement | null 
 
 /** A pass/fail badge with the largest difference against its tolerance, then on what inputs. */
 function verificationNode(trans: TranslationBundle, verification?: IVerification): HTMLElement {
-  const node = document.createElement('div');
-  const badge = document.createElement('span');
-  badge.classList.add('jp-ConvertReport-verdict');
+  const node = el('div');
+  const badge = el('span', 'jp-ConvertReport-verdict');
   if (!verification?.performed) {
     badge.classList.add('jp-mod-skipped');
     badge.textContent = trans.__('Not verified');
@@ -151,10 +148,7 @@ function verificationNode(trans: TranslationBundle, verification?: IVerification
     notes.push(trans.__('at batch sizes %1', verification.batch_sizes.join(' and ')));
   }
   if (notes.length) {
-    const more = document.createElement('div');
-    more.className = 'jp-ConvertReport-note';
-    more.textContent = notes.join('; ');
-    node.append(more);
+    node.append(el('div', 'jp-ConvertReport-note', notes.join('; ')));
   }
   return node;
 }
@@ -170,10 +164,8 @@ function listNode(items: string[]): HTMLElement | null {
   if (items.length === 0) {
     return null;
   }
-  const list = document.createElement('ul');
-  for (const item of items) {
-    list.append(Object.assign(document.createElement('li'), { textContent: item }));
-  }
+  const list = el('ul');
+  list.append(...items.map(item => el('li', '', item)));
   return list;
 }
 

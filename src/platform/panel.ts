@@ -5,6 +5,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { api } from '../api';
 import { frameworkLabel, gpuLabel, IPlatformInfo } from './format';
 import { platformIcon } from '../icons';
+import { el } from './dom';
 import { unavailableReason } from './unavailable';
 
 export const PLATFORM_PANEL_ID = 'jlab-platform-panel';
@@ -14,19 +15,13 @@ export class InfoHeader extends Widget {
   constructor(private readonly trans: TranslationBundle) {
     super();
     this.addClass('jp-PlatformPanel-header');
-    this._title = document.createElement('div');
-    this._title.className = 'jp-PlatformPanel-title';
-    this._title.textContent = trans.__('Platform');
-    this._refresh = document.createElement('button');
-    this._refresh.className = 'jp-Button jp-mod-minimal jp-PlatformPanel-refresh';
-    this._refresh.textContent = trans.__('Refresh');
+    this._title = el('div', 'jp-PlatformPanel-title', trans.__('Platform'));
+    this._refresh = el('button', 'jp-Button jp-mod-minimal jp-PlatformPanel-refresh', trans.__('Refresh'));
     this._refresh.title = trans.__('Detect GPUs and frameworks again');
     this._refresh.addEventListener('click', () => void this.refresh(true));
-    const top = document.createElement('div');
-    top.className = 'jp-PlatformPanel-top';
+    const top = el('div', 'jp-PlatformPanel-top');
     top.append(this._title, this._refresh);
-    this._body = document.createElement('div');
-    this._body.className = 'jp-PlatformPanel-info';
+    this._body = el('div', 'jp-PlatformPanel-info');
     this.node.append(top, this._body);
   }
 
@@ -103,17 +98,10 @@ export class PlatformPanel extends Panel {
 }
 
 function row(label: string, value: string, key?: string): HTMLElement {
-  const item = document.createElement('div');
-  item.className = 'jp-PlatformPanel-row';
+  const item = el('div', 'jp-PlatformPanel-row');
   if (key) {
     item.dataset.key = key;
   }
-  const name = document.createElement('span');
-  name.className = 'jp-PlatformPanel-label';
-  name.textContent = label;
-  const text = document.createElement('span');
-  text.className = 'jp-PlatformPanel-value';
-  text.textContent = value;
-  item.append(name, text);
+  item.append(el('span', 'jp-PlatformPanel-label', label), el('span', 'jp-PlatformPanel-value', value));
   return item;
 }
