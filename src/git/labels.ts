@@ -47,7 +47,7 @@ export function changeLabel(trans: TranslationBundle, letter: string | null): st
 
 /** "name (modified)", or "name (from old/path)" for a rename (`name`: the path, or its last part in a folder). */
 export function fileLabel(trans: TranslationBundle, file: IGitFile, letter: string | null, name: string): string {
-  return file.from ? trans.__('%1 (from %2)', name, file.from) : `${name} (${changeLabel(trans, letter)})`;
+  return file.from ? trans.__('%1 (from %2)', name, file.from) : trans.__('%1 (%2)', name, changeLabel(trans, letter));
 }
 
 export function ageLabel(trans: TranslationBundle, iso: string, now: number): string {

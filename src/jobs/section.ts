@@ -57,7 +57,7 @@ class JobRow {
     this.node.dataset.status = job.status;
     setStatus(this._icon, trans, job.status);
     if (job.reason) {
-      this._icon.title = `${statusLabel(trans, job.status)}: ${job.reason}`;
+      this._icon.title = trans.__('%1: %2', statusLabel(trans, job.status), job.reason);
     }
     this._name.textContent = job.name;
     this._name.title = trans.__('Open the log and metrics of %1', job.name);
