@@ -4,7 +4,7 @@ import { deleteIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { captureApi, ICapture } from '../api';
 import { el, iconButton } from '../platform/dom';
 import { WhileShownWidget } from '../platform/shown';
-import { formatBytes, formatTime } from '../platform/format';
+import { errorMessage, formatBytes, formatTime } from '../platform/format';
 import { CaptureActions } from './actions';
 import { restoreIcon } from './icons';
 import { stateClass, stateLabel } from './states';
@@ -77,7 +77,7 @@ export class CapturesSection extends WhileShownWidget {
     try {
       page = await captureApi.list({ limit: PAGE });
     } catch (error) {
-      this._message.textContent = trans.__('Cannot list captures: %1', error instanceof Error ? error.message : String(error));
+      this._message.textContent = trans.__('Cannot list captures: %1', errorMessage(error));
       this._message.classList.add('jp-mod-error');
       return;
     }

@@ -10,7 +10,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ApiError, convertApi } from '../api';
-import { formatBytes } from '../platform/format';
+import { errorMessage, formatBytes } from '../platform/format';
 import { INFO_TOAST_MS } from '../platform/notify';
 import { askOnnx, askTflite } from './dialog';
 import {
@@ -124,7 +124,7 @@ async function follow(ws: Workspace, task: ITask, calls: ITaskCalls, texts: ITas
 }
 
 function failureText(error: unknown): [string, string] {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return [text, text];
 }
 

@@ -3,8 +3,8 @@ import { Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { gitApi } from '../api';
-import { showError } from '../platform/notify';
-import { replaceToast } from '../platform/notify';
+import { errorMessage } from '../platform/format';
+import { replaceToast, showError } from '../platform/notify';
 import { resolveConflicts } from './conflicts';
 import { askCloneUrl, askInitOrClone, askSyncMessage, confirmRollback, showDiff } from './dialogs';
 import { syncSummary } from './labels';
@@ -39,7 +39,7 @@ async function withProgress<T>(
     }
     return result;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     replaceToast('git', () => {
       Notification.update({ id, type: 'error', message, autoClose: false });
       return id;

@@ -5,6 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import { gitApi } from '../api';
 import { el } from '../platform/dom';
+import { errorMessage } from '../platform/format';
 import { ISyncResult, ResolveChoice } from './model';
 
 /** How the dialog ended: the last result from the server, or null when closed with conflicts left. */
@@ -61,7 +62,7 @@ class ConflictList extends Widget {
         this.onFinished(result);
       }
     } catch (error) {
-      this._error.textContent = error instanceof Error ? error.message : String(error);
+      this._error.textContent = errorMessage(error);
     } finally {
       this._setBusy(false);
     }

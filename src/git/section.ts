@@ -3,6 +3,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { gitApi } from '../api';
 import { el } from '../platform/dom';
+import { errorMessage } from '../platform/format';
 import { CoalescedLoad } from '../platform/coalesce';
 import { WhileShownWidget } from '../platform/shown';
 import {
@@ -57,7 +58,7 @@ export class GitSection extends WhileShownWidget {
     try {
       status = await gitApi.status(fetch);
     } catch (error) {
-      this._showMessage(error instanceof Error ? error.message : String(error), true);
+      this._showMessage(errorMessage(error), true);
       return;
     }
     this._showMessage('', false);
@@ -152,7 +153,7 @@ export class GitSection extends WhileShownWidget {
         );
       }
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorMessage(error);
       this._history.replaceChildren(el('li', 'jp-GitHistory-empty', text));
     }
   }

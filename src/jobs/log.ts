@@ -7,7 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { api } from '../api';
 import { el } from '../platform/dom';
 import { earlierPage, ILogChange, LOG_MAX_CHARS, LOG_PAGE_BYTES, LogBuffer } from './logbuffer';
-import { formatBytes } from '../platform/format';
+import { errorMessage, formatBytes } from '../platform/format';
 import { IJobLogChunk } from './model';
 
 const FOLLOW_WAIT_S = 10;
@@ -120,7 +120,7 @@ export class LogArea {
       // Keep the lines the user was reading where they were.
       this._scroller.scrollTop += this._scroller.scrollHeight - before;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this._setState(this.trans.__('Cannot load earlier output: %1', message), true);
     } finally {
       this._earlierButton.disabled = false;

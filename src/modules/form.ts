@@ -4,6 +4,7 @@
  */
 import { SnippetError } from '../api';
 import { el } from '../platform/dom';
+import { errorMessage } from '../platform/format';
 import { IModulesHost } from './host';
 import { FieldValue, formatValue, IActionSpec, IFieldSpec, ModuleAction, parseField, rangeHint } from './model';
 
@@ -197,7 +198,7 @@ export class ActionForm {
         const message = trans.__('The server refused some values; see the fields above.');
         this._setStatus(onFields ? message : error.message, true);
       } else {
-        this._setStatus(error instanceof Error ? error.message : String(error), true);
+        this._setStatus(errorMessage(error), true);
       }
     } finally {
       this._buttons.forEach(button => (button.disabled = false));
