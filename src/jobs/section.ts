@@ -6,6 +6,7 @@ import { CoalescedLoad } from '../platform/coalesce';
 import { WhileShownWidget } from '../platform/shown';
 import { deleteJob, IJobsUI, restartJob, terminateJob } from './actions';
 import { el, iconButton } from '../platform/dom';
+import { errorMessage } from '../platform/format';
 import { envBadge, setStatus, statusIcon } from './dom';
 import { clusterSummary, snapshotSummary, snapshotsNearlyFull } from './cluster';
 import { canRestart, formatDuration, IJob, liveRuntime } from './model';
@@ -153,7 +154,7 @@ export class JobsSection extends WhileShownWidget {
     try {
       page = await api.listJobs({ status, limit: PAGE });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this._message.textContent = trans.__('Cannot list jobs: %1', message);
       this._message.classList.add('jp-mod-error');
       return;
@@ -177,7 +178,7 @@ export class JobsSection extends WhileShownWidget {
       this._cluster.title = cluster.address ?? '';
       this._cluster.classList.remove('jp-mod-error');
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this._cluster.textContent = trans.__('Cluster: %1', message);
       this._cluster.classList.add('jp-mod-error');
     }
