@@ -38,6 +38,14 @@ export function proxiedUrl(baseUrl: string, path: string): string {
 }
 
 /**
+ * The page's URL: the proxied path, asking for TensorBoard's dark mode when JupyterLab's theme is
+ * dark (its `darkMode` flag is only the default: a theme picked in TensorBoard itself still wins).
+ */
+export function pageUrl(baseUrl: string, path: string, dark: boolean): string {
+  return proxiedUrl(baseUrl, path) + (dark ? '?darkMode=true' : '');
+}
+
+/**
  * The TensorBoard run of a job: `results/tensorboard/<job name>-<job id>`, each part made a safe
  * folder name as the server makes it (jlab_platform/tensorboard/events.py `run_folder_name`):
  * runs of anything but letters, digits, "_", "." and "-" become "_", then leading and trailing

@@ -4,7 +4,14 @@
  * outputs; and the TensorBoard section of the Platform panel.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, InputDialog, ISessionContext, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  InputDialog,
+  ISessionContext,
+  IThemeManager,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import { IConsoleTracker } from '@jupyterlab/console';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -48,6 +55,7 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
     IRenderMimeRegistry,
     INotebookTracker,
     IConsoleTracker,
+    IThemeManager,
     ILauncher
   ],
   activate: (
@@ -60,6 +68,7 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null,
     notebooks: INotebookTracker | null,
     consoles: IConsoleTracker | null,
+    themes: IThemeManager | null,
     launcher: ILauncher | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jlab_platform');
@@ -70,8 +79,10 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
       changed: () => {
         void section?.refresh();
         tracker.forEach(widget => void widget.content.refresh());
-      }
+      },
+      isDark: () => !!themes?.theme && !themes.isLight(themes.theme)
     };
+    themes?.themeChanged.connect(() => tracker.forEach(widget => widget.content.followTheme()));
 
     /** The folder's tab, reused when it is open (and started again when its instance stopped). */
     const open = (logdir: string, placement: IPlacement = {}): MainAreaWidget<TensorBoardView> => {

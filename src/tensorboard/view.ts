@@ -13,7 +13,7 @@ import { errorMessage } from '../platform/format';
 import { WhileShownWidget } from '../platform/shown';
 import { ITensorBoard, tensorboardApi } from './client';
 import { tensorboardIcon } from './icons';
-import { folderName, normalizeFolder, proxiedUrl } from './model';
+import { folderName, normalizeFolder, pageUrl } from './model';
 
 /** While the page shows, how often the tab checks that its instance was not stopped elsewhere. */
 const WATCH_MS = 10000;
@@ -24,6 +24,8 @@ export interface ITensorBoardUI {
   trans: TranslationBundle;
   /** An instance was started or stopped here: the lists refresh. */
   changed: () => void;
+  /** Whether JupyterLab's theme is dark (the page follows it). */
+  isDark: () => boolean;
 }
 
 /** starting: asking the server; running: the page shows; failed: could not start; stopped: not running. */
@@ -65,9 +67,15 @@ export class TensorBoardView extends WhileShownWidget {
 
   /** The page's address in the browser, or null while none runs. */
   get pageUrl(): string | null {
-    return this._instance && this._state === 'running'
-      ? proxiedUrl(ServerConnection.makeSettings().baseUrl, this._instance.url)
-      : null;
+    return this._instance && this._state === 'running' ? this._url(this._instance) : null;
+  }
+
+  /** Load the page again when JupyterLab's theme turned from light to dark or back. */
+  followTheme(): void {
+    const url = this.pageUrl;
+    if (url !== null && this._iframe.getAttribute('src') !== url) {
+      this._iframe.src = url;
+    }
   }
 
   /** Called whenever the state changes (the toolbar follows it). */
@@ -88,7 +96,7 @@ export class TensorBoardView extends WhileShownWidget {
       }
       this._instance = instance;
       this.ui.changed();
-      const url = proxiedUrl(ServerConnection.makeSettings().baseUrl, instance.url);
+      const url = this._url(instance);
       if (this._iframe.getAttribute('src') !== url) {
         this._iframe.src = url;
       } else if (reload) {
@@ -164,6 +172,10 @@ export class TensorBoardView extends WhileShownWidget {
     this._action.hidden = state === 'starting';
     this._frame.hidden = state !== 'running';
     this.onState?.(state);
+  }
+
+  private _url(instance: ITensorBoard): string {
+    return pageUrl(ServerConnection.makeSettings().baseUrl, instance.url, this.ui.isDark());
   }
 
   private _folderLabel(): string {

@@ -5,6 +5,7 @@ import {
   folderName,
   jobRunFolder,
   normalizeFolder,
+  pageUrl,
   parseOutput,
   proxiedUrl,
   RUNS_FOLDER,
@@ -34,6 +35,11 @@ test('proxiedUrl joins the base URL and the path the server gives, with one slas
     proxiedUrl('http://host:8888/lab-base', 'jlab-platform/tensorboard/a1/'),
     'http://host:8888/lab-base/jlab-platform/tensorboard/a1/'
   );
+});
+
+test("pageUrl asks for TensorBoard's dark mode only in a dark theme", () => {
+  assert.equal(pageUrl('/', '/jlab-platform/tensorboard/a1/', false), '/jlab-platform/tensorboard/a1/');
+  assert.equal(pageUrl('/', '/jlab-platform/tensorboard/a1/', true), '/jlab-platform/tensorboard/a1/?darkMode=true');
 });
 
 test('jobRunFolder names the run as the server does (events.run_folder_name)', () => {

@@ -84,7 +84,11 @@ test.describe('TensorBoard', () => {
     await section.screenshot({ path: `${SHOTS}/tensorboard-section.png` });
 
     await page.theme.setDarkTheme();
-    await expect(loss).toBeVisible();
+    // TensorBoard's page follows the theme: loaded again in its dark mode.
+    await expect(page.locator('.jp-TensorBoardView:visible iframe')).toHaveAttribute('src', /\?darkMode=true$/);
+    await expect(loss).toBeVisible({ timeout: 60000 });
+    await loss.scrollIntoViewIfNeeded();
+    await expect(loss.locator('scalar-card-data-table')).toContainText('0.0235', { timeout: 30000 });
     await page.screenshot({ path: `${SHOTS}/tensorboard-job-dark.png` });
     await section.screenshot({ path: `${SHOTS}/tensorboard-section-dark.png` });
 
