@@ -51,8 +51,11 @@ class RunContext:
     _tensorboard: TrainingRun | None = None
     failed: bool = False  # set when train raised: the TensorBoard run ends as failed
 
-    def log(self, step: float, total: float | None = None, **metrics: float) -> None:
-        """Record metrics of one step (an epoch, say): ``context.log(3, total=10, loss=0.2)``."""
+    def log(self, step: float, total: float | None = None, unit: str = "epoch", **metrics: float) -> None:
+        """Record metrics of one step (an epoch, say): ``context.log(3, total=10, loss=0.2)``.
+
+        ``unit`` names the steps in the line a person reads (``iteration 300/1000 · loss 0.2``).
+        """
         time_stamp = time.time()
         people = _interactive()
         if not people and not self._logged and self.action == "train":
@@ -68,7 +71,7 @@ class RunContext:
                 json.dumps({"metric": name, "value": float(value), "step": step, "time": time_stamp})
             )
         if people and metrics:
-            print(step_summary(step, total, metrics), flush=True)
+            print(step_summary(step, total, metrics, unit), flush=True)
         if lines and self.action == "train":
             with open(self.run_dir / METRICS_FILE, "a", encoding="utf-8") as out:
                 out.write("\n".join(lines) + "\n")
@@ -124,10 +127,10 @@ def _interactive() -> bool:
     return _in_notebook() and "JLAB_JOB_ID" not in os.environ
 
 
-def step_summary(step: float, total: float | None, metrics: dict[str, float]) -> str:
+def step_summary(step: float, total: float | None, metrics: dict[str, float], unit: str = "epoch") -> str:
     """``epoch 3/5 · loss 0.412 · accuracy 0.87``: one line a person reads at a glance."""
     done = f"{step:g}/{total:g}" if total else f"{step:g}"
-    return " · ".join([f"epoch {done}", *(f"{name} {value:.3g}" for name, value in metrics.items())])
+    return " · ".join([f"{unit} {done}", *(f"{name} {value:.3g}" for name, value in metrics.items())])
 
 
 # absl's format, which TensorFlow's C++ code writes to fd 2 before it reads its log level:

@@ -24,7 +24,7 @@ _TOP_KEYS = (
     "class", *ACTIONS,
 )  # fmt: skip
 _ACTION_KEYS = ("description", "inputs", "outputs")
-_INPUT_KEYS = ("type", "default", "range", "choices", "help", "label", "required")
+_INPUT_KEYS = ("type", "default", "range", "choices", "help", "label", "required", "group")
 _OUTPUT_KEYS = ("type", "help", "label")
 
 
@@ -41,6 +41,7 @@ class FieldSpec:
     required: bool = True
     bounds: tuple[float, float] | None = None
     choices: tuple[Any, ...] | None = None
+    group: str = ""  # forms show inputs under their group's heading, in order of first appearance
     line: int = 1
 
     def coerce(self, value: Any, check_path: Any = None) -> Any:
@@ -60,6 +61,7 @@ class FieldSpec:
             "required": self.required,
             "range": list(self.bounds) if self.bounds is not None else None,
             "choices": list(self.choices) if self.choices is not None else None,
+            "group": self.group,
         }
 
 
@@ -248,6 +250,7 @@ class _Parser:
             required=required,
             bounds=bounds,
             choices=choices,
+            group=self.text(data, "group", path),
             line=self.doc.line(*path),
         )
         if has_default and field.default is not None and type_name:

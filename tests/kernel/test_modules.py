@@ -21,7 +21,10 @@ def test_the_inserted_snippet_trains_the_shipped_classifier_in_a_kernel(server: 
     snippet = server.request(
         "POST",
         "jlab-platform/api/modules/image-classifier/snippet",
-        {"action": "train", "params": {"data_dir": "datasets/stripes", "epochs": 4, "image_size": 16}},
+        {
+            "action": "train",
+            "params": {"data_dir": "datasets/stripes", "max_iter": 30, "batch_size": 8, "image_size": 16},
+        },
     )["code"]
     output = server.run_in_new_kernel(
         "from pathlib import Path\n" + snippet + "print(run)\n"
@@ -31,10 +34,10 @@ def test_the_inserted_snippet_trains_the_shipped_classifier_in_a_kernel(server: 
         "print('right', sum(p['label'] == Path(p['sample']).parent.name for p in predictions))\n",
         timeout=240,
     )
-    # A notebook shows a line per epoch; the JSON metric lines are for jobs.
-    assert re.search(r"^epoch 4/4 · loss [-+.\de]+ · accuracy", output, re.M) and '{"metric"' not in output, (
-        output
-    )
+    # A notebook shows a line per report (in iterations); the JSON metric lines are for jobs.
+    assert (
+        re.search(r"^iteration 30/30 · loss [-+.\de]+ · accuracy", output, re.M) and '{"metric"' not in output
+    ), output
     assert "IntProgress" in output  # the ipywidgets progress bar was displayed
     assert "predicted 24 ['label', 'probability', 'sample']" in output and "sums {1.0}" in output
     right = re.search(r"right (\d+)", output)
@@ -42,8 +45,8 @@ def test_the_inserted_snippet_trains_the_shipped_classifier_in_a_kernel(server: 
     runs = sorted((server.root / "results" / "image-classifier").iterdir())
     assert len(runs) == 1 and (runs[0] / "model.pt").is_file() and (runs[0] / "classes.json").is_file()
     record = json.loads((runs[0] / "run.json").read_text())
-    assert record["status"] == "complete" and record["params"]["epochs"] == 4
-    assert set(record["metrics"]) == {"loss", "accuracy", "val_accuracy"}
+    assert record["status"] == "complete" and record["params"]["max_iter"] == 30
+    assert set(record["metrics"]) == {"loss", "accuracy", "lr", "val_accuracy"}
     assert f"run_dir='{runs[0]}'" in output
 
 

@@ -33,7 +33,7 @@ def test_workspace_shared_and_builtin_modules(tmp_path: Path) -> None:
     write_module(shared, "team-tool")
     (root / "modules" / "notes").mkdir()  # a folder without spec or main.py is not a module
     found = by_name([entry.summary() for entry in catalog(root, str(shared)).modules()])
-    assert set(found) == {"mine", "team-tool", "image-classifier", "keras-classifier"}
+    assert set(found) == {"mine", "team-tool", "image-classifier", "keras-classifier", "segmentation"}
     assert found["mine"]["source"] == "workspace" and found["mine"]["path"] == "modules/mine"
     assert found["team-tool"]["source"] == "shared" and found["team-tool"]["path"] is None
     assert found["image-classifier"]["source"] == "builtin" and found["image-classifier"]["valid"] is True

@@ -36,7 +36,7 @@ def test_paths_in_the_snippet_are_relative_to_the_notebook(root: Path) -> None:
         "image-classifier", "train", {"data_dir": "datasets/stripes", "epochs": 2}, notebook="work/exp.ipynb"
     )
     assert 'data_dir="../datasets/stripes"' in result["code"] and "epochs=2" in result["code"]
-    assert result["params"]["lr"] == 0.005  # defaults filled in
+    assert result["params"]["base_lr"] == 0.05 and result["params"]["lr"] is None  # defaults filled in
     assert result["config"] is None
     at_root = service.snippet("image-classifier", "train", {"data_dir": "datasets/stripes"})
     assert 'data_dir="datasets/stripes"' in at_root["code"]
@@ -168,18 +168,19 @@ def test_module_detail_has_readme_spec_and_where_results_go(root: Path) -> None:
     assert detail["results"] == "results/image-classifier"
     assert detail["requirements"] == ["torch>=2.1", "numpy>=1.24", "pillow>=10"]
     inputs = {field["name"]: field for field in detail["spec"]["actions"]["train"]["inputs"]}
-    assert inputs["lr"] == {
-        "name": "lr",
+    assert inputs["base_lr"] == {
+        "name": "base_lr",
         "type": "float",
         "item_type": "float",
         "list": False,
-        "label": "Learning rate",
-        "help": "Adam's step size",
-        "default": 0.005,
+        "label": "Base lr",
+        "help": "Base learning rate of SGD",
+        "default": 0.05,
         "has_default": True,
         "required": False,
-        "range": [0.000001, 1.0],
+        "range": [0.0000001, 10.0],
         "choices": None,
+        "group": "Training parameters",
     }
 
 

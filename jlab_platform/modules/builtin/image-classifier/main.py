@@ -1,7 +1,10 @@
 """Image classifier: a small CNN in PyTorch, trained on a folder of class folders.
 
-``train`` writes ``model.pt`` (weights, classes, image settings) into the run folder the
-platform gives it; ``predict`` loads one and returns class probabilities per image.
+``train`` takes the training configuration (``TrainConfig``'s fields as inputs, or a JSON/YAML
+``config`` file): the split, resolution filter and augmentations, then ``max_iter`` SGD
+iterations on the learning-rate policy. It writes ``model.pt`` (weights, classes, image
+settings, the config) and the split manifests into the run folder; ``predict`` loads one and
+returns class probabilities per image.
 """
 
 import json
@@ -12,13 +15,10 @@ import torch
 from torch import nn
 
 from jlab_platform.kernel.module_run import RunContext
-from jlab_platform.modules.imagefolder import (
-    list_images,
-    load_images,
-    load_labeled,
-    prediction_records,
-    split,
-)
+from jlab_platform.kernel.training.data import batches, prepare
+from jlab_platform.kernel.training.inputs import config_from_inputs
+from jlab_platform.kernel.training.torch_loop import as_tensor, fit
+from jlab_platform.modules.imagefolder import list_images, load_images, prediction_records
 
 CHECKPOINT = "model.pt"
 
@@ -43,63 +43,54 @@ class SmallCNN(nn.Module):
         return out
 
 
-def as_tensor(images: np.ndarray[Any, Any]) -> torch.Tensor:
-    """NHWC arrays in [0, 1] (the loader's layout) as the NCHW tensors PyTorch convolves."""
-    return torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
-
-
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    if len(y) == 0:
-        return float("nan")
-    model.eval()
-    with torch.no_grad():
-        return float((model(x).argmax(1) == y).float().mean())
+def batch_accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    return float((logits.argmax(1) == labels).float().mean())
 
 
 class ImageClassifier:
     def train(
         self,
         data_dir: str,
-        epochs: int = 10,
-        lr: float = 0.005,
-        batch_size: int = 32,
         image_size: int = 32,
         grayscale: bool = False,
-        val_split: float = 0.2,
-        seed: int = 0,
+        epochs: int | None = None,
         *,
         context: RunContext,
+        **options: Any,
     ) -> dict[str, Any]:
-        torch.manual_seed(seed)
-        images, labels, classes = load_labeled(data_dir, image_size, grayscale)
-        train_idx, val_idx = split(len(labels), val_split, seed)
-        x, y = as_tensor(images[train_idx]), torch.from_numpy(labels[train_idx])
-        x_val, y_val = as_tensor(images[val_idx]), torch.from_numpy(labels[val_idx])
-        model = SmallCNN(x.shape[1], len(classes), image_size)
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        steps = -(-len(y) // batch_size)
-        bar = context.progress(epochs * steps, "train")
-        generator = torch.Generator().manual_seed(seed)
-        for epoch in range(1, epochs + 1):
-            model.train()
-            order = torch.randperm(len(y), generator=generator)
-            total_loss = 0.0
-            for start in range(0, len(y), batch_size):
-                batch = order[start : start + batch_size]
-                optimizer.zero_grad()
-                loss = nn.functional.cross_entropy(model(x[batch]), y[batch])
-                torch.autograd.backward(loss)
-                optimizer.step()
-                total_loss += loss.item() * len(batch)
-                bar.update()
-            metrics = {"loss": total_loss / len(y), "accuracy": accuracy(model, x, y)}
-            if len(y_val):
-                metrics["val_accuracy"] = accuracy(model, x_val, y_val)
-            context.log(epoch, total=epochs, **metrics)
-        settings = {"classes": classes, "image_size": image_size, "grayscale": grayscale}
-        torch.save({"state_dict": model.state_dict(), **settings}, context.run_dir / CHECKPOINT)
-        (context.run_dir / "classes.json").write_text(json.dumps(classes) + "\n")
-        return {"checkpoint": str(context.run_dir / CHECKPOINT), **settings, **metrics}
+        config = config_from_inputs(options, "classification")
+        data = prepare(data_dir, config, "classification", context.run_dir, epochs)
+        config = data.config
+        torch.manual_seed(config.seed)
+        images = load_images(data.paths(data.train), image_size, grayscale)
+        labels = np.asarray([sample.label for sample in data.train], dtype=np.int64)
+        x_val = as_tensor(load_images(data.paths(data.val), image_size, grayscale)) if data.val else None
+        y_val = torch.tensor([sample.label for sample in data.val], dtype=torch.int64)
+        model = SmallCNN(images.shape[-1], len(data.classes), image_size)
+
+        def validate() -> dict[str, float]:
+            if x_val is None:
+                return {}
+            model.eval()
+            with torch.no_grad():
+                return {"val_accuracy": batch_accuracy(model(x_val), y_val)}
+
+        fit(model, config, batches(images, labels, config), ("accuracy", batch_accuracy), validate, context)
+        settings = {"classes": data.classes, "image_size": image_size, "grayscale": grayscale}
+        checkpoint = {
+            "state_dict": model.state_dict(),
+            **settings,
+            "train_config": config.model_dump(mode="json"),
+        }
+        torch.save(checkpoint, context.run_dir / CHECKPOINT)
+        (context.run_dir / "classes.json").write_text(json.dumps(data.classes) + "\n")
+        return {
+            "checkpoint": str(context.run_dir / CHECKPOINT),
+            **settings,
+            "max_iter": config.max_iter,
+            "noncompliant": len(data.noncompliant),
+            **context.last_metrics,
+        }
 
     def predict(self, images: str, batch_size: int = 64, *, context: RunContext) -> list[dict[str, Any]]:
         saved = torch.load(context.run_dir / CHECKPOINT, map_location="cpu", weights_only=True)

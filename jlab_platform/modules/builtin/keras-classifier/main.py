@@ -1,6 +1,8 @@
 """Keras image classifier whose model converts to TensorFlow Lite.
 
-Module-level ``train``/``predict`` functions (the other accepted module form). The model
+Module-level ``train``/``predict`` functions (the other accepted module form). ``train`` takes
+the training configuration like the PyTorch classifier: SGD with momentum and weight decay on
+the config's learning-rate schedule (``ConfigSchedule``), ``max_iter`` batches. The model
 uses only TFLite builtin ops and is saved as ``model.keras`` (and, on request, as a
 SavedModel folder): right-click either in the file browser to convert it.
 """
@@ -13,19 +15,19 @@ import keras  # type: ignore[import-untyped]  # keras ships no type information
 import numpy as np
 
 from jlab_platform.kernel.module_run import RunContext
-from jlab_platform.modules.imagefolder import (
-    list_images,
-    load_images,
-    load_labeled,
-    prediction_records,
-    split,
-)
+from jlab_platform.kernel.training.config import TrainConfig
+from jlab_platform.kernel.training.data import batches, prepare
+from jlab_platform.kernel.training.inputs import config_from_inputs
+from jlab_platform.kernel.training.keras_schedule import sgd
+from jlab_platform.kernel.training.progress import Reporter
+from jlab_platform.kernel.training.schedule import learning_rate
+from jlab_platform.modules.imagefolder import list_images, load_images, prediction_records
 
 MODEL_FILE = "model.keras"
 SETTINGS_FILE = "settings.json"
 
 
-def build_model(size: int, channels: int, classes: int, lr: float) -> keras.Model:
+def build_model(size: int, channels: int, classes: int, config: TrainConfig) -> keras.Model:
     model = keras.Sequential(
         [
             keras.Input((size, size, channels)),
@@ -37,62 +39,54 @@ def build_model(size: int, channels: int, classes: int, lr: float) -> keras.Mode
             keras.layers.Dense(classes, activation="softmax"),
         ]
     )
-    model.compile(
-        optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
+    model.compile(optimizer=sgd(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
-
-
-class Report(keras.callbacks.Callback):  # type: ignore[misc]
-    """Keras's epochs and batches as the platform's metrics and progress bar."""
-
-    def __init__(self, context: RunContext, epochs: int, steps: int) -> None:
-        super().__init__()
-        self.context, self.epochs = context, epochs
-        self.bar = context.progress(epochs * steps, "train")
-
-    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
-        self.bar.update()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        metrics = {name: float(value) for name, value in (logs or {}).items()}
-        self.context.log(epoch + 1, total=self.epochs, **metrics)
 
 
 def train(
     data_dir: str,
-    epochs: int = 15,
-    lr: float = 0.01,
-    batch_size: int = 16,
     image_size: int = 32,
     grayscale: bool = False,
-    val_split: float = 0.2,
-    seed: int = 0,
     saved_model: bool = False,
+    epochs: int | None = None,
     *,
     context: RunContext,
+    **options: Any,
 ) -> dict[str, Any]:
-    keras.utils.set_random_seed(seed)
-    images, labels, classes = load_labeled(data_dir, image_size, grayscale)
-    train_idx, val_idx = split(len(labels), val_split, seed)
-    model = build_model(image_size, images.shape[-1], len(classes), lr)
-    validation = (images[val_idx], labels[val_idx]) if len(val_idx) else None
-    steps = -(-len(train_idx) // batch_size)
-    model.fit(
-        images[train_idx],
-        labels[train_idx],
-        batch_size=batch_size,
-        epochs=epochs,
-        validation_data=validation,
-        verbose=0,
-        callbacks=[Report(context, epochs, steps)],
-    )
+    config = config_from_inputs(options, "classification")
+    data = prepare(data_dir, config, "classification", context.run_dir, epochs)
+    config = data.config
+    keras.utils.set_random_seed(config.seed)
+    images = load_images(data.paths(data.train), image_size, grayscale)
+    labels = np.asarray([sample.label for sample in data.train], dtype=np.int64)
+    x_val = load_images(data.paths(data.val), image_size, grayscale) if data.val else None
+    y_val = np.asarray([sample.label for sample in data.val], dtype=np.int64)
+    model = build_model(image_size, images.shape[-1], len(data.classes), config)
+
+    def validate() -> dict[str, float]:
+        if x_val is None:
+            return {}
+        return {"val_accuracy": float(np.mean(np.argmax(model.predict_on_batch(x_val), 1) == y_val))}
+
+    reporter = Reporter(context, config, "accuracy")
+    feed = batches(images, labels, config)
+    for iteration in range(config.max_iter):
+        x, y = next(feed)
+        logs = model.train_on_batch(x, y, return_dict=True)
+        rate = learning_rate(config, iteration)  # what ConfigSchedule gave this update
+        reporter.step(iteration, float(logs["loss"]), float(logs["accuracy"]), rate, validate)
     model.save(context.run_dir / MODEL_FILE)
     if saved_model:
         model.export(str(context.run_dir / "saved_model"), verbose=False)
-    settings = {"classes": classes, "image_size": image_size, "grayscale": grayscale}
+    settings = {"classes": data.classes, "image_size": image_size, "grayscale": grayscale}
     (context.run_dir / SETTINGS_FILE).write_text(json.dumps(settings, indent=1) + "\n")
-    return {"model": str(context.run_dir / MODEL_FILE), **settings, **context.last_metrics}
+    return {
+        "model": str(context.run_dir / MODEL_FILE),
+        **settings,
+        "max_iter": config.max_iter,
+        "noncompliant": len(data.noncompliant),
+        **context.last_metrics,
+    }
 
 
 def predict(images: str, batch_size: int = 64, *, context: RunContext) -> list[dict[str, Any]]:

@@ -1,0 +1,53 @@
+"""The PyTorch loop of the shipped modules: ``max_iter`` SGD iterations on the config's schedule."""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from torch import nn
+
+from ..module_run import RunContext
+from .config import TrainConfig
+from .progress import Reporter
+from .torch_schedule import ConfigLR, sgd
+
+Batch = tuple[NDArray[Any], NDArray[Any]]
+
+
+def as_tensor(images: NDArray[Any]) -> torch.Tensor:
+    """NHWC arrays in [0, 1] (the loaders' layout) as the NCHW tensors PyTorch convolves."""
+    return torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2), dtype=np.float32))
+
+
+def fit(
+    model: nn.Module,
+    config: TrainConfig,
+    batches: Iterator[Batch],
+    metric: tuple[str, Callable[[torch.Tensor, torch.Tensor], float]],
+    validate: Callable[[], dict[str, float]],
+    context: RunContext,
+) -> None:
+    """Cross-entropy, SGD with momentum and weight decay, ``ConfigLR``; reports every ``display``.
+
+    ``metric`` is the training figure per batch (name, function of logits and targets);
+    ``validate`` gives the validation figures at each report.
+    """
+    optimizer = sgd(model.parameters(), config)
+    scheduler = ConfigLR(optimizer, config)
+    reporter = Reporter(context, config, metric[0])
+    for iteration in range(config.max_iter):
+        images, targets = next(batches)
+        x, y = as_tensor(images), torch.from_numpy(np.ascontiguousarray(targets, dtype=np.int64))
+        model.train()
+        lr = float(optimizer.param_groups[0]["lr"])
+        optimizer.zero_grad()
+        logits = model(x)
+        loss = nn.functional.cross_entropy(logits, y)
+        torch.autograd.backward(loss)
+        optimizer.step()
+        scheduler.step()
+        with torch.no_grad():
+            value = metric[1](logits, y)
+        reporter.step(iteration, float(loss.item()), value, lr, validate)
