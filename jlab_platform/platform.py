@@ -112,14 +112,13 @@ class Platform:
             ),
             module_lookup=lambda name: self.modules.catalog.module(name).folder,
         )
-        runs_dir = Path(settings.tensorboard_runs_dir).expanduser()
         self.tensorboard = TensorBoardService(
             self.paths,
             TensorBoardSettings(
                 data_dir=settings.data_dir,
                 idle_seconds=settings.tensorboard_idle_seconds,
                 max_instances=settings.tensorboard_max_instances,
-                runs_dir=runs_dir if runs_dir.is_absolute() else settings.root_dir / runs_dir,
+                runs_dir=settings.in_root(settings.tensorboard_runs_dir),
             ),
         )
 

@@ -164,15 +164,18 @@ class PlatformSettings:
 
     def __post_init__(self) -> None:
         # Frozen: the computed fields are set once, here.
-        data_dir = Path(self.data_dir).expanduser()
-        if not data_dir.is_absolute():
-            data_dir = self.root_dir / data_dir
+        data_dir = self.in_root(self.data_dir)
         object.__setattr__(self, "data_dir", data_dir)
         object.__setattr__(self, "results_dir", self.root_dir / self.results_dir_name)
         if not self.db_url:
             object.__setattr__(self, "db_url", default_db_url(data_dir))
         for name in ("module_paths", "dataset_paths"):  # configuration gives lists
             object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def in_root(self, path: str | Path) -> Path:
+        """A configured folder: relative to the root directory unless absolute (``~`` expanded)."""
+        folder = Path(path).expanduser()
+        return folder if folder.is_absolute() else self.root_dir / folder
 
     @property
     def configured_gpus(self) -> int | None:

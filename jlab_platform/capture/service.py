@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import Conflict, InvalidInput
 from .outputs import replay
+from .states import RUNNING
 from .store import (
     CaptureMeta,
     capture_folder,
@@ -54,7 +55,7 @@ class CaptureService:
         folder = capture_folder(self.directory, name)
         meta = self._meta(folder)
         state, _ = state_of(meta)
-        if state == "running":
+        if state == RUNNING:
             raise Conflict(
                 f"Capture {name!r} is still running (kernel pid {meta.pid})",
                 "Wait for its cell to finish, or interrupt or stop that kernel first.",

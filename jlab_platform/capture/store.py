@@ -31,13 +31,12 @@ import psutil
 from ..errors import Conflict, NotFound
 from ..files.atomic import write_atomic, write_json_atomic
 from .names import check_name
+from .states import INCOMPLETE, RUNNING, CaptureState
 
 FORMAT = 1
 META_FILE = "meta.json"
 RECORDS_FILE = "records.jsonl"
 BLOBS_DIR = "blobs"
-STATES = ("running", "finished", "failed", "incomplete")
-ENDED = ("finished", "failed", "incomplete")
 # Mime types whose values travel base64-encoded: stored decoded, as the bytes they are.
 BINARY_MIMES = frozenset(
     {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "application/pdf"}
@@ -58,7 +57,7 @@ class CaptureMeta:
     cell_id: str | None = None
     kernel_id: str | None = None
     source: str = ""
-    state: str = "running"
+    state: CaptureState = RUNNING
     reason: str | None = None
     finished_at: str | None = None
     format: int = FORMAT
@@ -102,13 +101,13 @@ def writer_alive(meta: CaptureMeta) -> bool:
     return meta.pid_started is None or abs(started - meta.pid_started) < 1.0
 
 
-def state_of(meta: CaptureMeta) -> tuple[str, str | None]:
+def state_of(meta: CaptureMeta) -> tuple[CaptureState, str | None]:
     """The capture's state and, when it did not finish, why (as far as it is known)."""
-    if meta.state != "running":
+    if meta.state != RUNNING:
         return meta.state, meta.reason
     if writer_alive(meta):
-        return "running", None
-    return "incomplete", LOST_WRITER
+        return RUNNING, None
+    return INCOMPLETE, LOST_WRITER
 
 
 class CaptureWriter:
@@ -131,7 +130,7 @@ class CaptureWriter:
         folder = root / check_name(meta.name)
         if folder.exists():
             old = read_meta(folder)
-            if old is not None and state_of(old)[0] == "running" and old.pid != meta.pid:
+            if old is not None and state_of(old)[0] == RUNNING and old.pid != meta.pid:
                 raise Conflict(
                     f"Capture {meta.name!r} is still being written by another kernel (pid {old.pid})",
                     "Choose another name, or wait until that cell has finished.",
@@ -157,8 +156,8 @@ class CaptureWriter:
             os.fsync(self._records.fileno())
             self._synced, self._dirty = now, False
 
-    def finish(self, state: str, reason: str | None = None) -> None:
-        ended = state != "incomplete"
+    def finish(self, state: CaptureState, reason: str | None = None) -> None:
+        ended = state != INCOMPLETE
         self.meta = replace(self.meta, state=state, reason=reason, finished_at=now_iso() if ended else None)
         if not self._records.closed:
             self.sync(force=True)

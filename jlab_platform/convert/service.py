@@ -18,7 +18,8 @@ from typing import Any
 
 from ..errors import InvalidInput, Unavailable
 from ..files.atomic import partial_path
-from ..files.tasks import FINISHED, Task, TaskRegistry
+from ..files.states import ENDED
+from ..files.tasks import Task, TaskRegistry
 from ..paths import PathResolver
 from ..settings import option_default
 from .sources import (
@@ -170,7 +171,7 @@ class ConversionService:
             elif self._current is task and self._worker is not None:
                 self._worker.kill()  # the dispatcher sees it die and records the cancel
         deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
-        while task.status not in FINISHED and time.monotonic() < deadline:
+        while task.status not in ENDED and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.tasks.get(task_id)
 

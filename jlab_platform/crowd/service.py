@@ -20,6 +20,8 @@ from sqlalchemy import delete, func, select
 
 from ..errors import Conflict, InvalidInput, NotFound, PlatformError, about_field
 from ..jobs.service import JobService
+from ..jobs.states import ENDED as JOB_ENDED
+from ..jobs.states import SUCCESS as JOB_SUCCESS
 from ..paths import PathResolver
 from ..settings import option_default
 from ..store import Store
@@ -46,7 +48,6 @@ from .taskspec import check_classes, check_names, parse_new_task
 from .tokens import FailureLimiter, TokenGate, make_token, new_secret
 
 CrowdListener = Callable[[dict[str, Any]], None]
-_FINISHED_JOB = ("success", "failed", "terminated")
 
 
 @dataclass(frozen=True)
@@ -381,9 +382,9 @@ class CrowdService:
         except NotFound:
             self._fail(task_id, number, f"The module's job {job_id} was deleted before it reported.")
             return
-        if job["status"] not in _FINISHED_JOB:
+        if job["status"] not in JOB_ENDED:
             return
-        if job["status"] != "success":
+        if job["status"] != JOB_SUCCESS:
             tail = self._log_tail(job_id)
             reason = job.get("reason") or job["status"]
             self._fail(

@@ -6,11 +6,15 @@
 ``finished``: closed by the owner; reopened only when every selected sample was labeled.
 """
 
-SCORING = "scoring"
-LABELING = "labeling"
-FAILED = "failed"
-FINISHED = "finished"
-STATES = (SCORING, LABELING, FAILED, FINISHED)
+from typing import Final, Literal, get_args
+
+CrowdState = Literal["scoring", "labeling", "failed", "finished"]
+
+SCORING: Final = "scoring"
+LABELING: Final = "labeling"
+FAILED: Final = "failed"
+FINISHED: Final = "finished"
+STATES: tuple[CrowdState, ...] = get_args(CrowdState)
 
 WAITING_REASON = {
     SCORING: "The module is choosing the samples of the next round; try again in a moment.",

@@ -62,7 +62,7 @@ class TaskStatus:
                 },
             )
             stats["tasks"] += 1
-            stats["finished" if task.state == FINISHED else "in_progress"] += 1
+            stats[FINISHED if task.state == FINISHED else "in_progress"] += 1
             stats["samples"] += int(labeled.get(task.id, 0))
             stats["labels"] += int(labels.get(task.id, 0))
         return {"tasks": summaries, "datasets": sorted(datasets.values(), key=lambda d: str(d["dataset"]))}
@@ -187,7 +187,7 @@ class TaskStatus:
             "max_rounds": task.max_rounds,
             "env": task.env,
             "state": task.state,
-            "mark": "finished" if task.state == FINISHED else "in_progress",
+            "mark": FINISHED if task.state == FINISHED else "in_progress",
             "round": task.round,
             "round_complete": complete,
             "job_id": current.job_id if current else None,

@@ -12,7 +12,8 @@ from ..errors import InvalidInput, PlatformError
 from ..paths import PathResolver
 from .extract import MB, Extraction, ExtractionCancelled, ExtractLimits, staging_folder
 from .script_export import export_script
-from .tasks import FINISHED, Task, TaskRegistry
+from .states import ENDED
+from .tasks import Task, TaskRegistry
 
 log = logging.getLogger(__name__)
 _CANCEL_WAIT_SECONDS = 10.0
@@ -65,7 +66,7 @@ class FileActions:
     def cancel(self, task_id: str) -> dict[str, Any]:
         task = self.tasks.request_cancel(task_id)
         deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
-        while task.status not in FINISHED and time.monotonic() < deadline:
+        while task.status not in ENDED and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.tasks.get(task_id)
 
@@ -77,7 +78,7 @@ class FileActions:
 
     def close(self) -> None:
         for task in self.tasks.list():
-            if task["status"] not in FINISHED:
+            if task["status"] not in ENDED:
                 self.tasks.request_cancel(task["id"])
         for thread in self._threads:
             thread.join(timeout=10)

@@ -21,12 +21,11 @@ from typing import Any
 from ..errors import Conflict, NotFound
 from ..timeutil import to_iso, utcnow
 from .atomic import write_atomic
+from .states import CANCELLED, ENDED, FAILED, QUEUED, RUNNING, SUCCEEDED, EndedStatus, TaskStatus
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("queued", "running")
-FINISHED = ("succeeded", "failed", "cancelled")
-_KEEP_FINISHED = 200
+_KEEP_ENDED = 200
 
 
 @dataclass
@@ -36,8 +35,8 @@ class Task:
     output: str
     options: dict[str, Any]
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    status: str = "queued"
-    stage: str = "queued"
+    status: TaskStatus = QUEUED
+    stage: str = QUEUED
     progress: float = 0.0
     message: str = ""
     created_at: str = field(default_factory=lambda: to_iso(utcnow()) or "")
@@ -90,7 +89,7 @@ class TaskRegistry:
         if task is None:
             raise NotFound(
                 f"No {self._noun} with id {task_id!r}",
-                f"Only the newest {_KEEP_FINISHED} finished records are kept (their output files stay).",
+                f"Only the newest {_KEEP_ENDED} finished records are kept (their output files stay).",
             )
         return task
 
@@ -105,30 +104,30 @@ class TaskRegistry:
 
     def start(self, task: Task, stage: str, message: str) -> None:
         with self._lock:
-            task.status, task.started_at = "running", to_iso(utcnow())
+            task.status, task.started_at = RUNNING, to_iso(utcnow())
             task.stage, task.message = stage, message
             self._record(task)
 
     def progress(self, task: Task, stage: str, progress: float, message: str) -> None:
         with self._lock:
-            if task.status == "running":
+            if task.status == RUNNING:
                 task.stage, task.message = stage, message
                 task.progress = min(1.0, max(task.progress, progress))
 
     def succeed(self, task: Task, report: dict[str, Any], message: str) -> None:
-        self._finish(task, "succeeded", message, report=report)
+        self._finish(task, SUCCEEDED, message, report=report)
 
     def fail(self, task: Task, error: str, detail: str, data: dict[str, Any] | None = None) -> None:
-        self._finish(task, "failed", error, error={"error": error, "detail": detail, **(data or {})})
+        self._finish(task, FAILED, error, error={"error": error, "detail": detail, **(data or {})})
 
     def cancelled(self, task: Task) -> None:
-        self._finish(task, "cancelled", "cancelled on request")
+        self._finish(task, CANCELLED, "cancelled on request")
 
     def request_cancel(self, task_id: str) -> Task:
         """Mark the task for cancelling; the caller stops the work. Conflict if it already ended."""
         task = self.task(task_id)
         with self._lock:
-            if task.status in FINISHED:
+            if task.status in ENDED:
                 raise Conflict(
                     f"The {self._noun} {task_id} already ended ({task.status})",
                     "Only queued or running work can be cancelled.",
@@ -139,17 +138,17 @@ class TaskRegistry:
     def _finish(
         self,
         task: Task,
-        status: str,
+        status: EndedStatus,
         message: str,
         report: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
     ) -> None:
         with self._lock:
-            if task.status in FINISHED:
+            if task.status in ENDED:
                 return
             task.status, task.stage, task.message = status, status, message
             task.finished_at = to_iso(utcnow())
-            if status == "succeeded":
+            if status == SUCCEEDED:
                 task.progress = 1.0
             task.report, task.error = report, error
             self._forget_old()
@@ -165,8 +164,8 @@ class TaskRegistry:
             log.exception("jlab_platform: cannot write the %s journal %s", self._noun, self._journal)
 
     def _forget_old(self) -> None:
-        finished = [t.id for t in self._tasks.values() if t.status in FINISHED]
-        for task_id in finished[: max(0, len(finished) - _KEEP_FINISHED)]:
+        finished = [t.id for t in self._tasks.values() if t.status in ENDED]
+        for task_id in finished[: max(0, len(finished) - _KEEP_ENDED)]:
             del self._tasks[task_id]
 
     def _load(self) -> None:
@@ -174,8 +173,8 @@ class TaskRegistry:
         for task in _read_journal(self._journal):
             self._tasks[task.id] = task  # the last line wins; the order is the first
         for task in self._tasks.values():
-            if task.status not in FINISHED:
-                task.status = task.stage = "failed"
+            if task.status not in ENDED:
+                task.status = task.stage = FAILED
                 task.message = "The server stopped while this ran"
                 task.finished_at = to_iso(utcnow())
                 task.error = {"error": task.message, "detail": f"Start the {self._noun} again."}

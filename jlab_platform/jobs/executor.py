@@ -15,12 +15,13 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import psutil
 
 from ..store.models import JobRow
 from .records import ExitRecord, LaunchSpec, read_exit, read_started_pgid, write_spec
+from .states import FAILED, ActiveStatus
 
 _READY_TIMEOUT = 30.0
 
@@ -35,7 +36,7 @@ class Started:
 
 # What an executor says about a job it was given: it ended (ExitRecord), it is
 # waiting for resources or running now, or None: nothing new.
-JobUpdate = ExitRecord | Literal["pending", "running"] | None
+JobUpdate = ExitRecord | ActiveStatus | None
 
 
 class JobExecutor(ABC):
@@ -99,7 +100,7 @@ class LocalExecutor(JobExecutor):
             return record
         _kill_group(job.pgid or read_started_pgid(job_dir))
         return ExitRecord(
-            "failed", None, "lost: its supervisor process is gone without recording an exit", _now()
+            FAILED, None, "lost: its supervisor process is gone without recording an exit", _now()
         )
 
     def terminate(self, job: JobRow, job_dir: Path) -> None:

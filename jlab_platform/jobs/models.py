@@ -5,10 +5,9 @@ from typing import Literal
 from pydantic import Field
 
 from ..api.models import ApiModel, Int64, Offset, WorkspacePath
+from .states import EndedStatus, JobStatus
 
 Environment = Literal["console", "cpu", "gpu"]
-JobStatus = Literal["pending", "running", "success", "terminated", "failed"]
-FinalStatus = Literal["success", "terminated", "failed"]
 
 
 class SubmitJob(ApiModel):
@@ -129,5 +128,5 @@ class JobMetrics(ApiModel):
 
 
 class FinishJob(ApiModel):
-    status: FinalStatus
+    status: EndedStatus
     reason: str | None = Field(default=None, max_length=10_000)

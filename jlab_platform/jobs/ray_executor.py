@@ -21,6 +21,7 @@ from ..store.models import JobRow
 from .executor import JobExecutor, JobUpdate, Started
 from .records import LOG_FILE, ExitRecord, LaunchSpec
 from .snapshot import folder_bytes
+from .states import FAILED, PENDING, RUNNING, SUCCESS, TERMINATED, EndedStatus
 
 DEFAULT_ADDRESS = "http://127.0.0.1:8265"
 # Ray refuses working_dir packages over 500 MiB (its GCS package limit).
@@ -33,7 +34,7 @@ PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 AGENT_WAIT_SECONDS = 60.0
 # A cluster unreachable this long while a job runs makes the job "lost".
 LOST_AFTER_SECONDS = 30.0
-_FINAL = {"SUCCEEDED": "success", "FAILED": "failed", "STOPPED": "terminated"}
+_FINAL: dict[str, EndedStatus] = {"SUCCEEDED": SUCCESS, "FAILED": FAILED, "STOPPED": TERMINATED}
 
 
 class RayExecutor(JobExecutor):
@@ -101,10 +102,10 @@ class RayExecutor(JobExecutor):
             if time.monotonic() - since < LOST_AFTER_SECONDS:
                 return None
             return ExitRecord(
-                "failed", None, f"lost: the Ray cluster at {self.cluster_address} stopped answering", _now()
+                FAILED, None, f"lost: the Ray cluster at {self.cluster_address} stopped answering", _now()
             )
         except RuntimeError as exc:
-            return ExitRecord("failed", None, f"lost: Ray no longer knows this job ({exc})", _now())
+            return ExitRecord(FAILED, None, f"lost: Ray no longer knows this job ({exc})", _now())
         self._unreachable_since.pop(job.id, None)
         status = str(getattr(info.status, "value", info.status))
         if status in _FINAL:
@@ -117,7 +118,7 @@ class RayExecutor(JobExecutor):
                 else (0 if status == "SUCCEEDED" else None)
             )
             return ExitRecord(_FINAL[status], code, reason, _now())
-        return "running" if status == "RUNNING" else "pending"
+        return RUNNING if status == "RUNNING" else PENDING
 
     def terminate(self, job: JobRow, job_dir: Path) -> None:
         with self._lock:

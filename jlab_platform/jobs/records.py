@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..files.atomic import write_atomic, write_json_atomic
+from .states import EndedStatus
 
 SPEC_FILE = "spec.json"
 EXIT_FILE = "exit.json"
@@ -48,7 +49,7 @@ class LaunchSpec:
 
 @dataclass(frozen=True)
 class ExitRecord:
-    status: str  # success | failed | terminated
+    status: EndedStatus
     exit_code: int | None
     reason: str | None
     finished_at: str  # ISO 8601, UTC

@@ -34,11 +34,11 @@ from .logs import LogChunk, note_vanished, read_chunk
 from .quota import MIB, SnapshotSpace, check_pending
 from .records import LOG_FILE, ExitRecord, scrub_old_specs
 from .snapshot import ExcludeRules
-from .store_records import FINISHED, apply_exit
+from .states import ENDED, ENDED_STATUSES, FAILED, PENDING, RUNNING, STATUSES, TERMINATED, EndedStatus
+from .store_records import apply_exit
 from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_to_json, parse_args, restart_name
 
 ENVIRONMENTS = ("console", "cpu", "gpu")
-STATUSES = ("pending", "running", "success", "terminated", "failed")
 SCRIPT_SUFFIXES = (".py", ".ipynb")
 _RETENTION_SWEEP_SECONDS = 600
 
@@ -138,7 +138,7 @@ class JobService:
         if info is None:
             with self.store.session() as session:
                 running = session.scalars(
-                    select(JobRow).where(JobRow.status == "running", JobRow.env != "console", self._ours())
+                    select(JobRow).where(JobRow.status == RUNNING, JobRow.env != "console", self._ours())
                 ).all()
             this_machine = {
                 "name": socket.gethostname(),
@@ -188,7 +188,7 @@ class JobService:
             "offset": chunk.offset,
             "next_offset": chunk.next_offset,
             "size": chunk.size,
-            "complete": job["status"] in FINISHED and chunk.next_offset >= chunk.size,
+            "complete": job["status"] in ENDED and chunk.next_offset >= chunk.size,
         }
 
     def log_path(self, job_id: str) -> Path:
@@ -247,9 +247,9 @@ class JobService:
         )
         vanished: list[str] = []
         if env == "console":
-            row.status, row.started_at = "running", now
+            row.status, row.started_at = RUNNING, now
         else:
-            row.status, row.snapshot_id = "pending", row.id
+            row.status, row.snapshot_id = PENDING, row.id
             vanished = self._snapshot(row.id)
         with self.store.session() as session:
             session.add(row)
@@ -264,7 +264,7 @@ class JobService:
     def restart(self, job_id: str) -> dict[str, Any]:
         with self.store.session() as session:
             old = self._own_row(session, job_id)
-            if old.status not in FINISHED:
+            if old.status not in ENDED:
                 raise Conflict(
                     f"Job {old.name!r} is still {old.status}", "Wait for it to end, or terminate it."
                 )
@@ -285,7 +285,7 @@ class JobService:
                 env=old.env,
                 script=old.script,
                 args=list(old.args),
-                status="pending",
+                status=PENDING,
                 created_at=utcnow(),
                 snapshot_id=old.snapshot_id,
                 restarted_from=old.id,
@@ -302,17 +302,15 @@ class JobService:
     def terminate(self, job_id: str) -> dict[str, Any]:
         with self._lock, self.store.session() as session:
             row = self._own_row(session, job_id)
-            if row.status in FINISHED:
+            if row.status in ENDED:
                 raise Conflict(
                     f"Job {row.name!r} already ended ({row.status})", "Only pending or running jobs stop."
                 )
-            if (row.status == "pending" and row.submitted_at is None) or row.env == "console":
-                reason = (
-                    "terminated before it started" if row.status == "pending" else "terminated on request"
-                )
+            if (row.status == PENDING and row.submitted_at is None) or row.env == "console":
+                reason = "terminated before it started" if row.status == PENDING else "terminated on request"
                 if row.env == "console" and row.kernel_id and self._consoles is not None:
                     self._consoles.interrupt(row.kernel_id)  # stop the run in its console
-                apply_exit(row, ExitRecord("terminated", None, reason, to_iso(utcnow()) or ""))
+                apply_exit(row, ExitRecord(TERMINATED, None, reason, to_iso(utcnow()) or ""))
                 finished = self._to_json(row, utcnow())
             else:
                 self.executor.terminate(row, self._jobs_dir / row.id)
@@ -324,14 +322,16 @@ class JobService:
         while time.monotonic() < deadline:
             self.tick()
             job = self.get(job_id)
-            if job["status"] in FINISHED:
+            if job["status"] in ENDED:
                 return job
             time.sleep(0.1)
         return self.get(job_id)
 
-    def finish(self, job_id: str, status: str, reason: str | None = None) -> dict[str, Any]:
-        if status not in FINISHED:
-            raise InvalidInput(f"Unknown final status {status!r}", f"Use one of: {', '.join(FINISHED)}.")
+    def finish(self, job_id: str, status: EndedStatus, reason: str | None = None) -> dict[str, Any]:
+        if status not in ENDED:
+            raise InvalidInput(
+                f"Unknown final status {status!r}", f"Use one of: {', '.join(ENDED_STATUSES)}."
+            )
         with self.store.session() as session:
             row = self._row(session, job_id)
             if row.env != "console":
@@ -347,7 +347,7 @@ class JobService:
     def delete(self, job_id: str) -> None:
         with self._lock, self.store.session() as session:
             row = self._own_row(session, job_id)
-            if row.status not in FINISHED:
+            if row.status not in ENDED:
                 raise Conflict(f"Job {row.name!r} is {row.status}", "Terminate it before deleting it.")
             snapshot_id = row.snapshot_id
             session.delete(row)
@@ -371,14 +371,14 @@ class JobService:
         with self._lock, self.store.session() as session:
             pending = session.scalars(
                 select(JobRow)
-                .where(JobRow.status == "pending", JobRow.submitted_at.is_(None), self._ours())
+                .where(JobRow.status == PENDING, JobRow.submitted_at.is_(None), self._ours())
                 .order_by(JobRow.created_at)
             ).all()
             if self.executor.queues_itself:
                 for row in pending:
                     self._launch_or_record_failure(row, None)
                 return
-            running = session.scalars(select(JobRow).where(JobRow.status == "running", self._ours())).all()
+            running = session.scalars(select(JobRow).where(JobRow.status == RUNNING, self._ours())).all()
             cpu_busy = sum(1 for row in running if row.env == "cpu")
             gpus_busy = {row.gpu for row in running if row.env == "gpu"}
             for row in pending:
@@ -401,19 +401,19 @@ class JobService:
         with self._lock:
             with self.store.session() as session:
                 now = utcnow()
-                started = (JobRow.status == "running") | JobRow.submitted_at.is_not(None)
+                started = (JobRow.status == RUNNING) | JobRow.submitted_at.is_not(None)
                 for row in session.scalars(
-                    select(JobRow).where(JobRow.status.in_(("pending", "running")), started, self._ours())
+                    select(JobRow).where(JobRow.status.in_((PENDING, RUNNING)), started, self._ours())
                 ).all():
                     self._watched.add(row.id)
                     update = self._poll(row)
                     if isinstance(update, ExitRecord):
                         apply_exit(row, update)
-                    elif update == "running" and row.status == "pending":
-                        row.status, row.started_at = "running", utcnow()
+                    elif update == RUNNING and row.status == PENDING:
+                        row.status, row.started_at = RUNNING, utcnow()
                 if self._watched:
                     rows = session.scalars(select(JobRow).where(JobRow.id.in_(self._watched))).all()
-                    ended = [self._to_json(row, now) for row in rows if row.status in FINISHED]
+                    ended = [self._to_json(row, now) for row in rows if row.status in ENDED]
                     self._watched -= {job["id"] for job in ended}
             self.dispatch()
             if time.monotonic() - self._last_sweep > _RETENTION_SWEEP_SECONDS:
@@ -458,7 +458,7 @@ class JobService:
 
     def _check_pending_quota(self, session: Any) -> None:
         pending = session.scalar(
-            select(func.count()).select_from(JobRow).where(JobRow.status == "pending", self._ours())
+            select(func.count()).select_from(JobRow).where(JobRow.status == PENDING, self._ours())
         )
         check_pending(pending or 0, self.settings.max_pending_jobs)
 
@@ -479,7 +479,7 @@ class JobService:
         if self.executor.queues_itself:
             row.submitted_at, row.gpu = utcnow(), gpu  # pending until the executor runs it
         else:
-            row.status, row.started_at, row.gpu = "running", utcnow(), gpu
+            row.status, row.started_at, row.gpu = RUNNING, utcnow(), gpu
         row.supervisor_pid, row.supervisor_started = started.supervisor_pid, started.supervisor_started
         row.outputs = [self.paths.relative(path) for path in outputs if self.paths.contains(path)]
 
@@ -509,15 +509,13 @@ class JobService:
             reason = f"{exc.message}. {exc.detail}"
         except OSError as exc:
             reason = f"Could not start the job: {exc.strerror or exc} ({exc.filename or 'its run folder'})"
-        apply_exit(row, ExitRecord("failed", None, reason, to_iso(utcnow()) or ""))
+        apply_exit(row, ExitRecord(FAILED, None, reason, to_iso(utcnow()) or ""))
         self._watched.add(row.id)  # the next tick tells the listeners it failed
 
     def _poll(self, row: JobRow) -> JobUpdate:
         if row.env == "console":
             if self._consoles is not None and row.kernel_id and not self._consoles.alive(row.kernel_id):
-                return ExitRecord(
-                    "failed", None, "lost: the console's kernel is gone", to_iso(utcnow()) or ""
-                )
+                return ExitRecord(FAILED, None, "lost: the console's kernel is gone", to_iso(utcnow()) or "")
             return None
         return self.executor.poll(row, self._jobs_dir / row.id)
 

@@ -6,8 +6,7 @@ from ..store import Store
 from ..store.models import JobRow
 from ..timeutil import parse_iso
 from .records import ExitRecord
-
-FINISHED = ("success", "failed", "terminated")
+from .states import ENDED
 
 
 def record_pgid(db_url: str, job_id: str, pgid: int) -> None:
@@ -20,7 +19,7 @@ def record_exit(db_url: str, job_id: str, record: ExitRecord) -> None:
 
 def apply_exit(row: JobRow, record: ExitRecord) -> bool:
     """Write ``record`` onto ``row`` unless it already ended; True when it changed."""
-    if row.status in FINISHED:
+    if row.status in ENDED:
         return False
     row.status = record.status
     row.exit_code = record.exit_code

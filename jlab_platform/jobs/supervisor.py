@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 from ..tensorboard import RUNS_DIR_ENV
 from .records import ExitRecord, LaunchSpec, read_spec, write_exit, write_started
+from .states import FAILED, SUCCESS, TERMINATED
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
@@ -144,13 +145,13 @@ def _reap() -> None:
 def _exit_record(returncode: int, terminated: bool) -> ExitRecord:
     now = dt.datetime.now(dt.UTC).isoformat()
     if terminated:
-        return ExitRecord("terminated", returncode, "terminated on request", now)
+        return ExitRecord(TERMINATED, returncode, "terminated on request", now)
     if returncode == 0:
-        return ExitRecord("success", 0, None, now)
+        return ExitRecord(SUCCESS, 0, None, now)
     if returncode < 0:
         name = signal.Signals(-returncode).name
-        return ExitRecord("failed", returncode, f"killed by signal {name}", now)
-    return ExitRecord("failed", returncode, f"exited with code {returncode}", now)
+        return ExitRecord(FAILED, returncode, f"killed by signal {name}", now)
+    return ExitRecord(FAILED, returncode, f"exited with code {returncode}", now)
 
 
 def _record_start(spec: LaunchSpec, pgid: int) -> None:

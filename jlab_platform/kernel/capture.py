@@ -26,6 +26,7 @@ from IPython.core.error import UsageError
 
 from ..capture.outputs import replay
 from ..capture.pacing import Pacer, pieces
+from ..capture.states import FAILED, FINISHED, INCOMPLETE, RUNNING, CaptureState
 from ..capture.store import (
     CaptureMeta,
     CaptureWriter,
@@ -88,7 +89,7 @@ class Recorder:
         self._thread.start()
         atexit.register(self._at_exit)
 
-    def stop(self, state: str, reason: str | None) -> None:
+    def stop(self, state: CaptureState, reason: str | None) -> None:
         self._ticker.set()
         self._thread.join(timeout=5)
         self._end(state, reason)
@@ -149,7 +150,7 @@ class Recorder:
             except Exception as exc:
                 self.error, self._recording = exc, False
 
-    def _end(self, state: str, reason: str | None) -> None:
+    def _end(self, state: CaptureState, reason: str | None) -> None:
         # At exit another thread may hold the lock forever (it was mid-write when stopped).
         if not self._lock.acquire(timeout=2):
             return
@@ -160,7 +161,7 @@ class Recorder:
         finally:
             self._lock.release()
 
-    def _finish(self, state: str, reason: str | None) -> None:
+    def _finish(self, state: CaptureState, reason: str | None) -> None:
         self._recording = False
         for session, send, previous in self._sessions:
             if session.__dict__.get("send") is not send:
@@ -175,14 +176,14 @@ class Recorder:
         except OSError as exc:
             self.error = exc
         if self.error is not None:
-            state, reason = "incomplete", f"recording stopped: {self.error}"
+            state, reason = INCOMPLETE, f"recording stopped: {self.error}"
         try:
             self.writer.finish(state, reason)
         except OSError as exc:
             self.error = self.error or exc
 
     def _at_exit(self) -> None:
-        self._end("incomplete", SHUTDOWN_REASON)
+        self._end(INCOMPLETE, SHUTDOWN_REASON)
 
 
 def run_captured(shell: Any, name: str, cell: str) -> None:
@@ -223,7 +224,7 @@ def run_captured(shell: Any, name: str, cell: str) -> None:
     finally:
         _drain_fd_pipes()
         _flush_streams()
-        recorder.stop(*(("failed", _describe(failure)) if failure is not None else ("finished", None)))
+        recorder.stop(*((FAILED, _describe(failure)) if failure is not None else (FINISHED, None)))
         _active = None
         if isinstance(failure, KeyboardInterrupt):
             _interrupted = (writer, time.monotonic())
@@ -235,7 +236,7 @@ def run_captured(shell: Any, name: str, cell: str) -> None:
 def _stopped_after_interrupt() -> None:
     if _interrupted is not None and time.monotonic() - _interrupted[1] < _INTERRUPT_BEFORE_EXIT_SECONDS:
         try:
-            _interrupted[0].finish("incomplete", SHUTDOWN_REASON)
+            _interrupted[0].finish(INCOMPLETE, SHUTDOWN_REASON)
         except OSError:
             pass
 
@@ -270,12 +271,12 @@ def restore_output(shell: Any, name: str) -> None:
 def _status_lines(name: str, meta: CaptureMeta, folder: Path) -> list[str]:
     """The marker under a restore whose capture did not finish, or has not finished yet."""
     state, reason = state_of(meta)
-    if state == "incomplete":
+    if state == INCOMPLETE:
         return [
             f"**Capture `{name}` did not finish**: {reason or 'the reason is not known'}.",
             f"Restored its output up to {_readable(modified_at(folder))}.",
         ]
-    if state == "running":
+    if state == RUNNING:
         return [
             f"**Capture `{name}` is still running** (kernel process {meta.pid}).",
             "This is its output so far; restore again later for the rest.",

@@ -13,9 +13,9 @@ from typing import Any
 
 from ..convert.errors import ConversionError
 from ..convert.onnx_export import export_onnx
+from ..files.states import ENDED, FAILED, SUCCEEDED
 from .client import ServerConnection, find_server
 
-FINISHED = ("succeeded", "failed", "cancelled")
 _POLL_SECONDS = 0.25
 
 
@@ -62,21 +62,16 @@ def follow(server: ServerConnection, record: dict[str, Any], verbose: bool = Tru
     """Wait for a conversion to end, printing its steps; interrupting the kernel cancels it."""
     shown = ""
     try:
-        while record["status"] not in FINISHED:
+        while record["status"] not in ENDED:
             time.sleep(_POLL_SECONDS)
             record = server.request("GET", f"convert/{record['id']}")
-            if (
-                verbose
-                and record["message"]
-                and record["message"] != shown
-                and record["status"] not in FINISHED
-            ):
+            if verbose and record["message"] and record["message"] != shown and record["status"] not in ENDED:
                 shown = record["message"]
                 print(f"  {100 * record['progress']:3.0f}%  {shown}", flush=True)
     except KeyboardInterrupt:
         server.request("DELETE", f"convert/{record['id']}")
         raise
-    if record["status"] != "succeeded":
+    if record["status"] != SUCCEEDED:
         raise ConversionFailed(record)
     return record
 
@@ -97,7 +92,7 @@ def to_onnx(model: Any, example_inputs: Any, path: str, dynamic_batch: bool = Tr
         )
     except ConversionError as exc:
         raise ConversionFailed(
-            {"status": "failed", "error": {"error": exc.message, "detail": exc.detail}}
+            {"status": FAILED, "error": {"error": exc.message, "detail": exc.detail}}
         ) from exc
     return {"path": str(target), **report}
 

@@ -4,9 +4,8 @@ import time
 import urllib.parse
 from typing import Any
 
+from ..jobs.states import ENDED
 from .client import find_server
-
-FINISHED = ("success", "failed", "terminated")
 
 
 def submit(
@@ -49,7 +48,7 @@ def wait(job_id: str, timeout: float | None = None, poll_seconds: float = 1.0) -
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         job = get(job_id)
-        if job["status"] in FINISHED or (deadline is not None and time.monotonic() >= deadline):
+        if job["status"] in ENDED or (deadline is not None and time.monotonic() >= deadline):
             return job
         time.sleep(poll_seconds)
 

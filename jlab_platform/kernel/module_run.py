@@ -24,6 +24,7 @@ from typing import Any, Protocol, TextIO
 
 from ..files.atomic import write_json_atomic
 from .metrics import log_metric, log_run
+from .run_states import COMPLETE
 from .tensorboard import TrainingRun
 
 RUN_FILE = "run.json"
@@ -289,6 +290,6 @@ def complete_runs(module_results: Path) -> list[Path]:
     runs = [
         run
         for run in sorted(module_results.iterdir())
-        if run.is_dir() and (read_run_record(run) or {}).get("status") == "complete"
+        if run.is_dir() and (read_run_record(run) or {}).get("status") == COMPLETE
     ]
     return runs

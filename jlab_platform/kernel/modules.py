@@ -37,6 +37,7 @@ from .module_run import (
     read_run_record,
     write_run_record,
 )
+from .run_states import COMPLETE, FAILED, INTERRUPTED, RUNNING
 
 CHECKPOINT_DIR = "checkpoint"
 
@@ -79,14 +80,14 @@ class Module:
         record: dict[str, Any] = {
             "module": self.name,
             "version": self.spec.version,
-            "status": "running",
+            "status": RUNNING,
             "params": values,
             "started_at": _now(),
             "job_id": os.environ.get("JLAB_JOB_ID"),  # the job view finds the runs its job trained
         }
         write_run_record(run_dir, record)
         result = self._call("train", values, context, record)
-        record.update(status="complete", finished_at=_now(), metrics=context.last_metrics, result=result)
+        record.update(status=COMPLETE, finished_at=_now(), metrics=context.last_metrics, result=result)
         write_run_record(run_dir, record)
         context.report_saved()
         return TrainRun(self.name, run_dir, dict(context.last_metrics), result)
@@ -129,7 +130,7 @@ class Module:
             except BaseException as exc:
                 context.failed = True
                 if record is not None:
-                    status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+                    status = INTERRUPTED if isinstance(exc, KeyboardInterrupt) else FAILED
                     record.update(status=status, finished_at=_now(), error=f"{type(exc).__name__}: {exc}")
                     write_run_record(context.run_dir, record)
                 raise

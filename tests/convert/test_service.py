@@ -18,11 +18,10 @@ import torch
 from jlab_platform.convert.service import ConversionService, ConvertSettings
 from jlab_platform.errors import Conflict, InvalidInput, InvalidPath, Unavailable
 from jlab_platform.files.atomic import partial_path
+from jlab_platform.files.states import ENDED
 from jlab_platform.files.tasks import Task
 from jlab_platform.paths import PathResolver
 from tests.convert import models
-
-FINISHED = ("succeeded", "failed", "cancelled")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +45,7 @@ def wait(service: ConversionService, task_id: str, until: Any = None, timeout: f
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         record = service.get(task_id)
-        if (until or (lambda r: r["status"] in FINISHED))(record):
+        if (until or (lambda r: r["status"] in ENDED))(record):
             return record
         time.sleep(0.05)
     raise AssertionError(f"conversion {task_id} did not get there: {service.get(task_id)}")

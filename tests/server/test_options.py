@@ -52,6 +52,9 @@ REACHES: dict[str, Check] = {
     "crowd_max_rounds": (2, lambda p, _: p.crowd.settings.max_rounds, lambda r: 2),
     "crowd_lease_seconds": (60.0, lambda p, _: p.crowd.settings.lease_seconds, lambda r: 60.0),
     "crowd_token_guess_limit": (4, lambda p, _: p.crowd.settings.token_guess_limit, lambda r: 4),
+    "tensorboard_idle_seconds": (60.0, lambda p, _: p.tensorboard._settings.idle_seconds, lambda r: 60.0),
+    "tensorboard_max_instances": (2, lambda p, _: p.tensorboard._settings.max_instances, lambda r: 2),
+    "tensorboard_runs_dir": ("tb", lambda p, _: p.tensorboard._settings.runs_dir, lambda r: r / "tb"),
     # Read by the app itself when the server has started (server/app.py).
     "freeze_startup_heap": (False, lambda _, app: option_value(app, "freeze_startup_heap"), lambda r: False),
 }
