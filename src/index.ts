@@ -13,6 +13,7 @@ import { crowdPlugin } from './crowd/plugin';
 import { IPlatformInfo } from './platform/format';
 import { gitPlugin } from './git/plugin';
 import { jobsPlugin } from './jobs/plugin';
+import { evaluationPlugin } from './evaluation/plugin';
 import { modulesPlugin } from './modules/plugin';
 import { PlatformPanel } from './platform/panel';
 import { IPlatformPanel } from './platform/tokens';
@@ -113,5 +114,6 @@ export default [
   modulesPlugin,
   crowdPlugin,
   capturePlugin,
+  evaluationPlugin,
   tensorboardPlugin
 ];

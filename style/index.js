@@ -4,4 +4,5 @@ import './convert.css';
 import './modules.css';
 import './crowd.css';
 import './capture.css';
+import './evaluation.css';
 import './tensorboard.css';

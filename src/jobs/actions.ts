@@ -15,6 +15,8 @@ export interface IJobsUI {
   openPath(path: string): void;
   /** Open TensorBoard on the job's run (its metrics as TensorBoard event files). */
   openTensorBoard(job: IJob): void;
+  /** Evaluate the training run the job wrote (its report opens in a tab). */
+  evaluate(job: IJob): void;
   /** Jobs changed here: lists refresh now instead of at their next poll. */
   changed(): void;
 }

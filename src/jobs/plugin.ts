@@ -22,6 +22,7 @@ import { jobIcon } from '../icons';
 import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
 import { jobRunFolder } from '../tensorboard/model';
+import { EvaluationCommandIDs } from '../evaluation/plugin';
 import { TensorBoardCommandIDs } from '../tensorboard/plugin';
 import { IJobsUI } from './actions';
 import { actionToolbarButton } from '../platform/dom';
@@ -65,6 +66,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       openJob: id => void app.commands.execute(JobCommandIDs.open, { id }),
       openPath: path => void app.commands.execute('docmanager:open', { path }),
       openTensorBoard: job => void app.commands.execute(TensorBoardCommandIDs.open, { logdir: jobRunFolder(job) }),
+      evaluate: job => void app.commands.execute(EvaluationCommandIDs.evaluateJob, { job: job.id }),
       changed: () => {
         void section?.refresh();
       }

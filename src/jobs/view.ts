@@ -5,6 +5,7 @@ import { refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 import { api } from '../api';
 import { jobIcon } from '../icons';
 import { WhileShownWidget } from '../platform/shown';
+import { evaluationIcon } from '../evaluation/icons';
 import { tensorboardIcon } from '../tensorboard/icons';
 import { IJobsUI, restartJob, terminateJob } from './actions';
 import { actionToolbarButton, el } from '../platform/dom';
@@ -252,12 +253,26 @@ export function createJobWidget(ui: IJobsUI, jobId: string): MainAreaWidget<JobV
       }
     }
   });
+  const evaluate = actionToolbarButton({
+    icon: evaluationIcon,
+    label: trans.__('Evaluate'),
+    tooltip: trans.__('Evaluate the run this job trained and open its report'),
+    className: 'jp-JobView-evaluate',
+    onClick: () => {
+      const job = content.job;
+      if (job) {
+        ui.evaluate(job);
+      }
+    }
+  });
   terminate.hide();
   restart.hide();
   tensorboard.hide();
+  evaluate.hide();
   widget.toolbar.addItem('terminate', terminate);
   widget.toolbar.addItem('restart', restart);
   widget.toolbar.addItem('tensorboard', tensorboard);
+  widget.toolbar.addItem('evaluate', evaluate);
 
   content.onJob = job => {
     widget.title.label = job.name;
@@ -265,6 +280,7 @@ export function createJobWidget(ui: IJobsUI, jobId: string): MainAreaWidget<JobV
     terminate.setHidden(isFinished(job.status));
     restart.setHidden(!canRestart(job));
     tensorboard.setHidden(job.status === 'pending');
+    evaluate.setHidden(job.status !== 'success');
   };
   return widget;
 }

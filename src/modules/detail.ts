@@ -56,7 +56,7 @@ export class DetailView {
       });
       actions.append(button);
     }
-    this.node.append(actions, formHolder);
+    this.node.append(actions, formHolder, this.host.trainingRuns(module.name));
     void this._readme(module.readme);
   }
 

@@ -12,4 +12,6 @@ export interface IModulesHost {
   insertCode(module: string, action: ModuleAction, params: Record<string, FieldValue>): Promise<void>;
   /** Save the call as a script and submit it as a job. */
   runAsJob(module: string, action: ModuleAction, params: Record<string, FieldValue>): Promise<void>;
+  /** The module's training runs, each with Evaluate and its reports. */
+  trainingRuns(module: string): HTMLElement;
 }

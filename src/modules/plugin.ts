@@ -10,6 +10,8 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { api, modulesApi } from '../api';
+import { EvaluationCommandIDs } from '../evaluation/plugin';
+import { trainingRuns } from '../evaluation/runs';
 import { addPlatformCard } from '../platform/launcher';
 import { IModulesHost } from './host';
 import { FieldValue, JOB_SCRIPT_FOLDER, jobScriptPath, ModuleAction } from './model';
@@ -41,7 +43,14 @@ export const modulesPlugin: JupyterFrontEndPlugin<void> = {
       trans,
       rendermime,
       insertCode: (module, action, params) => insertCode(app, trans, notebooks, module, action, params),
-      runAsJob: (module, action, params) => runAsJob(app, trans, module, action, params)
+      runAsJob: (module, action, params) => runAsJob(app, trans, module, action, params),
+      trainingRuns: module =>
+        trainingRuns(trans, module, {
+          evaluate: async run => {
+            await app.commands.execute(EvaluationCommandIDs.evaluateRun, { run: run.run, hasSplit: run.has_split });
+          },
+          openReport: id => void app.commands.execute(EvaluationCommandIDs.open, { id })
+        })
     };
     const panel = new ModulesPanel(host);
     app.shell.add(panel, 'right', { rank: 600 });
