@@ -98,6 +98,7 @@ class EvaluationService:
         self.paths = paths
         self.results_dir = results_dir
         self.jobs = jobs
+        self._root_prefix = str(paths.root) + "/"
 
     # -- starting ----------------------------------------------------------
 
@@ -328,12 +329,13 @@ class EvaluationService:
         return found
 
     def _view(self, sample: Sample, classes: Sequence[str]) -> SampleView:
-        path = Path(sample.path)
-        shown = self.paths.relative(path) if self.paths.contains(path) else path.name
+        # String operations, not Path objects: a page builds many of these (records hold absolute paths).
+        name = sample.path.rsplit("/", 1)[-1]
+        inside = sample.path.startswith(self._root_prefix)
         return SampleView(
             id=sample.id,
-            name=path.name,
-            path=shown,
+            name=name,
+            path=sample.path[len(self._root_prefix) :] if inside else name,
             true_label=classes[sample.truth],
             predicted_label=None if sample.predicted is None else classes[sample.predicted],
             confidence=sample.confidence,
