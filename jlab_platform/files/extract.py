@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import InvalidInput
 from ..settings import option_default
 from .archive_formats import Entry, archive_stem, open_archive
+from .atomic import fsync_folder
 
 MB = 1024 * 1024
 _SHOWN_PROBLEMS = 5
@@ -147,6 +148,7 @@ class Extraction:
             else:
                 os.rename(staging / self.top_folder, target)
                 staging.rmdir()
+            fsync_folder(self.parent)  # the new folder's entry survives a crash, as atomic writes' do
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
