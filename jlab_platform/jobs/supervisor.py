@@ -66,9 +66,12 @@ def _tensorboard_events(spec: LaunchSpec) -> "JobEvents | None":
     if not runs_dir:
         return None
     # TensorBoard's protos load here, after the job has started: they never delay it.
-    from ..tensorboard.events import args_hparams
-    from ..tensorboard.job_events import JobEvents
-
+    try:
+        from ..tensorboard.events import args_hparams
+        from ..tensorboard.job_events import JobEvents
+    except ImportError as exc:  # the job and its record matter more than its TensorBoard run
+        print(f"jlab_platform: no TensorBoard run for job {spec.job_id}: {exc}", file=sys.stderr)
+        return None
     return JobEvents(Path(runs_dir), spec.name or spec.job_id, spec.job_id, args_hparams(spec.args))
 
 
