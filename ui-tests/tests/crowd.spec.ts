@@ -76,6 +76,9 @@ test.describe('Crowdsourcing', () => {
     const view = page.locator('.jp-CrowdTaskView:visible');
     await expect(view.locator('.jp-CrowdTaskView-state')).toHaveText('Labeling round 1 of 3', { timeout: 60000 });
     await expect(view.locator('.jp-CrowdTaskView-head h2')).toHaveText('UI <shapes>');
+    // The view updates in place: the rows it polls stay the same elements (a mark on one survives).
+    const aliceRow = view.locator('.jp-CrowdLabelers tr[data-labeler="alice"]');
+    await aliceRow.evaluate(row => ((row as HTMLElement).dataset.seen = 'yes'));
 
     // The invited person: no Jupyter login, only the link (its token never leaves the #fragment).
     const labeler = await page.context().browser()!.newPage();
@@ -152,7 +155,8 @@ test.describe('Crowdsourcing', () => {
     await expect(row.locator('.jp-CrowdTask-progress')).toHaveText('3 of 4');
     await expect(row.locator('.jp-CrowdMark-in_progress')).toHaveCount(1);
     await view.locator('.lm-TabBar-tab', { hasText: 'Status' }).click();
-    await expect(view.locator('.jp-CrowdLabelers tr[data-labeler="alice"]')).toContainText('3');
+    await expect(aliceRow).toContainText('3');
+    await expect(aliceRow).toHaveAttribute('data-seen', 'yes');
     const dataset = page.locator(`${PANEL} .jp-CrowdDataset[data-dataset="${tmpPath}/images"]`);
     await expect(dataset.locator('.jp-CrowdDataset-counts')).toHaveText('1 in progress3 samples labeled');
     await page.screenshot({ path: 'test-results/screenshots/crowd-owner.png' });
