@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from traitlets.config import Config
 
 from jlab_platform.files.extract import MB
+from jlab_platform.jobs.executor import LocalExecutor
 from jlab_platform.jobs.ray_executor import RayExecutor
 from jlab_platform.platform import Platform
 from jlab_platform.server.app import JlabPlatform
@@ -85,6 +87,19 @@ def test_defaults_are_the_declared_ones() -> None:
     for name in OPTIONS:
         assert option_value(app, name) == _as_trait_value(option_default(name)), name
     assert app.max_cpu_jobs == option_default("max_cpu_jobs") >= 1  # the machine's CPU count
+
+
+class _CustomExecutor(LocalExecutor):
+    """A distributed backend plugs in as a class (c.JlabPlatform.job_executor_class)."""
+
+
+def test_the_executor_class_follows_job_executor_unless_configured() -> None:
+    assert JlabPlatform().job_executor_class is LocalExecutor
+    config = Config()
+    config.JlabPlatform.job_executor = "ray"
+    assert JlabPlatform(config=config).job_executor_class is RayExecutor
+    config.JlabPlatform.job_executor_class = _CustomExecutor
+    assert JlabPlatform(config=config).job_executor_class is _CustomExecutor
 
 
 def _as_trait_value(value: Any) -> Any:
