@@ -14,6 +14,7 @@ import {
   INewCrowdTask,
   splitList
 } from './model';
+import { strategyLabel } from './states';
 
 export interface ICreateDraft {
   name: string;
@@ -114,13 +115,7 @@ class CreateTaskForm extends Widget implements Dialog.IBodyWidget<ICreateDraft> 
     controls.set('description', description);
     const strategy = el('select', 'jp-mod-styled');
     strategy.name = 'strategy';
-    const names: Record<CrowdStrategy, string> = {
-      least_confidence: trans.__('Least confidence'),
-      margin: trans.__('Smallest margin'),
-      entropy: trans.__('Highest entropy'),
-      random: trans.__('Random (control)')
-    };
-    strategy.append(...CROWD_STRATEGIES.map(value => new Option(names[value], value)));
+    strategy.append(...CROWD_STRATEGIES.map(value => new Option(strategyLabel(trans, value), value)));
     strategy.value = draft.strategy;
     this._strategy = strategy;
     controls.set('strategy', strategy);

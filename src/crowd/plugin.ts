@@ -54,6 +54,7 @@ export const crowdPlugin: JupyterFrontEndPlugin<void> = {
     let section: CrowdSection | null = null;
     const ui: ICrowdViewUI = {
       trans,
+      translator: translator ?? nullTranslator,
       openTask: id => void app.commands.execute(CrowdCommandIDs.openTask, { id }),
       newTask: () => void app.commands.execute(CrowdCommandIDs.newTask),
       changed: () => {

@@ -4,7 +4,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { ICrowdTask } from './model';
+import type { CrowdStrategy, ICrowdTask } from './model';
 
 type TaskState = Pick<ICrowdTask, 'state' | 'round' | 'max_rounds' | 'round_complete' | 'finished_incomplete'>;
 
@@ -46,4 +46,20 @@ export function markLabel(trans: TranslationBundle, kind: MarkKind): string {
     case 'failed':
       return trans.__('Failed');
   }
+}
+
+/** How a task picks each round's samples, in words. */
+export function strategyLabel(trans: TranslationBundle, strategy: CrowdStrategy): string {
+  const names: Record<CrowdStrategy, string> = {
+    least_confidence: trans.__('Least confidence'),
+    margin: trans.__('Smallest margin'),
+    entropy: trans.__('Highest entropy'),
+    random: trans.__('Random (control)')
+  };
+  return names[strategy] ?? strategy;
+}
+
+/** A task's module format: a platform module, or a folder in the seed's format. */
+export function moduleFormatLabel(trans: TranslationBundle, format: 'seed' | 'platform'): string {
+  return format === 'seed' ? trans.__('seed format') : trans.__('platform module');
 }

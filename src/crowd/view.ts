@@ -3,6 +3,7 @@
  * Polled while shown; each refresh updates the tabs in place (see platform/keyed.ts).
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
+import type { ITranslator } from '@jupyterlab/translation';
 import { BoxLayout, TabPanel, Widget } from '@lumino/widgets';
 
 import { crowdApi } from '../api';
@@ -18,11 +19,13 @@ import { button, mark, setMark } from './parts';
 import { labelRemaining } from './remaining';
 import { ProgressTab, ResultsTab } from './rounds';
 import { ICrowdUI } from './section';
-import { stateLabel } from './states';
+import { moduleFormatLabel, stateLabel, strategyLabel } from './states';
 
 const POLL_MS = 3000;
 
 export interface ICrowdViewUI extends ICrowdUI {
+  /** For JupyterLab's own words around the view (the tab's screen-reader labels). */
+  translator: ITranslator;
   openJob: (id: string) => void;
   openPath: (path: string) => void;
 }
@@ -149,10 +152,15 @@ export class TaskView extends WhileShownWidget {
     setMark(this._mark, trans, task);
     setText(this._name, task.name);
     setText(this._state, stateLabel(trans, task));
-    const perRound = trans.__('%1 samples, %2 label(s) each, %3', task.max_choose, task.overlap, task.strategy);
+    const perRound = trans.__(
+      '%1 samples, %2 label(s) each, %3',
+      task.max_choose,
+      task.overlap,
+      strategyLabel(trans, task.strategy)
+    );
     const values: Record<FactKey, string> = {
       dataset: task.dataset,
-      module: `${task.module} (${task.module_format})`,
+      module: trans.__('%1 (%2)', task.module, moduleFormatLabel(trans, task.module_format)),
       classes: task.classes.join(', '),
       round: trans.__('%1 of at most %2', task.round, task.max_rounds),
       perRound,
@@ -310,7 +318,7 @@ export class TaskView extends WhileShownWidget {
 
 export function createTaskWidget(ui: ICrowdViewUI, taskId: string): MainAreaWidget<TaskView> {
   const content = new TaskView(ui, taskId);
-  const widget = new MainAreaWidget({ content });
+  const widget = new MainAreaWidget({ content, translator: ui.translator });
   widget.id = `jlab-platform-crowd-${taskId}`;
   widget.title.label = ui.trans.__('Labeling task');
   widget.title.closable = true;

@@ -1,6 +1,6 @@
 /** What the list and the job view both do to a job: terminate, restart, delete (with confirmation). */
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
-import { TranslationBundle } from '@jupyterlab/translation';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { api } from '../api';
 import { showError } from '../platform/notify';
@@ -9,6 +9,8 @@ import { IJob } from './model';
 /** What every Jobs widget needs from the plugin. */
 export interface IJobsUI {
   readonly trans: TranslationBundle;
+  /** For JupyterLab's own words around the views (the tabs' screen-reader labels). */
+  readonly translator: ITranslator;
   /** Open (or bring forward) the view of one job. */
   openJob(id: string): void;
   /** Open a file of the workspace (a script, an output). */

@@ -63,6 +63,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
 
     const ui: IJobsUI = {
       trans,
+      translator: translator ?? nullTranslator,
       openJob: id => void app.commands.execute(JobCommandIDs.open, { id }),
       openPath: path => void app.commands.execute('docmanager:open', { path }),
       openTensorBoard: job => void app.commands.execute(TensorBoardCommandIDs.open, { logdir: jobRunFolder(job) }),

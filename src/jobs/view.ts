@@ -210,7 +210,7 @@ export class JobView extends WhileShownWidget {
 export function createJobWidget(ui: IJobsUI, jobId: string): MainAreaWidget<JobView> {
   const trans = ui.trans;
   const content = new JobView(ui, jobId);
-  const widget = new MainAreaWidget({ content });
+  const widget = new MainAreaWidget({ content, translator: ui.translator });
   widget.id = `jlab-platform-job-${jobId}`;
   widget.addClass('jp-JobViewPanel');
   widget.title.icon = jobIcon;

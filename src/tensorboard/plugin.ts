@@ -76,6 +76,7 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
     let section: TensorBoardSection | null = null;
     const ui: ITensorBoardUI = {
       trans,
+      translator: translator ?? nullTranslator,
       changed: () => {
         void section?.refresh();
         tracker.forEach(widget => void widget.content.refresh());

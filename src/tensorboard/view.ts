@@ -5,7 +5,7 @@
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
-import type { TranslationBundle } from '@jupyterlab/translation';
+import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { launchIcon, refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 
 import { actionToolbarButton, el } from '../platform/dom';
@@ -22,6 +22,8 @@ let tabCount = 0;
 
 export interface ITensorBoardUI {
   trans: TranslationBundle;
+  /** For JupyterLab's own words around the view (the tab's screen-reader labels). */
+  translator: ITranslator;
   /** An instance was started or stopped here: the lists refresh. */
   changed: () => void;
   /** Whether JupyterLab's theme is dark (the page follows it). */
@@ -196,7 +198,7 @@ export class TensorBoardView extends WhileShownWidget {
 export function createTensorBoardWidget(ui: ITensorBoardUI, logdir: string): MainAreaWidget<TensorBoardView> {
   const trans = ui.trans;
   const content = new TensorBoardView(ui, logdir);
-  const widget = new MainAreaWidget({ content });
+  const widget = new MainAreaWidget({ content, translator: ui.translator });
   widget.id = `jlab-platform-tensorboard-${++tabCount}`;
   widget.addClass('jp-TensorBoardPanel');
   widget.title.icon = tensorboardIcon;

@@ -210,6 +210,7 @@ async function tour(page: IJupyterLabPageFixture, tmpPath: string, suffix: strin
 test.describe('Simplified Chinese', () => {
   test.use({
     mockSettings: ZH_CN,
+    locale: 'zh-CN', // a Chinese user's browser: dates and numbers as they expect
     // Galata waits for a tab titled 'Launcher'; in Chinese it is 启动页, so wait for the app instead.
     waitForApplication: async ({}, use) => {
       await use(async page => {
@@ -232,6 +233,78 @@ test.describe('Simplified Chinese', () => {
     await page.setViewportSize({ width: 1024, height: 700 });
     await page.theme.setDarkTheme();
     await tour(page, tmpPath, '-dark-1024');
+  });
+});
+
+// 16x16 grayscale PNGs, black and white, and a module in the seed's format that predicts nothing yet.
+const BLACK = 'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAADUlEQVR4nGNgGAXIAAABEAABoJMRpQAAAABJRU5ErkJggg==';
+const WHITE = 'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAEUlEQVR4nGP8z4AKmBhGtAAAIBABH5AWUzYAAAAASUVORK5CYII=';
+const SEED_MODULE = `import glob, os, pickle
+
+def predict():
+    folder = "./results/" + os.environ["JLAB_CROWD_TASK_ID"]
+    with open(folder + "/create.pkl", "rb") as f:
+        images = sorted(glob.glob(os.path.join(pickle.load(f)["filename"], "*.png")))
+    with open(folder + "/sample.pkl", "wb") as f:
+        pickle.dump({"results": [{"sample": s, "probability": [0.5, 0.5]} for s in images], "max_choose": 4}, f)
+
+def train():
+    pass
+`;
+
+test.describe('A labeling task in Chinese', () => {
+  test.use({
+    mockSettings: ZH_CN,
+    locale: 'zh-CN', // a Chinese user's browser: dates and numbers as they expect
+    waitForApplication: async ({}, use) => {
+      await use(async page => {
+        await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+        await page.locator('.jp-Launcher, .jp-NotebookPanel').first().waitFor();
+      });
+    }
+  });
+
+  test('the invite link, the task view and the labeling page', async ({ page, tmpPath, browser }) => {
+    test.setTimeout(180000);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    for (let index = 0; index < 4; index++) {
+      await page.contents.uploadContent(index % 2 ? WHITE : BLACK, 'base64', `${tmpPath}/图片/${index}.png`);
+    }
+    await page.contents.uploadContent(SEED_MODULE, 'text', `${tmpPath}/module/main.py`);
+    const config = JSON.stringify({ classes: ['黑色', '白色'], task_type: 'classification' });
+    await page.contents.uploadContent(config, 'text', `${tmpPath}/module/config.json`);
+
+    const opened = execute(page, 'jlab-platform:crowd-new-task');
+    const form = page.locator('.jp-Dialog .jp-CrowdCreate');
+    await form.locator('input[name="name"]').fill('形状');
+    await form.locator('input[name="dataset"]').fill(`${tmpPath}/图片`);
+    await form.locator('select[name="module"]').selectOption(`${tmpPath}/module`);
+    await form.locator('input[name="maxChoose"]').fill('4');
+    await form.locator('input[name="labelers"]').fill('小王');
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    const link = page.locator('.jp-Dialog .jp-CrowdLink-url');
+    await expect(link).toBeVisible({ timeout: 60000 });
+    const url = await link.inputValue();
+    await expectTranslated(page.locator('.jp-Dialog-content'));
+    await shot(page, 'crowd-invite');
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-reject').click();
+    await opened;
+
+    const view = page.locator('.jp-CrowdTaskView:visible');
+    await expect(view.locator('.jp-CrowdTaskView-state')).toHaveText('标注第 1 / 3 轮', { timeout: 60000 });
+    await expectTranslated(view);
+    await shot(page, 'crowd-task');
+
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1024, height: 700 } });
+    const labeler = await context.newPage();
+    await labeler.goto(url);
+    await expect(labeler.locator('#image')).toBeVisible();
+    await expect(labeler.locator('#progress-text')).toHaveText('0 / 4 · 第 1 轮 · 我的：0');
+    await labeler.keyboard.press('Enter'); // no class chosen yet
+    await expect(labeler.locator('#message')).toHaveText('请先选择类别（1-2）。');
+    await expectTranslated(labeler.locator('body'));
+    await shot(labeler, 'label-page-task');
+    await context.close();
   });
 });
 
