@@ -230,3 +230,28 @@ def test_server_restart_leaves_no_orphan(tmp_path: Path) -> None:
         assert fetch(again, f"{instance['url']}data/environment")[0] == 200
         assert instance_pid(root, instance["id"]) == pid
     assert gone(pid)  # a server that stops stops its TensorBoards
+
+
+def test_tensorboards_own_posts_need_our_origin_when_logged_in_by_cookie(
+    job_and_instance: tuple[dict[str, Any], dict[str, Any]], server: ServerProcess
+) -> None:
+    """The hparams dashboard posts without Jupyter's XSRF token, as a browser on our origin."""
+    _, instance = job_and_instance
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    browser.open(f"{server.url}lab?token={server.token}", timeout=60).read()  # the login cookie
+
+    def post(headers: dict[str, str]) -> int:
+        request = urllib.request.Request(
+            f"{server.url}{instance['url'].lstrip('/')}data/plugin/hparams/session_groups",
+            data=json.dumps(SESSION_GROUPS).encode(),
+            headers={"Content-Type": "application/json", "X-XSRF-Protected": "1", **headers},
+        )
+        try:
+            with browser.open(request, timeout=60) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert post({"Sec-Fetch-Site": "same-origin"}) == 200
+    assert post({"Sec-Fetch-Site": "cross-site"}) == 403
+    assert post({}) == 403
