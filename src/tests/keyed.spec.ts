@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { KeyedList, setAttr, setText } from '../platform/keyed';
+import { KeyedList, setAttr, setChildren, setText } from '../platform/keyed';
 
 /** Just enough of a DOM for KeyedList, counting the writes it makes. */
 class FakeNode {
@@ -34,6 +34,10 @@ class FakeNode {
 class FakeParent {
   childNodes: FakeNode[] = [];
   writes = 0;
+  replaceChildren(...nodes: FakeNode[]): void {
+    this.childNodes = [...nodes];
+    this.writes++;
+  }
   insertBefore(node: FakeNode, before: FakeNode | null): void {
     node.remove();
     this.writes--; // a move counts once
@@ -128,4 +132,16 @@ test('setText and setAttr leave an unchanged node alone', () => {
   assert.equal(node.getAttribute('title'), 't');
   setAttr(node as unknown as Element, 'title', null);
   assert.equal(node.hasAttribute('title'), false);
+});
+
+test('setChildren replaces the children only when they differ', () => {
+  const parent = new FakeParent();
+  const [a, b] = [new FakeNode('a'), new FakeNode('b')];
+  const set = (...nodes: FakeNode[]): void => setChildren(parent as unknown as HTMLElement, nodes as unknown as Node[]);
+  set(a, b);
+  set(a, b);
+  assert.equal(parent.writes, 1);
+  set(b);
+  assert.deepEqual(names(parent), ['b']);
+  assert.equal(parent.writes, 2);
 });
