@@ -2,6 +2,7 @@
  * The Train / Predict form generated from a module's spec: one control per input, checked as
  * it is typed, and again by the server when code is inserted (its messages show per field).
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { SnippetError } from '../api';
 import { el } from '../platform/dom';
 import { errorMessage } from '../platform/format';
@@ -61,6 +62,10 @@ class FormField {
   }
 
   showError(message: string): void {
+    const section = this.node.closest('details');
+    if (message && section) {
+      section.open = true; // a message inside a closed group would go unseen
+    }
     this._error.textContent = message;
     this.node.classList.toggle('jp-mod-invalid', message !== '');
     this.control.setAttribute('aria-invalid', String(message !== ''));
@@ -116,6 +121,39 @@ class FormField {
   private _error: HTMLDivElement;
 }
 
+/** The headings of the shipped modules' groups (the seed's steps), translated; others as written. */
+function groupTitle(group: string, trans: TranslationBundle): string {
+  const known: Record<string, string> = {
+    Model: trans.__('Model'),
+    Data: trans.__('Data'),
+    'Training parameters': trans.__('Training parameters'),
+    Preprocessing: trans.__('Preprocessing'),
+    'Older names': trans.__('Older names')
+  };
+  return known[group] ?? group;
+}
+
+/**
+ * Ungrouped fields first, then one collapsible section per `group` of the spec, in the order
+ * the groups first appear. A group of optional, empty fields only starts closed.
+ */
+function groupedNodes(fields: FormField[], trans: TranslationBundle): HTMLElement[] {
+  const nodes: HTMLElement[] = fields.filter(field => !field.spec.group).map(field => field.node);
+  const groups = new Map<string, FormField[]>();
+  for (const field of fields.filter(field => field.spec.group)) {
+    groups.set(field.spec.group, [...(groups.get(field.spec.group) ?? []), field]);
+  }
+  for (const [group, members] of groups) {
+    const section = el('details', 'jp-ModulesForm-group');
+    section.dataset.group = group;
+    section.open = members.some(field => field.spec.required || field.spec.has_default);
+    section.append(el('summary', 'jp-ModulesForm-groupTitle', groupTitle(group, trans)));
+    section.append(...members.map(field => field.node));
+    nodes.push(section);
+  }
+  return nodes;
+}
+
 export class ActionForm {
   readonly node: HTMLFormElement;
 
@@ -140,7 +178,7 @@ export class ActionForm {
       this.node.append(el('div', 'jp-ModulesForm-description', spec.description));
     }
     this._fields = spec.inputs.map(field => new FormField(field, host, pathSuggestions));
-    this.node.append(...this._fields.map(field => field.node));
+    this.node.append(...groupedNodes(this._fields, trans));
     const insert = el('button', 'jp-Button jp-mod-styled jp-mod-accept jp-ModulesForm-insert', trans.__('Insert code'));
     insert.type = 'submit';
     insert.title = trans.__('Add a cell calling the module below the active cell of the active notebook');

@@ -59,6 +59,8 @@ export interface IFieldSpec {
   required: boolean;
   range: [number, number] | null;
   choices: Scalar[] | null;
+  /** The heading the form shows it under ('' = no group). */
+  group: string;
 }
 
 export interface IActionSpec {

@@ -69,13 +69,27 @@ test.describe('Modules & Datasets', () => {
     // The README, rendered as markdown, and the form generated from the spec.
     await expect(page.locator(`${PANEL} .jp-ModulesDetail-readme h1`)).toContainText('Image classifier (PyTorch)');
     await page.locator(`${PANEL} .jp-ModulesDetail-train`).click();
-    await expect(field(page, 'epochs').locator('input')).toHaveValue('10');
-    await expect(field(page, 'lr').locator('input')).toHaveValue('0.005');
+    // The training configuration's fields, grouped like the seed's steps.
+    const group = (name: string) => page.locator(`${PANEL} .jp-ModulesForm-group[data-group="${name}"]`);
+    await expect(group('Training parameters').locator('.jp-ModulesForm-field[data-name="max_iter"]')).toBeVisible();
+    await expect(field(page, 'max_iter').locator('input')).toHaveValue('60');
+    await expect(field(page, 'base_lr').locator('input')).toHaveValue('0.05');
+    await expect(field(page, 'lr_policy').locator('select')).toHaveValue('poly');
+    await expect(group('Preprocessing').locator('.jp-ModulesForm-field[data-name="flip"]')).toBeVisible();
+    await expect(group('Older names')).not.toHaveAttribute('open', ''); // optional, empty: closed
+    await group('Training parameters').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/screenshots/modules-train-form.png' });
 
     // Checked in the browser first...
     await field(page, 'epochs').locator('input').fill('0');
+    const older = group('Older names').locator('summary');
+    await older.click();
+    await field(page, 'val_split').locator('input').fill('2');
+    await older.click(); // closed again: the error below opens it
     await page.locator(`${PANEL} .jp-ModulesForm-insert`).click();
     await expect(field(page, 'epochs').locator('.jp-ModulesForm-error')).toHaveText('Must be between 1 and 500');
+    await expect(group('Older names')).toHaveAttribute('open', ''); // opened to show its error
+    await field(page, 'val_split').locator('input').fill('');
     await expect(field(page, 'data_dir').locator('.jp-ModulesForm-error')).toHaveText('Required');
     // ...and by the server, whose message shows next to its field.
     await field(page, 'epochs').locator('input').fill('3');
@@ -100,8 +114,9 @@ test.describe('Modules & Datasets', () => {
     await page.notebook.runCell(2);
     await expect(page.locator('.jlab-platform-progress')).toBeVisible();
     const output = (await page.notebook.getCellTextOutput(2))?.join('') ?? '';
-    // People read a line per epoch and where the run went, not the jobs' JSON metric lines.
-    expect(output).toContain('epoch 3/3 · loss');
+    // People read a line per report (12 training images: one iteration a pass) and where the
+    // run went, not the jobs' JSON metric lines.
+    expect(output).toContain('iteration 3/3 · loss');
     expect(output).not.toContain('"metric"');
     const after = await runs(page, 'image-classifier');
     expect(after.length).toBe(before.length + 1);
@@ -111,6 +126,10 @@ test.describe('Modules & Datasets', () => {
     expect(await page.contents.fileExists(`results/image-classifier/${run}/run.json`)).toBe(true);
 
     await page.screenshot({ path: 'test-results/screenshots/modules.png' });
+    await page.theme.setDarkTheme();
+    await group('Preprocessing').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/screenshots/modules-train-form-dark.png' });
+    await page.theme.setLightTheme();
   });
 
   test('favorites persist, and filters narrow the list', async ({ page }) => {
@@ -140,10 +159,7 @@ test.describe('Modules & Datasets', () => {
     await expect(item(page, 'image-classifier')).toBeVisible();
   });
 
-  test('Run as job saves the call as a script and submits it through the Jobs dialog', async ({
-    page,
-    tmpPath
-  }) => {
+  test('Run as job saves the call as a script and submits it through the Jobs dialog', async ({ page, tmpPath }) => {
     await notebookWithDataset(page, tmpPath, 'job_data.ipynb');
     await page.sidebar.openTab('jlab-platform-modules');
     await item(page, 'image-classifier').locator('.jp-ModulesItem-open').click();
