@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
+from ..i18n import N_
 from ..store.models import JobRow
 from ..timeutil import to_iso
 
@@ -43,8 +44,9 @@ def job_to_json(row: JobRow, now: dt.datetime, retention_days: float) -> dict[st
     }
 
 
-NO_CLUSTER_GPU = "The Ray cluster has no GPU node. Run on cpu, or add a node with GPUs to the cluster."
-NO_GPU = (
+# Shown as why gpu is unavailable (translated by the environments route, hence N_).
+NO_CLUSTER_GPU = N_("The Ray cluster has no GPU node. Run on cpu, or add a node with GPUs to the cluster.")
+NO_GPU = N_(
     "No GPU was detected on this server (nvidia-smi found none). Run on cpu, or set "
     "c.JlabPlatform.gpu_count if the machine has GPUs that were not detected."
 )

@@ -3,6 +3,7 @@
 import asyncio
 import time
 
+from ..i18n import translate
 from ..jobs.models import (
     Cluster,
     FinishJob,
@@ -59,9 +60,13 @@ class JobEnvironmentsHandler(JobsBase):
         "Where jobs can run (console, cpu, gpu) and whether each is available", response=JobEnvironments
     )
     async def get(self) -> JobEnvironments:
-        return JobEnvironments.model_validate(
-            {"environments": await asyncio.to_thread(self.jobs.environments)}
-        )
+        # Why an environment is unavailable is shown in the job dialog: in the UI's language.
+        locale = self.error_locale()
+        environments = [
+            {**env, "reason": env["reason"] and translate(env["reason"], locale)}
+            for env in await asyncio.to_thread(self.jobs.environments)
+        ]
+        return JobEnvironments.model_validate({"environments": environments})
 
 
 class JobClusterHandler(JobsBase):

@@ -111,6 +111,10 @@ async def test_environments_say_why_gpu_is_unavailable(jp_fetch: Any) -> None:
     envs = {e["name"]: e for e in (await call(jp_fetch, "jobs", "environments"))["environments"]}
     assert envs["cpu"]["available"] and envs["console"]["available"]
     assert envs["gpu"]["available"] is False and "GPU" in envs["gpu"]["reason"]
+    # In the UI's language, as the job dialog shows it.
+    response = await jp_fetch(*API, "jobs", "environments", headers={"X-Jlab-Platform-Language": "zh-CN"})
+    reasons = {e["name"]: e["reason"] for e in json.loads(response.body)["environments"]}
+    assert reasons["gpu"].startswith("此服务器上没有检测到 GPU") and reasons["cpu"] is None
 
 
 async def test_restart_and_delete(jp_fetch: Any, jp_root_dir: Path) -> None:
