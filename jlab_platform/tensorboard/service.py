@@ -192,6 +192,7 @@ class TensorBoardService:
         launched = process.Launched(instance.pid, instance.create_time, instance.port)
         if process.wait_ready(launched, instance.id, self._settings.start_timeout_seconds):
             instance.ready = True
+            instance.last_used = time.time()  # its start is no idle time
             return
         self._stop_process(instance)
         raise Unavailable(
