@@ -108,9 +108,31 @@ def _as_trait_value(value: Any) -> Any:
     return str(value) if isinstance(value, Path) else value
 
 
-def test_every_option_is_in_the_readme_table() -> None:
+def _readme_defaults() -> dict[str, str]:
     text = README.read_text(encoding="utf-8")
     table = text[text.index("## Configuration") :]
     table = table[: table.index("\n## ", 1)]
-    rows = set(re.findall(r"^\| `c\.JlabPlatform\.(\w+)`", table, flags=re.M))
-    assert rows == {*OPTIONS, "job_executor_class"}
+    return dict(re.findall(r"^\| `c\.JlabPlatform\.(\w+)` \| ([^|]*) \|", table, flags=re.M))
+
+
+def test_every_option_is_in_the_readme_table() -> None:
+    assert set(_readme_defaults()) == {*OPTIONS, "job_executor_class"}
+
+
+def test_the_readme_shows_the_declared_defaults() -> None:
+    """Where the table gives a default as one plain value, it is the declared one."""
+    compared = 0
+    for name, cell in _readme_defaults().items():
+        shown = re.fullmatch(r"`([^`]+)`", cell.strip())
+        declared = option_default(name) if name in OPTIONS else None
+        if shown is None or isinstance(declared, tuple) or declared in (None, ""):
+            continue
+        value = shown.group(1)
+        if isinstance(declared, bool):
+            assert value == str(declared), name
+        elif isinstance(declared, int | float):
+            assert float(value) == declared, name
+        else:
+            assert value == str(declared), name
+        compared += 1
+    assert compared >= len(OPTIONS) - 6  # all but lists, computed and empty defaults
