@@ -3,17 +3,12 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { el } from '../platform/dom';
-import { baseName, IOnnxRequest, ITfliteRequest, parseShape, Quantize, QUANTIZE_MODES } from './model';
+import { el, field } from '../platform/dom';
+import { baseName } from '../platform/format';
+import { IOnnxRequest, ITfliteRequest, parseShape, Quantize, QUANTIZE_MODES } from './model';
 
 /** Makes the id of each candidates list unique on the page. */
 let nextCandidatesId = 0;
-
-function field(label: string, ...content: HTMLElement[]): HTMLLabelElement {
-  const row = el('label', 'jp-ConvertForm-field');
-  row.append(el('span', 'jp-ConvertForm-label', label), ...content);
-  return row;
-}
 
 function checkbox(className: string, text: string, checked: boolean): [HTMLLabelElement, HTMLInputElement] {
   const input = el('input', className);
@@ -65,9 +60,9 @@ class TfliteForm extends Widget implements Dialog.IBodyWidget<ITfliteRequest> {
     );
     this._selectOps = selectBox;
     this.node.append(
-      field(trans.__('Model'), el('code', 'jp-ConvertForm-source', path)),
-      field(trans.__('Quantization'), this._quantize),
-      field(trans.__('Representative data'), this._data, list, hint),
+      field('jp-ConvertForm', trans.__('Model'), el('code', 'jp-ConvertForm-source', path)),
+      field('jp-ConvertForm', trans.__('Quantization'), this._quantize),
+      field('jp-ConvertForm', trans.__('Representative data'), this._data, list, hint),
       select
     );
   }
@@ -110,8 +105,8 @@ class OnnxForm extends Widget implements Dialog.IBodyWidget<IOnnxRequest | null>
     );
     this._dynamic = dynamicBox;
     this.node.append(
-      field(trans.__('Model'), el('code', 'jp-ConvertForm-source', path)),
-      field(trans.__('Input shape'), this._shape, hint),
+      field('jp-ConvertForm', trans.__('Model'), el('code', 'jp-ConvertForm-source', path)),
+      field('jp-ConvertForm', trans.__('Input shape'), this._shape, hint),
       dynamic
     );
   }

@@ -114,8 +114,3 @@ export function parseShape(text: string): number[] | null {
   return parts.map(Number);
 }
 
-/** The name without its folder: "models/cnn.keras" -> "cnn.keras". */
-export function baseName(path: string): string {
-  const parts = path.split('/').filter(part => part.length > 0);
-  return parts.length ? parts[parts.length - 1] : path;
-}

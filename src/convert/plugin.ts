@@ -10,11 +10,10 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ApiError, convertApi } from '../api';
-import { errorMessage, formatBytes } from '../platform/format';
+import { baseName, errorMessage, formatBytes } from '../platform/format';
 import { INFO_TOAST_MS } from '../platform/notify';
 import { askOnnx, askTflite } from './dialog';
 import {
-  baseName,
   isArchive,
   isKerasModel,
   isNotebook,

@@ -5,8 +5,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { el } from '../platform/dom';
-import { formatBytes } from '../platform/format';
-import { baseName, IReport, ITask, IVerification, Quantize } from './model';
+import { baseName, formatBytes } from '../platform/format';
+import { IReport, ITask, IVerification, Quantize } from './model';
 
 /** One row: a label and what it says (text, or a node for badges and lists). */
 type ReportRow = [string, string | HTMLElement];

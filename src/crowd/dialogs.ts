@@ -4,7 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { el } from '../platform/dom';
+import { el, field } from '../platform/dom';
 import {
   absoluteLink,
   CROWD_STRATEGIES,
@@ -136,26 +136,26 @@ class CreateTaskForm extends Widget implements Dialog.IBodyWidget<ICreateDraft> 
     const module = this._moduleChoice(trans, draft.module, suggestions.modules, classes);
     controls.set('module', module);
     const fields: [keyof ICreateDraft, HTMLElement][] = [
-      ['name', field(trans.__('Name'), input('name', trans.__('e.g. Shapes, first pass')))],
-      ['description', field(trans.__('Description'), description)],
+      ['name', field('jp-CrowdCreate', trans.__('Name'), input('name', trans.__('e.g. Shapes, first pass')))],
+      ['description', field('jp-CrowdCreate', trans.__('Description'), description)],
       [
         'dataset',
-        field(trans.__('Dataset folder'), input('dataset', trans.__('e.g. %1', 'data/flowers'), suggestions.datasets))
+        field('jp-CrowdCreate', trans.__('Dataset folder'), input('dataset', trans.__('e.g. %1', 'data/flowers'), suggestions.datasets))
       ],
-      ['module', field(trans.__('Module'), module, this._otherModule)],
+      ['module', field('jp-CrowdCreate', trans.__('Module'), module, this._otherModule)],
       [
         'classes',
-        field(
+        field('jp-CrowdCreate', 
           trans.__('Classes'),
           classes,
           el('div', 'jp-CrowdCreate-hint', trans.__('Digits 1–9 and 0 pick the first ten classes.'))
         )
       ],
-      ['maxChoose', field(trans.__('Samples per round'), number('maxChoose', 1, 100000))],
-      ['overlap', field(trans.__('Labels per sample'), overlap)],
-      ['strategy', field(trans.__('Selection'), strategy)],
-      ['rounds', field(trans.__('Rounds (at most)'), number('rounds', 1, 3))],
-      ['labelers', field(trans.__('Invite'), input('labelers', trans.__('names, comma-separated (optional)')))]
+      ['maxChoose', field('jp-CrowdCreate', trans.__('Samples per round'), number('maxChoose', 1, 100000))],
+      ['overlap', field('jp-CrowdCreate', trans.__('Labels per sample'), overlap)],
+      ['strategy', field('jp-CrowdCreate', trans.__('Selection'), strategy)],
+      ['rounds', field('jp-CrowdCreate', trans.__('Rounds (at most)'), number('rounds', 1, 3))],
+      ['labelers', field('jp-CrowdCreate', trans.__('Invite'), input('labelers', trans.__('names, comma-separated (optional)')))]
     ];
     // The answer to the last try shows where it is seen: next to its field, else at the top.
     const key = problem?.field ? FIELD_OF_KEY[problem.field] : undefined;
@@ -311,8 +311,8 @@ class InviteForm extends Widget implements Dialog.IBodyWidget<{ name: string; ho
     this._hours.min = '1';
     this._hours.placeholder = trans.__('never');
     this.node.append(
-      field(trans.__('Name'), this._name),
-      field(trans.__('Link expires after (hours)'), this._hours),
+      field('jp-CrowdCreate', trans.__('Name'), this._name),
+      field('jp-CrowdCreate', trans.__('Link expires after (hours)'), this._hours),
       el(
         'p',
         'jp-CrowdCreate-hint',
@@ -386,8 +386,3 @@ export async function confirmAction(
   return result.button.accept;
 }
 
-function field(label: string, control: HTMLElement, ...more: HTMLElement[]): HTMLElement {
-  const wrapper = el('label', 'jp-CrowdCreate-field');
-  wrapper.append(el('span', 'jp-CrowdCreate-label', label), control, ...more);
-  return wrapper;
-}

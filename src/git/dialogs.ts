@@ -4,7 +4,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { el } from '../platform/dom';
-import { baseName, folderTree, IFolder, openFolders } from './folders';
+import { baseName } from '../platform/format';
+import { folderTree, IFolder, openFolders } from './folders';
 import { fileLabel } from './labels';
 import { diffLineKind, groupFiles, ICommit, IGitDiff, IGitFile, IGitRepoStatus } from './model';
 

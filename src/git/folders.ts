@@ -39,11 +39,6 @@ export function folderTree<T extends { path: string }>(files: readonly T[]): IFo
   return settle(top);
 }
 
-/** The last part of a path: what a file's row shows inside its folder. */
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
 /**
  * The folders that start open: level by level, each one whose rows (its files and subfolders)
  * still fit in `rows`. A folder of many files starts folded, showing its count; small ones

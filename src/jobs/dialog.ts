@@ -4,7 +4,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { el } from '../platform/dom';
+import { el, field } from '../platform/dom';
 import { envDescription } from './labels';
 import { IJobEnvironment, JobEnv } from './model';
 
@@ -54,10 +54,10 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitOptions> {
 
     const script_ = el('code', 'jp-JobSubmit-script', script);
     this.node.append(
-      field(trans.__('Script'), script_),
-      field(trans.__('Name'), this._name),
-      field(trans.__('Environment'), this._env, this._describe, ...unavailable),
-      field(trans.__('Arguments'), this._args)
+      field('jp-JobSubmit', trans.__('Script'), script_),
+      field('jp-JobSubmit', trans.__('Name'), this._name),
+      field('jp-JobSubmit', trans.__('Environment'), this._env, this._describe, ...unavailable),
+      field('jp-JobSubmit', trans.__('Arguments'), this._args)
     );
   }
 
@@ -77,12 +77,6 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitOptions> {
   private _env: HTMLSelectElement;
   private _args: HTMLInputElement;
   private _describe: HTMLDivElement;
-}
-
-function field(label: string, control: HTMLElement, ...extra: HTMLElement[]): HTMLElement {
-  const wrapper = el('label', 'jp-JobSubmit-field');
-  wrapper.append(el('span', 'jp-JobSubmit-label', label), control, ...extra);
-  return wrapper;
 }
 
 /** The environment used last time when it is still available, else cpu, else the first available. */

@@ -17,6 +17,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A form row: its label (class `<prefix>-label`) then its controls, in a <label> (class `<prefix>-field`). */
+export function field(prefix: string, label: string, ...content: HTMLElement[]): HTMLLabelElement {
+  const row = el('label', `${prefix}-field`);
+  row.append(el('span', `${prefix}-label`, label), ...content);
+  return row;
+}
+
 /** A small icon button with a tooltip; `action` names it for tests and styles. */
 export function iconButton(icon: LabIcon, title: string, action: string, onClick: () => void): HTMLButtonElement {
   const button = el('button', 'jp-Button jp-mod-minimal jp-JobAction');

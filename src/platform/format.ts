@@ -51,6 +51,12 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The last part of a path, as the file browser names it: "models/cnn.keras" -> "cnn.keras". */
+export function baseName(path: string): string {
+  const parts = path.split('/').filter(part => part.length > 0);
+  return parts.length ? parts[parts.length - 1] : path;
+}
+
 /** The mark for a value the server does not have (yet): a time not reached, a size unknown. */
 export const MISSING = '—';
 

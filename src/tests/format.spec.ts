@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { errorMessage, errorText, formatBytes, formatTime, frameworkLabel, gpuLabel, queryString } from '../platform/format';
+import { baseName, errorMessage, errorText, formatBytes, formatTime, frameworkLabel, gpuLabel, queryString } from '../platform/format';
 
 test('frameworkLabel shows the version or null when missing', () => {
   assert.equal(frameworkLabel({ available: true, version: '2.13.0' }), '2.13.0');
@@ -56,4 +56,10 @@ test('errorMessage says what went wrong without the error class name', () => {
   assert.equal(String(new ApiError('Path does not exist')), 'ApiError: Path does not exist');
   assert.equal(errorMessage(new ApiError('Path does not exist')), 'Path does not exist');
   assert.equal(errorMessage('plain'), 'plain');
+});
+
+test('baseName is the last part of a path, with or without a trailing slash', () => {
+  assert.equal(baseName('models/cnn.keras'), 'cnn.keras');
+  assert.equal(baseName('data/flowers/'), 'flowers');
+  assert.equal(baseName('top.txt'), 'top.txt');
 });

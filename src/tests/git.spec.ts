@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { baseName, folderTree, IFolder, openFolders, VISIBLE_ROWS } from '../git/folders';
+import { folderTree, IFolder, openFolders, VISIBLE_ROWS } from '../git/folders';
+import { baseName } from '../platform/format';
 
 function files(...paths: string[]): { path: string }[] {
   return paths.map(path => ({ path }));
