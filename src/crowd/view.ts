@@ -3,6 +3,7 @@
  * Polled while shown; each refresh updates the tabs in place (see platform/keyed.ts).
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
+import type { Message } from '@lumino/messaging';
 import type { ITranslator } from '@jupyterlab/translation';
 import { BoxLayout, TabPanel, Widget } from '@lumino/widgets';
 
@@ -66,6 +67,14 @@ export class TaskView extends WhileShownWidget {
   }
 
   protected readonly pollMs = POLL_MS;
+
+  /** A tab restored behind others still fetches once: its title names the task. */
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    if (!this.isVisible && this._task === null) {
+      void this.refresh();
+    }
+  }
 
   /** A finished task changes only by an action (which refreshes): not polled. */
   protected async poll(): Promise<boolean> {
