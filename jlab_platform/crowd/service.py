@@ -38,6 +38,7 @@ from ..timeutil import utcnow
 from . import results
 from .engine import LabelingEngine
 from .identity import INVITED, OWNER, Identity
+from .models import NewTaskRequest
 from .runs import RoundRunner
 from .samples import SampleNames, list_samples
 from .selection import select as select_samples
@@ -99,8 +100,8 @@ class CrowdService:
 
     # -- tasks --------------------------------------------------------------
 
-    def create_task(self, body: dict[str, Any], owner: str) -> dict[str, Any]:
-        spec = parse_new_task(body, self.settings.max_rounds)
+    def create_task(self, request: NewTaskRequest, owner: str) -> dict[str, Any]:
+        spec = parse_new_task(request, self.settings.max_rounds)
         with about_field("dataset"):
             dataset = self.paths.resolve(spec.dataset, must_exist=True)
             if not dataset.is_dir():

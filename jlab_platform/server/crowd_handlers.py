@@ -4,15 +4,36 @@ import asyncio
 import json
 from typing import Any
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
 from ..crowd import CrowdService
 from ..crowd.identity import Identity
+from ..crowd.models import (
+    FinishRequest,
+    Invite,
+    InviteRequest,
+    Labeler,
+    LabelingAnswer,
+    LabelList,
+    LabelsQuery,
+    NewTaskAnswer,
+    NewTaskRequest,
+    NextRoundRequest,
+    OwnerLabelRequest,
+    OwnerNextRequest,
+    OwnerSkipRequest,
+    OwnerSubmission,
+    Remaining,
+    RemainingQuery,
+    RoundRows,
+    SeedModules,
+    Session,
+    Task,
+    TaskList,
+)
 from ..crowd.taskmodule import seed_folders
 from ..errors import InvalidInput
 from .base import ApiHandler, attachment
-from .labeler_handlers import LABEL_PREFIX, prefetch_field, sample_field, stream_sample, submission
+from .endpoint import endpoint
+from .labeler_handlers import LABEL_PREFIX, stream_sample
 
 
 class CrowdBase(ApiHandler):
@@ -24,146 +45,135 @@ class CrowdBase(ApiHandler):
         user = self.current_user
         return str(getattr(user, "username", "") or "owner")
 
-    def flag(self, body: dict[str, Any], key: str) -> bool:
-        value = body.get(key, False)
-        if not isinstance(value, bool):
-            raise InvalidInput(f"'{key}' must be true or false", f"Got {value!r}.")
-        return value
-
 
 class TasksHandler(CrowdBase):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        self.send_json(await asyncio.to_thread(self.crowd.list_tasks))
+    @endpoint("Labeling tasks and per-dataset totals", response=TaskList)
+    async def get(self) -> Any:
+        return await asyncio.to_thread(self.crowd.list_tasks)
 
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.json_body()
+    @endpoint(
+        "Create a labeling task (its first round is scored at once)",
+        body=NewTaskRequest,
+        response=NewTaskAnswer,
+        status=201,
+    )
+    async def post(self, body: NewTaskRequest) -> Any:
         task = await asyncio.to_thread(self.crowd.create_task, body, self.username())
         task["invites"] = [self._with_link(invite) for invite in task["invites"]]
-        self.send_json(task, 201)
+        return task
 
     def _with_link(self, invite: dict[str, Any]) -> dict[str, Any]:
         return {**invite, "link": invite_link(self, invite["token"])}
 
 
 class TaskHandler(CrowdBase):
-    @web.authenticated
-    @authorized
-    async def get(self, task_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.crowd.get_task, task_id))
+    @endpoint("One task with its rounds, labelers and result files", response=Task)
+    async def get(self, task_id: str) -> Any:
+        return await asyncio.to_thread(self.crowd.get_task, task_id)
 
 
 class NextRoundHandler(CrowdBase):
-    @web.authenticated
-    @authorized
-    async def post(self, task_id: str) -> None:
-        force = self.flag(self.json_body(), "force")
-        self.send_json(await asyncio.to_thread(self.crowd.next_round, task_id, force))
+    @endpoint(
+        "Close the round and score the next (or run a failed round again)",
+        body=NextRoundRequest,
+        response=Task,
+    )
+    async def post(self, task_id: str, body: NextRoundRequest) -> Any:
+        return await asyncio.to_thread(self.crowd.next_round, task_id, body.force)
 
 
 class FinishHandler(CrowdBase):
-    @web.authenticated
-    @authorized
-    async def post(self, task_id: str) -> None:
-        body = self.json_body()
-        if not self.flag(body, "confirm"):
+    @endpoint("Finish the task and write its results", body=FinishRequest, response=Task)
+    async def post(self, task_id: str, body: FinishRequest) -> Any:
+        if not body.confirm:
             raise InvalidInput(
                 "Finishing a task needs confirmation",
                 'Send {"confirm": true}. A task finished with unlabeled samples cannot be reopened.',
+                "confirm",
             )
-        finished = await asyncio.to_thread(self.crowd.finish, task_id, self.flag(body, "allow_unlabeled"))
-        self.send_json(finished)
+        return await asyncio.to_thread(self.crowd.finish, task_id, body.allow_unlabeled)
 
 
 class ReopenHandler(CrowdBase):
-    @web.authenticated
-    @authorized
-    async def post(self, task_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.crowd.reopen, task_id))
+    @endpoint("Reopen a finished task (when nothing was left unlabeled)", response=Task)
+    async def post(self, task_id: str) -> Any:
+        return await asyncio.to_thread(self.crowd.reopen, task_id)
 
 
 class InvitesHandler(CrowdBase):
-    @web.authenticated
-    @authorized
-    async def post(self, task_id: str) -> None:
-        body = self.json_body()
-        name, hours = body.get("name"), body.get("expires_hours")
-        if not isinstance(name, str):
-            raise InvalidInput("Missing 'name'", "Give the name of the person to invite.")
-        if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int | float)):
-            raise InvalidInput(
-                "'expires_hours' must be a number", "Leave it out for a link that does not expire."
-            )
-        invite = await asyncio.to_thread(self.crowd.invite, task_id, name, hours)
-        self.send_json({**invite, "link": invite_link(self, invite["token"])}, 201)
+    @endpoint("Invite a person: a new labeling link", body=InviteRequest, response=Invite, status=201)
+    async def post(self, task_id: str, body: InviteRequest) -> Any:
+        invite = await asyncio.to_thread(self.crowd.invite, task_id, body.name, body.expires_hours)
+        return {**invite, "link": invite_link(self, invite["token"])}
 
 
 class InviteHandler(CrowdBase):
-    @web.authenticated
-    @authorized
-    async def delete(self, task_id: str, labeler_id: str) -> None:
-        self.send_json(await asyncio.to_thread(self.crowd.revoke, task_id, labeler_id))
+    @endpoint("Revoke a labeler's link", response=Labeler)
+    async def delete(self, task_id: str, labeler_id: str) -> Any:
+        return await asyncio.to_thread(self.crowd.revoke, task_id, labeler_id)
 
 
 class LabelsHandler(CrowdBase):
-    """Every individual label; ``download=1`` sends it as the JSON export file."""
-
-    @web.authenticated
-    @authorized
-    async def get(self, task_id: str) -> None:
+    @endpoint(
+        "Every individual label (download=true: as the JSON export file)",
+        query=LabelsQuery,
+        response=LabelList,
+    )
+    async def get(self, task_id: str, query: LabelsQuery) -> Any:
         labels = await asyncio.to_thread(self.crowd.labels, task_id)
-        if self.get_query_argument("download", "") in ("1", "true"):
+        if query.download:
             self.set_header("Content-Type", "application/json; charset=UTF-8")
             self.set_header("Content-Disposition", attachment(f"labels-{task_id}.json"))
             self.finish(json.dumps({"task_id": task_id, "labels": labels}, indent=1, ensure_ascii=False))
-            return
-        self.send_json({"labels": labels})
+            return None
+        return {"labels": labels}
 
 
 class RoundRowsHandler(CrowdBase):
-    """The rows of the round files (majority labels), as the seed's ``read_csv()`` reads them."""
-
-    @web.authenticated
-    @authorized
-    async def get(self, task_id: str) -> None:
-        self.send_json({"rows": await asyncio.to_thread(self.crowd.round_rows, task_id)})
+    @endpoint(
+        "The round files' rows (majority labels), as the seed's read_csv() reads them", response=RoundRows
+    )
+    async def get(self, task_id: str) -> Any:
+        return {"rows": await asyncio.to_thread(self.crowd.round_rows, task_id)}
 
 
 class OwnerLabelingHandler(CrowdBase):
-    """The owner labels too (the notebook widget): the same calls as the labeling page."""
+    @endpoint("The owner labels too (the notebook widget): the task and progress", response=Session)
+    async def get(self, task_id: str) -> Any:
+        return await asyncio.wrap_future(self.crowd.labeling.overview(Identity.task_owner(task_id)))
 
-    @web.authenticated
-    @authorized
-    async def get(self, task_id: str) -> None:
+
+class OwnerNextHandler(CrowdBase):
+    @endpoint("The owner's next sample", body=OwnerNextRequest, response=LabelingAnswer)
+    async def post(self, task_id: str, body: OwnerNextRequest) -> Any:
         who = Identity.task_owner(task_id)
-        self.send_json(await asyncio.wrap_future(self.crowd.labeling.overview(who)))
+        return await asyncio.wrap_future(self.crowd.labeling.next(who, body.prefetch))
 
 
-class OwnerLabelingActionHandler(CrowdBase):
-    @web.authenticated
-    @authorized
-    async def post(self, task_id: str, action: str) -> None:
-        body = self.json_body()
+class OwnerSubmitHandler(CrowdBase):
+    @endpoint("The owner labels a sample", body=OwnerLabelRequest, response=LabelingAnswer)
+    async def post(self, task_id: str, body: OwnerLabelRequest) -> Any:
         who, engine = Identity.task_owner(task_id), self.crowd.labeling
-        prefetch = prefetch_field(body, default=1)  # the widget shows one sample at a time
-        if action == "next":
-            call = engine.next(who, prefetch)
-        elif action == "labels":
-            sample_id, label, request_id = submission(body)
-            call = engine.submit(who, sample_id, label, request_id, prefetch)
-        elif action == "skip":
-            call = engine.skip(who, sample_field(body), prefetch)
-        else:
-            call = engine.undo(who, prefetch)
-        self.send_json(await asyncio.wrap_future(call))
+        call = engine.submit(who, body.sample_id, body.label, body.request_id, body.prefetch)
+        return await asyncio.wrap_future(call)
+
+
+class OwnerSkipHandler(CrowdBase):
+    @endpoint("The owner skips a sample", body=OwnerSkipRequest, response=LabelingAnswer)
+    async def post(self, task_id: str, body: OwnerSkipRequest) -> Any:
+        who = Identity.task_owner(task_id)
+        return await asyncio.wrap_future(self.crowd.labeling.skip(who, body.sample_id, body.prefetch))
+
+
+class OwnerUndoHandler(CrowdBase):
+    @endpoint("The owner takes back their last label", body=OwnerNextRequest, response=LabelingAnswer)
+    async def post(self, task_id: str, body: OwnerNextRequest) -> Any:
+        who = Identity.task_owner(task_id)
+        return await asyncio.wrap_future(self.crowd.labeling.undo(who, body.prefetch))
 
 
 class OwnerImageHandler(CrowdBase):
-    @web.authenticated
-    @authorized
+    @endpoint("A selected sample's image", raw="image/*")
     async def get(self, task_id: str, sample_id: str) -> None:
         who = Identity.task_owner(task_id)
         dataset, sample = await asyncio.wrap_future(self.crowd.labeling.image(who, sample_id))
@@ -171,30 +181,26 @@ class OwnerImageHandler(CrowdBase):
 
 
 class RemainingHandler(CrowdBase):
-    """The round's samples still wanting labels; the owner labels any of them (one a labeler skipped)."""
+    @endpoint(
+        "The round's samples still wanting labels (the owner labels any of them)",
+        query=RemainingQuery,
+        response=Remaining,
+    )
+    async def get(self, task_id: str, query: RemainingQuery) -> Any:
+        return await asyncio.to_thread(self.crowd.remaining, task_id, query.limit)
 
-    @web.authenticated
-    @authorized
-    async def get(self, task_id: str) -> None:
-        limit = self.query_int("limit", 50, 1, 500)
-        self.send_json(await asyncio.to_thread(self.crowd.remaining, task_id, limit))
-
-    @web.authenticated
-    @authorized
-    async def post(self, task_id: str) -> None:
-        sample_id, label, request_id = submission(self.json_body())
-        call = self.crowd.label_as_owner(task_id, sample_id, label, request_id)
-        self.send_json(await asyncio.wrap_future(call))
+    @endpoint("The owner labels one of the remaining samples", body=OwnerSubmission, response=LabelingAnswer)
+    async def post(self, task_id: str, body: OwnerSubmission) -> Any:
+        call = self.crowd.label_as_owner(task_id, body.sample_id, body.label, body.request_id)
+        return await asyncio.wrap_future(call)
 
 
 class SeedModulesHandler(CrowdBase):
-    """The workspace's folders in the seed's module format, for the new-task dialog."""
-
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        found = await asyncio.to_thread(seed_folders, self.platform.paths)
-        self.send_json({"modules": found})
+    @endpoint(
+        "The workspace's folders in the seed's module format (for the new-task dialog)", response=SeedModules
+    )
+    async def get(self) -> Any:
+        return {"modules": await asyncio.to_thread(seed_folders, self.platform.paths)}
 
 
 def invite_link(handler: ApiHandler, token: str) -> str:
@@ -217,6 +223,9 @@ CROWD_ROUTES: list[tuple[str, Any]] = [
     (f"{_TASK}/rows", RoundRowsHandler),
     (f"{_TASK}/remaining", RemainingHandler),
     (f"{_TASK}/labeling", OwnerLabelingHandler),
-    (f"{_TASK}/labeling/(?P<action>next|labels|skip|undo)", OwnerLabelingActionHandler),
+    (f"{_TASK}/labeling/next", OwnerNextHandler),
+    (f"{_TASK}/labeling/labels", OwnerSubmitHandler),
+    (f"{_TASK}/labeling/skip", OwnerSkipHandler),
+    (f"{_TASK}/labeling/undo", OwnerUndoHandler),
     (rf"{_TASK}/samples/(?P<sample_id>[A-Za-z0-9]{{1,32}})/image", OwnerImageHandler),
 ]

@@ -1,6 +1,6 @@
 """The labeling page and its API, for invited people who have no Jupyter login.
 
-Jupyter's login is not asked for (``@allow_unauthenticated``): every API request is
+Jupyter's login is not asked for (``auth="labeler"``): every API request is
 authenticated here by the invite token in the ``X-Labeler-Token`` header, which is
 checked against its stored hash in constant time before the request's body is read, and
 addresses that send too many invalid tokens are refused for a while. The token travels in
@@ -17,17 +17,18 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
 from ..crowd import CrowdService
 from ..crowd.identity import Identity
+from ..crowd.models import LabelingAnswer, NextRequest, Session, SkipRequest, Submission
 from ..crowd.samples import content_type
 from ..crowd.tokens import TokenRejected, TooManyGuesses
-from ..errors import AuthenticationFailed, InvalidInput, NotFound
+from ..errors import AuthenticationFailed, NotFound
 from ..platform import Platform
 from .base import ApiHandler
+from .endpoint import endpoint
 from .ui_catalog import page_translations, script_json
 
 LABEL_PREFIX = "jlab-platform/label"
@@ -59,8 +60,8 @@ class LabelPageHandler(ExtensionHandlerMixin, JupyterHandler):
             "img-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
         )
 
-    @allow_unauthenticated
-    def get(self) -> None:
+    @endpoint("The labeling page (its link's #fragment carries the token)", auth="none", raw="text/html")
+    async def get(self) -> None:
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")
@@ -118,43 +119,48 @@ class LabelerApiHandler(ApiHandler):
 
 
 class SessionHandler(LabelerApiHandler):
-    @allow_unauthenticated
-    async def get(self) -> None:
-        self.send_json(await self.run(self.crowd.labeling.overview))
+    @endpoint(
+        "The labeler's task, their progress and whether there is work", auth="labeler", response=Session
+    )
+    async def get(self) -> Any:
+        return await self.run(self.crowd.labeling.overview)
 
 
 class NextHandler(LabelerApiHandler):
-    @allow_unauthenticated
-    async def post(self) -> None:
-        body = self.json_body()
-        self.send_json(await self.run(self.crowd.labeling.next, prefetch_field(body)))
+    @endpoint(
+        "Samples to label (held for this labeler)", auth="labeler", body=NextRequest, response=LabelingAnswer
+    )
+    async def post(self, body: NextRequest) -> Any:
+        return await self.run(self.crowd.labeling.next, body.prefetch)
 
 
 class SubmitHandler(LabelerApiHandler):
-    @allow_unauthenticated
-    async def post(self) -> None:
-        body = self.json_body()
-        sample_id, label, request_id = submission(body)
+    @endpoint(
+        "Label a sample; the next samples come back", auth="labeler", body=Submission, response=LabelingAnswer
+    )
+    async def post(self, body: Submission) -> Any:
         engine = self.crowd.labeling
-        self.send_json(await self.run(engine.submit, sample_id, label, request_id, prefetch_field(body)))
+        return await self.run(engine.submit, body.sample_id, body.label, body.request_id, body.prefetch)
 
 
 class SkipHandler(LabelerApiHandler):
-    @allow_unauthenticated
-    async def post(self) -> None:
-        body = self.json_body()
-        self.send_json(await self.run(self.crowd.labeling.skip, sample_field(body), prefetch_field(body)))
+    @endpoint(
+        "Skip a sample (others may label it)", auth="labeler", body=SkipRequest, response=LabelingAnswer
+    )
+    async def post(self, body: SkipRequest) -> Any:
+        return await self.run(self.crowd.labeling.skip, body.sample_id, body.prefetch)
 
 
 class UndoHandler(LabelerApiHandler):
-    @allow_unauthenticated
-    async def post(self) -> None:
-        body = self.json_body()
-        self.send_json(await self.run(self.crowd.labeling.undo, prefetch_field(body)))
+    @endpoint(
+        "Take back this labeler's last label", auth="labeler", body=NextRequest, response=LabelingAnswer
+    )
+    async def post(self, body: NextRequest) -> Any:
+        return await self.run(self.crowd.labeling.undo, body.prefetch)
 
 
 class ImageHandler(LabelerApiHandler):
-    @allow_unauthenticated
+    @endpoint("A held sample's image", auth="labeler", raw="image/*")
     async def get(self, sample_id: str) -> None:
         dataset, sample = await self.run(self.crowd.labeling.image, sample_id)
         await stream_sample(self, dataset, sample)
@@ -162,32 +168,6 @@ class ImageHandler(LabelerApiHandler):
 
 def _rejected(exc: TokenRejected) -> AuthenticationFailed:
     return AuthenticationFailed(exc.reason, "Ask the task's owner for a new labeling link.")
-
-
-def submission(body: dict[str, Any]) -> tuple[str, str, str | None]:
-    label, request_id = body.get("label"), body.get("request_id")
-    if not isinstance(label, str) or not label:
-        raise InvalidInput("Missing 'label'", "Send the name of the chosen class.")
-    if request_id is not None and not isinstance(request_id, str):
-        raise InvalidInput("'request_id' must be text", "Send a random id (a UUID) per new label.")
-    return sample_field(body), label, request_id
-
-
-def prefetch_field(body: dict[str, Any], default: int = 2) -> int:
-    value = body.get("prefetch", default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3:
-        raise InvalidInput(
-            "prefetch must be 1, 2 or 3",
-            f"Got {value!r}: how many samples to hold, the shown one and the next.",
-        )
-    return value
-
-
-def sample_field(body: dict[str, Any]) -> str:
-    sample_id = body.get("sample_id")
-    if not isinstance(sample_id, str) or not sample_id:
-        raise InvalidInput("Missing 'sample_id'", "Send the id of the sample the page shows.")
-    return sample_id
 
 
 async def stream_sample(handler: ApiHandler, dataset: str, sample: str) -> None:

@@ -147,7 +147,10 @@ def _success(spec: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     elif spec.response is not None:
         content["application/json"] = {"schema": {}}
     if spec.raw is not None:
-        content[spec.raw] = {"schema": {"type": "string", "format": "binary"}}
+        raw_json = spec.raw == "application/json"
+        content[spec.raw] = {
+            "schema": {"type": "object"} if raw_json else {"type": "string", "format": "binary"}
+        }
     if content:
         answer["content"] = content
     return answer

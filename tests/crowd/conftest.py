@@ -9,6 +9,7 @@ import pytest
 
 from jlab_platform.crowd import CrowdService, CrowdSettings
 from jlab_platform.crowd.identity import Identity
+from jlab_platform.crowd.models import NewTaskRequest
 from jlab_platform.crowd.states import LABELING
 from jlab_platform.jobs.executor import JobExecutor, LocalExecutor
 from jlab_platform.jobs.service import JobService, JobSettings
@@ -25,6 +26,10 @@ class Crowd:
     jobs: JobService
     service: CrowdService
     truth: dict[str, str]
+
+    def create(self, body: dict[str, Any], owner: str = "owner") -> dict[str, Any]:
+        """Create a task from a request body, parsed as the server parses it."""
+        return self.service.create_task(NewTaskRequest.model_validate(body, strict=True), owner)
 
     def wait(self, task_id: str, *states: str, timeout: float = 120) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

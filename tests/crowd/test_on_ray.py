@@ -24,7 +24,7 @@ def ray_crowd(tmp_path: Path, db_url: str, ray_head: RayHead) -> Iterator[Crowd]
 
 
 def test_rounds_are_scored_and_retrained_by_ray_jobs(ray_crowd: Crowd, ray_head: RayHead) -> None:
-    created = ray_crowd.service.create_task(
+    created = ray_crowd.create(
         {
             "name": "on ray",
             "dataset": "datasets/shapes",

@@ -39,7 +39,7 @@ def seed_main_with_pandas() -> str:
 
 def test_a_seed_module_using_pandas_runs_its_rounds(crowd: Crowd) -> None:
     (crowd.root / "modules" / "cstest" / "main.py").write_text(seed_main_with_pandas())
-    created = crowd.service.create_task(
+    created = crowd.create(
         {
             "name": "shapes",
             "dataset": "datasets/shapes",

@@ -139,7 +139,7 @@ def test_a_labeling_task_is_created_while_workspace_files_vanish(
         (crowd.root / "scratch.txt").write_text("deleted by an editor meanwhile")
         _deleting_after_listing(monkeypatch, crowd.root, {"scratch.txt": 1})
         body = {"name": "shapes", "dataset": "datasets/shapes", "module": "modules/cstest", "max_choose": 2}
-        crowd.service.create_task(body, "owner")
+        crowd.create(body, "owner")
         monkeypatch.undo()
         [job] = crowd.jobs.list_jobs()[0]
         assert "skipped 1 file that vanished while the snapshot was taken: scratch.txt" in full_log(

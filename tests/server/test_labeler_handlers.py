@@ -111,9 +111,9 @@ async def test_bad_requests_get_4xx_with_what_to_fix(jp_fetch: Any, jp_root_dir:
     token = task["invites"][0]["token"]
     sample = (await label_call(jp_fetch, token, "api/next", {}))[1]["samples"][0]["id"]
     for body, status, words in [
-        ({"sample_id": sample}, 400, "Missing 'label'"),
+        ({"sample_id": sample}, 400, "label: Required"),
         ({"sample_id": sample, "label": "triangle"}, 400, "Unknown class"),
-        ({"label": "circle"}, 400, "Missing 'sample_id'"),
+        ({"label": "circle"}, 400, "sample_id: Required"),
         ({"sample_id": "nope", "label": "circle"}, 404, "No such sample"),
         ({"sample_id": sample, "label": "circle", "prefetch": 9}, 400, "prefetch"),
     ]:
