@@ -1,5 +1,6 @@
 """The shipped Keras module trains, predicts, and its saved model converts to TensorFlow Lite."""
 
+import json
 from pathlib import Path
 from typing import NoReturn
 
@@ -8,6 +9,7 @@ import pytest
 
 from jlab_platform.kernel import modules
 from jlab_platform.kernel.client import ServerNotFound
+from jlab_platform.kernel.training import TrainConfig, learning_rate
 from tests.modules.factory import write_stripes
 
 
@@ -22,8 +24,25 @@ def test_keras_classifier_trains_predicts_and_converts_to_tflite(
     monkeypatch.chdir(tmp_path)
     write_stripes(tmp_path / "data", per_class=10)
     module = modules.load("keras-classifier")
-    run = module.train(data_dir="data", epochs=6, image_size=16, batch_size=8, lr=0.02)
-    assert (run.run_dir / "model.keras").is_file() and set(run.metrics) >= {"loss", "accuracy"}
+    run = module.train(
+        data_dir="data",
+        max_iter=12,
+        image_size=16,
+        batch_size=8,
+        base_lr=0.02,
+        display=4,
+        flip=True,
+        min_width=8,
+    )
+    assert (run.run_dir / "model.keras").is_file() and set(run.metrics) >= {"loss", "accuracy", "lr"}
+    # The training configuration: its schedule's rates in the metric lines, its manifests.
+    config = TrainConfig.from_file(run.run_dir / "train_config.json")
+    assert config.augment.flip and config.resolution is not None and config.max_iter == 12
+    lines = [json.loads(line) for line in (run.run_dir / "metrics.jsonl").read_text().splitlines()]
+    rates = {line["step"]: line["value"] for line in lines if line["metric"] == "lr"}
+    assert rates == {step: pytest.approx(learning_rate(config, step - 1)) for step in (4, 8, 12)}
+    split = json.loads((run.run_dir / "split.json").read_text())
+    assert len(split["train"]) == 16 and json.loads((run.run_dir / "noncompliant.json").read_text()) == []
     predictions = module.predict(images="data")
     assert len(predictions) == 20
     assert all(abs(sum(p["probability"]) - 1) < 1e-4 for p in predictions)
