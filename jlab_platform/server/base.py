@@ -40,7 +40,6 @@ AUTH_RESOURCE = "jlab_platform"
 UNAVAILABLE_KEY = "jlab_platform_unavailable"
 # The frontend sends the JupyterLab UI's language in it, which may differ from the browser's.
 LANGUAGE_HEADER = "X-Jlab-Platform-Language"
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _STATUS_BY_ERROR: list[tuple[type[PlatformError], int]] = [
     (InvalidInput, 400),
@@ -139,52 +138,6 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
         if not isinstance(body, dict):
             raise InvalidInput("Request body must be a JSON object", 'Send {"key": value, ...}.')
         return body
-
-    def query_int(
-        self, name: str, default: int, minimum: int | None = None, maximum: int | None = None
-    ) -> int:
-        return int(self._query_number(name, default, int, minimum, maximum))
-
-    def query_float(
-        self, name: str, default: float, minimum: float | None = None, maximum: float | None = None
-    ) -> float:
-        return self._query_number(name, default, float, minimum, maximum)
-
-    def _query_number(
-        self,
-        name: str,
-        default: float,
-        kind: type[int] | type[float],
-        minimum: float | None,
-        maximum: float | None,
-    ) -> float:
-        raw = self.get_query_argument(name, None)
-        if raw is None or raw == "":
-            return default
-        try:
-            value = kind(raw)
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Query parameter {name}={raw!r} is not a number", f"Give {name} as a number."
-            ) from exc
-        if kind is int:  # the store's integers are 64-bit: a larger one is no offset or count
-            minimum = _INT64_MIN if minimum is None else minimum
-            maximum = _INT64_MAX if maximum is None else maximum
-        if (
-            not math.isfinite(value)
-            or (minimum is not None and value < minimum)
-            or (maximum is not None and value > maximum)
-        ):
-            limits = " and ".join(
-                f"{word} {bound}"
-                for word, bound in (("at least", minimum), ("at most", maximum))
-                if bound is not None
-            )
-            raise InvalidInput(
-                f"Query parameter {name}={raw} is out of range",
-                f"Give {name} as a finite number{' ' + limits if limits else ''}.",
-            )
-        return value
 
     def query_values(self, model: type[BaseModel]) -> dict[str, Any]:
         """The query string as ``model`` reads it: a list for list fields, else the last value.
