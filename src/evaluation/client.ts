@@ -5,101 +5,22 @@ import { ServerConnection } from '@jupyterlab/services';
 import { API_NAMESPACE, ApiError, requestAPI } from '../api';
 import { queryString } from '../platform/format';
 
-export type EvaluationStatus = 'submitted' | 'running' | 'complete' | 'failed';
-export type SampleKind = 'correct' | 'misclassified' | 'noncompliant';
+import type { components } from '../api/schema';
 
-/**
- * The models as `jlab_platform/evaluation/models.py` declares them. Written here until the
- * generated schema (src/api/schema.ts) carries them.
- */
-export interface IFigures {
-  precision: number;
-  recall: number;
-  f1: number;
-  iou: number;
-}
-
-export interface IOverall extends IFigures {
-  accuracy: number;
-  weighted: Record<string, number>;
-  samples: number;
-  evaluated: number;
-  misclassified: number;
-  noncompliant: number;
-  units: 'samples' | 'pixels';
-}
-
-export interface IClassFigures extends IFigures {
-  name: string;
-  support: number;
-  predicted: number;
-  /** In the truth or the predictions: absent classes are left out of the means. */
-  present: boolean;
-  samples: number;
-  misclassified: number;
-  noncompliant: number;
-}
-
-export interface IAnalysis {
-  id: string;
-  run: string;
-  data: string;
-  module: string;
-  task: 'classification' | 'segmentation';
-  classes: string[];
-  overall: IOverall;
-  per_class: IClassFigures[];
-  /** Rows: true class, columns: predicted class. */
-  confusion_matrix: number[][];
-}
-
-export interface IEvaluationSummary {
-  id: string;
-  run: string;
-  module: string;
-  data: string;
-  status: EvaluationStatus;
-  job_id: string | null;
-  error: string | null;
-  created_at: string | null;
-  finished_at: string | null;
-  folder: string;
-  analysis: IAnalysis | null;
-}
-
-export interface ITrainingRun {
-  run: string;
-  module: string;
-  status: string;
-  started_at: string | null;
-  finished_at: string | null;
-  job_id: string | null;
-  has_split: boolean;
-  evaluations: IEvaluationSummary[];
-}
-
-export interface ISample {
-  id: number;
-  name: string;
-  path: string;
-  true_label: string;
-  predicted_label: string | null;
-  confidence: number | null;
-  kind: SampleKind;
-  reason: string | null;
-}
-
-export interface ISamplePage {
-  total: number;
-  offset: number;
-  limit: number;
-  samples: ISample[];
-}
+type Schemas = components['schemas'];
+export type Analysis = Schemas['Analysis'];
+export type ClassFigures = Schemas['ClassFigures'];
+export type EvaluationSummary = Schemas['EvaluationSummary'];
+export type EvaluationStarted = Schemas['EvaluationStarted'];
+export type EvaluationStatus = EvaluationSummary['status'];
+export type TrainingRun = Schemas['TrainingRun'];
+export type Sample = Schemas['SampleView'];
+export type SamplePage = Schemas['SamplePage'];
 
 export interface ISampleQuery {
   class?: number;
   predicted?: number;
-  kind?: SampleKind | 'all';
+  kind?: Sample['kind'] | 'all';
   offset?: number;
   limit?: number;
 }
@@ -113,17 +34,17 @@ function apiUrl(path: string): string {
 }
 
 export const evaluationApi = {
-  start: (run: string, data: string): Promise<{ id: string; job_id: string }> =>
-    requestAPI<{ id: string; job_id: string }>('evaluations', {
+  start: (run: string, data: string): Promise<EvaluationStarted> =>
+    requestAPI<EvaluationStarted>('evaluations', {
       method: 'POST',
       body: JSON.stringify({ run, data }),
       headers: { 'Content-Type': 'application/json' }
     }),
-  get: (id: string): Promise<IEvaluationSummary> => requestAPI<IEvaluationSummary>(evaluationPath(id)),
-  runs: async (query: { module?: string; job?: string }): Promise<ITrainingRun[]> =>
-    (await requestAPI<{ runs: ITrainingRun[] }>(`evaluations/runs${queryString({ ...query })}`)).runs,
-  samples: (id: string, query: ISampleQuery): Promise<ISamplePage> =>
-    requestAPI<ISamplePage>(`${evaluationPath(id, 'samples')}${queryString({ ...query })}`),
+  get: (id: string): Promise<EvaluationSummary> => requestAPI<EvaluationSummary>(evaluationPath(id)),
+  runs: async (query: { module?: string; job?: string }): Promise<TrainingRun[]> =>
+    (await requestAPI<Schemas['TrainingRunList']>(`evaluations/runs${queryString({ ...query })}`)).runs,
+  samples: (id: string, query: ISampleQuery): Promise<SamplePage> =>
+    requestAPI<SamplePage>(`${evaluationPath(id, 'samples')}${queryString({ ...query })}`),
   /** A sample's image (or thumbnail) as a blob: fetched with the login, which an <img> URL would not carry. */
   image: async (id: string, sample: number, thumb: boolean): Promise<Blob> => {
     const settings = ServerConnection.makeSettings();

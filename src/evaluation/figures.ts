@@ -2,7 +2,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { el } from '../platform/dom';
-import { IAnalysis, IClassFigures } from './client';
+import { Analysis, ClassFigures } from './client';
 
 /** What the drill-down shows: one class's samples of a kind, or one confusion-matrix cell. */
 export interface ISelection {
@@ -12,7 +12,7 @@ export interface ISelection {
 }
 
 type Column = keyof Pick<
-  IClassFigures,
+  ClassFigures,
   'name' | 'precision' | 'recall' | 'f1' | 'iou' | 'support' | 'misclassified' | 'noncompliant'
 >;
 
@@ -21,7 +21,7 @@ export function percent(value: number): string {
 }
 
 /** The overall figures as a row of cards; IoU only where it means something (segmentation). */
-export function overallCards(trans: TranslationBundle, analysis: IAnalysis): HTMLElement {
+export function overallCards(trans: TranslationBundle, analysis: Analysis): HTMLElement {
   const o = analysis.overall;
   const segmentation = analysis.task === 'segmentation';
   const cards: [string, string, string][] = [
@@ -57,7 +57,7 @@ export class ClassTable {
 
   constructor(
     private readonly trans: TranslationBundle,
-    private readonly analysis: IAnalysis,
+    private readonly analysis: Analysis,
     private readonly onSelect: (selection: ISelection) => void
   ) {
     this.node = el('table', 'jp-EvalReport-classes');
@@ -163,7 +163,7 @@ export class ClassTable {
 /** The confusion matrix as a heat map; a cell's click shows its samples. */
 export function confusionMatrix(
   trans: TranslationBundle,
-  analysis: IAnalysis,
+  analysis: Analysis,
   onSelect: (selection: ISelection) => void
 ): HTMLElement {
   const matrix = analysis.confusion_matrix;

@@ -31,6 +31,7 @@ export const evaluationPlugin: JupyterFrontEndPlugin<void> = {
     const tracker = new WidgetTracker<MainAreaWidget<EvaluationReport>>({ namespace: 'jlab-platform-evaluation' });
     const ui: IEvaluationUI = {
       trans,
+      translator: translator ?? nullTranslator,
       openJob: id => void app.commands.execute('jlab-platform:open-job', { id })
     };
 

@@ -1,19 +1,22 @@
 /** The evaluation report in a main-area tab: figures, per-class table, confusion matrix, drill-down. */
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import type { TranslationBundle } from '@jupyterlab/translation';
+import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { el } from '../platform/dom';
 import { errorMessage, formatTime } from '../platform/format';
 import { WhileShownWidget } from '../platform/shown';
-import { evaluationApi, IEvaluationSummary } from './client';
+import { evaluationApi, EvaluationSummary } from './client';
 import { ClassTable, confusionMatrix, ISelection, overallCards } from './figures';
 import { evaluationIcon } from './icons';
 import { SampleGrid } from './samples';
+import { isFinished, statusLabel } from './states';
 
 const POLL_MS = 1500;
 
 export interface IEvaluationUI {
   readonly trans: TranslationBundle;
+  /** For JupyterLab's own labels of the tab (its toolbar, its content). */
+  readonly translator: ITranslator;
   /** Open the view of the job that writes the report. */
   openJob(id: string): void;
 }
@@ -31,7 +34,7 @@ export class EvaluationReport extends WhileShownWidget {
   }
 
   /** Called with the summary whenever it was fetched (the tab's title follows it). */
-  onSummary: ((summary: IEvaluationSummary) => void) | null = null;
+  onSummary: ((summary: EvaluationSummary) => void) | null = null;
 
   async refresh(): Promise<void> {
     try {
@@ -69,21 +72,18 @@ export class EvaluationReport extends WhileShownWidget {
   }
 
   private _finished(): boolean {
-    return this._summary?.status === 'complete' || this._summary?.status === 'failed';
+    return this._summary !== null && isFinished(this._summary.status);
   }
 
-  private _renderHeader(summary: IEvaluationSummary): void {
+  private _renderHeader(summary: EvaluationSummary): void {
     const trans = this.ui.trans;
     const title = el('h2', 'jp-EvalReport-title', trans.__('Evaluation of %1 on %2', summary.run, summary.data));
     const status = el('span', 'jp-EvalReport-status');
     status.dataset.status = summary.status;
-    const labels = {
-      submitted: trans.__('waiting for its job'),
-      running: trans.__('running'),
-      complete: trans.__('complete · %1', formatTime(summary.finished_at)),
-      failed: trans.__('failed')
-    };
-    status.textContent = labels[summary.status];
+    status.textContent =
+      summary.status === 'complete'
+        ? trans.__('%1 · %2', statusLabel(trans, summary.status), formatTime(summary.finished_at))
+        : statusLabel(trans, summary.status);
     const line = el('div', 'jp-EvalReport-meta');
     line.append(status, el('span', '', trans.__('report in %1/', summary.folder)));
     if (summary.job_id) {
@@ -99,7 +99,7 @@ export class EvaluationReport extends WhileShownWidget {
     }
   }
 
-  private _renderReport(summary: IEvaluationSummary): void {
+  private _renderReport(summary: EvaluationSummary): void {
     const analysis = summary.analysis;
     if (!analysis) {
       return;
@@ -131,7 +131,7 @@ export class EvaluationReport extends WhileShownWidget {
     select({ truth: worst, kind: 'misclassified' });
   }
 
-  private _summary: IEvaluationSummary | null = null;
+  private _summary: EvaluationSummary | null = null;
   private _drawn = false;
   private _gone = false;
   private _grid: SampleGrid | null = null;
@@ -141,7 +141,7 @@ export class EvaluationReport extends WhileShownWidget {
 
 export function createReportWidget(ui: IEvaluationUI, evaluationId: string): MainAreaWidget<EvaluationReport> {
   const content = new EvaluationReport(ui, evaluationId);
-  const widget = new MainAreaWidget({ content });
+  const widget = new MainAreaWidget({ content, translator: ui.translator });
   widget.id = `jlab-platform-evaluation-${evaluationId}`;
   widget.addClass('jp-EvalReportPanel');
   widget.title.icon = evaluationIcon;

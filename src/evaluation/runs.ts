@@ -3,12 +3,12 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { el } from '../platform/dom';
 import { errorMessage, formatTime } from '../platform/format';
-import { evaluationApi, ITrainingRun } from './client';
+import { evaluationApi, TrainingRun } from './client';
 
 const SHOWN = 8;
 
 export interface IRunActions {
-  evaluate(run: ITrainingRun): Promise<void>;
+  evaluate(run: TrainingRun): Promise<void>;
   openReport(id: string): void;
 }
 
@@ -19,7 +19,7 @@ export function trainingRuns(trans: TranslationBundle, module: string, actions: 
   const list = el('ul', 'jp-EvalRuns-list');
   section.append(list);
   const fill = async (): Promise<void> => {
-    let runs: ITrainingRun[];
+    let runs: TrainingRun[];
     try {
       runs = await evaluationApi.runs({ module });
     } catch (error) {
@@ -38,7 +38,7 @@ export function trainingRuns(trans: TranslationBundle, module: string, actions: 
 
 function runItem(
   trans: TranslationBundle,
-  run: ITrainingRun,
+  run: TrainingRun,
   actions: IRunActions,
   refresh: () => Promise<void>
 ): HTMLElement {

@@ -5,7 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import { el } from '../platform/dom';
 import { errorMessage } from '../platform/format';
-import { evaluationApi, IAnalysis, ISample, ISamplePage } from './client';
+import { evaluationApi, Analysis, Sample, SamplePage } from './client';
 import { ISelection, percent } from './figures';
 
 export const PAGE_SIZE = 48;
@@ -26,7 +26,7 @@ export class SampleGrid {
   constructor(
     private readonly trans: TranslationBundle,
     private readonly evaluationId: string,
-    private readonly analysis: IAnalysis
+    private readonly analysis: Analysis
   ) {
     this.node = el('section', 'jp-EvalSamples');
     this._title = el('h3', 'jp-EvalSamples-title');
@@ -119,7 +119,7 @@ export class SampleGrid {
       return;
     }
     const request = ++this._request;
-    let page: ISamplePage;
+    let page: SamplePage;
     try {
       page = await evaluationApi.samples(this.evaluationId, {
         class: selection.truth,
@@ -152,7 +152,7 @@ export class SampleGrid {
     this._grid.replaceChildren(...tiles);
   }
 
-  private _tile(sample: ISample): HTMLElement {
+  private _tile(sample: Sample): HTMLElement {
     const trans = this.trans;
     const tile = el('figure', 'jp-EvalSamples-tile');
     tile.dataset.sample = String(sample.id);
@@ -187,7 +187,7 @@ export class SampleGrid {
     return tile;
   }
 
-  private _labels(sample: ISample): HTMLElement {
+  private _labels(sample: Sample): HTMLElement {
     const trans = this.trans;
     const line = el('span', 'jp-EvalSamples-labels');
     if (sample.kind === 'noncompliant') {
@@ -199,7 +199,7 @@ export class SampleGrid {
     return line;
   }
 
-  private async _zoom(sample: ISample): Promise<void> {
+  private async _zoom(sample: Sample): Promise<void> {
     const trans = this.trans;
     const body = el('div', 'jp-EvalZoom');
     const image = el('img', 'jp-EvalZoom-image');
@@ -267,7 +267,7 @@ export class SampleGrid {
   }
 
   private _selection: ISelection | null = null;
-  private _page: ISample[] = [];
+  private _page: Sample[] = [];
   private _offset = 0;
   private _total = 0;
   private _request = 0;

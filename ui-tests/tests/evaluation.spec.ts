@@ -83,7 +83,9 @@ test.describe('Evaluation report', () => {
     // A confusion-matrix cell shows exactly its samples.
     // An error cell when the model made errors, else a diagonal one.
     const errors = report.locator('.jp-EvalReport-matrix td.jp-EvalReport-link:not(.jp-mod-diagonal)');
-    const cell = (await errors.count()) ? errors.first() : report.locator('.jp-EvalReport-matrix td.jp-EvalReport-link').first();
+    const cell = (await errors.count())
+      ? errors.first()
+      : report.locator('.jp-EvalReport-matrix td.jp-EvalReport-link').first();
     const count = Number((await cell.textContent())?.replace(/,/g, ''));
     await cell.click();
     const tiles = report.locator('.jp-EvalSamples-tile');
