@@ -9,11 +9,13 @@ else on the machine can be reached. Jupyter's cookies and tokens are not passed 
 
 import asyncio
 import os
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.httputil import HTTPHeaders, parse_response_start_line
+from tornado.netutil import Resolver
 from tornado.simple_httpclient import HTTPStreamClosedError
 
 from ..errors import NotFound, Unavailable
@@ -55,11 +57,20 @@ _client: AsyncHTTPClient | None = None
 _PORTS_KEY = "jlab_platform_notebook_ports"
 
 
+class _LoopbackResolver(Resolver):
+    """Addresses here are IP literals: no getaddrinfo on a thread for every request."""
+
+    async def resolve(
+        self, host: str, port: int, family: socket.AddressFamily = socket.AF_UNSPEC
+    ) -> list[tuple[int, Any]]:
+        return [(socket.AF_INET6 if ":" in host else socket.AF_INET, (host, port))]
+
+
 def _http_client() -> AsyncHTTPClient:
     """One client of our own (not the shared one, whose 10 connections others may hold)."""
     global _client
     if _client is None:
-        _client = AsyncHTTPClient(force_instance=True, max_clients=64)
+        _client = AsyncHTTPClient(force_instance=True, max_clients=64, resolver=_LoopbackResolver())
     return _client
 
 
