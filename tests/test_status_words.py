@@ -2,7 +2,7 @@
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -32,10 +32,10 @@ def _readme_rows() -> dict[str, tuple[set[str], set[str]]]:
 @pytest.mark.parametrize(
     ("module_path", "module", "all_words"),
     [
-        ("jobs/states.py", jobs, jobs.STATUSES),
-        ("files/states.py", files, files.STATUSES),
-        ("capture/states.py", capture, capture.STATES),
-        ("kernel/run_states.py", runs, runs.STATUSES),
+        ("jobs/states.py", jobs, get_args(jobs.JobStatus)),
+        ("files/states.py", files, get_args(files.TaskStatus)),
+        ("capture/states.py", capture, get_args(capture.CaptureState)),
+        ("kernel/run_states.py", runs, get_args(runs.RunStatus)),
     ],
 )
 def test_active_and_ended_words_split_the_vocabulary_as_documented(
@@ -48,7 +48,7 @@ def test_active_and_ended_words_split_the_vocabulary_as_documented(
 
 def test_crowd_states_are_documented() -> None:
     active, ended = _readme_rows()["crowd/states.py"]
-    assert active | ended == set(crowd.STATES) and ended == {crowd.FINISHED}
+    assert active | ended == set(get_args(crowd.CrowdState)) and ended == {crowd.FINISHED}
 
 
 def test_the_api_models_use_the_declared_words() -> None:

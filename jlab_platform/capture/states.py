@@ -16,5 +16,4 @@ FINISHED: Final = "finished"
 FAILED: Final = "failed"
 INCOMPLETE: Final = "incomplete"
 
-STATES: tuple[CaptureState, ...] = get_args(CaptureState)
 ENDED: frozenset[str] = frozenset(get_args(EndedState))

@@ -6,7 +6,9 @@
 ``finished``: closed by the owner; reopened only when every selected sample was labeled.
 """
 
-from typing import Final, Literal, get_args
+from typing import Final, Literal
+
+from ..i18n import N_
 
 CrowdState = Literal["scoring", "labeling", "failed", "finished"]
 
@@ -14,10 +16,10 @@ SCORING: Final = "scoring"
 LABELING: Final = "labeling"
 FAILED: Final = "failed"
 FINISHED: Final = "finished"
-STATES: tuple[CrowdState, ...] = get_args(CrowdState)
 
+# Shown on the labeling page (translated by its routes, hence N_).
 WAITING_REASON = {
-    SCORING: "The module is choosing the samples of the next round; try again in a moment.",
-    FAILED: "The task is waiting for its owner (choosing samples failed).",
-    FINISHED: "This task is finished: thank you for labeling.",
+    SCORING: N_("The module is choosing the samples of the next round; try again in a moment."),
+    FAILED: N_("The task is waiting for its owner (choosing samples failed)."),
+    FINISHED: N_("This task is finished: thank you for labeling."),
 }

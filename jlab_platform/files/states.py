@@ -8,7 +8,6 @@ while it ran) and ``cancelled`` (on request). Imports nothing: the kernel librar
 from typing import Final, Literal, get_args
 
 TaskStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
-ActiveStatus = Literal["queued", "running"]
 EndedStatus = Literal["succeeded", "failed", "cancelled"]
 
 QUEUED: Final = "queued"
@@ -17,6 +16,4 @@ SUCCEEDED: Final = "succeeded"
 FAILED: Final = "failed"
 CANCELLED: Final = "cancelled"
 
-STATUSES: tuple[TaskStatus, ...] = get_args(TaskStatus)
-ACTIVE: frozenset[str] = frozenset(get_args(ActiveStatus))
 ENDED: frozenset[str] = frozenset(get_args(EndedStatus))

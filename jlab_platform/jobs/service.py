@@ -34,7 +34,7 @@ from .logs import LogChunk, note_vanished, read_chunk
 from .quota import MIB, SnapshotSpace, check_pending
 from .records import LOG_FILE, ExitRecord, scrub_old_specs
 from .snapshot import ExcludeRules
-from .states import ENDED, ENDED_STATUSES, FAILED, PENDING, RUNNING, STATUSES, TERMINATED, EndedStatus
+from .states import ACTIVE, ENDED, ENDED_STATUSES, FAILED, PENDING, RUNNING, STATUSES, TERMINATED, EndedStatus
 from .store_records import apply_exit
 from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_to_json, parse_args, restart_name
 
@@ -403,7 +403,7 @@ class JobService:
                 now = utcnow()
                 started = (JobRow.status == RUNNING) | JobRow.submitted_at.is_not(None)
                 for row in session.scalars(
-                    select(JobRow).where(JobRow.status.in_((PENDING, RUNNING)), started, self._ours())
+                    select(JobRow).where(JobRow.status.in_(ACTIVE), started, self._ours())
                 ).all():
                     self._watched.add(row.id)
                     update = self._poll(row)

@@ -15,5 +15,4 @@ COMPLETE: Final = "complete"
 FAILED: Final = "failed"
 INTERRUPTED: Final = "interrupted"
 
-STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 ENDED: frozenset[str] = frozenset(get_args(EndedStatus))
