@@ -26,6 +26,7 @@ from ..crowd.models import LabelingAnswer, NextRequest, Session, SkipRequest, Su
 from ..crowd.samples import content_type
 from ..crowd.tokens import TokenRejected, TooManyGuesses
 from ..errors import AuthenticationFailed, NotFound
+from ..i18n import translate
 from ..platform import Platform
 from .base import ApiHandler
 from .endpoint import endpoint
@@ -106,10 +107,14 @@ class LabelerApiHandler(ApiHandler):
     async def run(self, action: Callable[..., "Future[Any]"], *args: Any) -> Any:
         """Await ``action(identity, *args)`` (a labeling call), which resolves the token again."""
         try:
-            return await asyncio.wrap_future(action(Identity.invited(self._token()), *args))
+            answer = await asyncio.wrap_future(action(Identity.invited(self._token()), *args))
         except TokenRejected as exc:
             self.crowd.gate.forget(self._token())
             raise _rejected(exc) from None
+        # Why there is no work is shown on the page: in the labeler's language.
+        if isinstance(answer, dict) and answer.get("waiting"):
+            answer = {**answer, "waiting": translate(answer["waiting"], self.error_locale())}
+        return answer
 
     def _token(self) -> str:
         return self.request.headers.get(TOKEN_HEADER, "")

@@ -272,3 +272,21 @@ def test_a_server_restart_loses_no_label_and_releases_no_lease(tmp_path: Path, d
         assert (
             "X-Labeler-Token" not in server.log_path.read_text() and alice not in server.log_path.read_text()
         )
+
+
+async def test_why_there_is_no_work_is_in_the_labelers_language(jp_fetch: Any, jp_root_dir: Path) -> None:
+    task = await open_task(jp_fetch, jp_root_dir, labelers=["alice"])
+    token = task["invites"][0]["token"]
+    body = {"confirm": True, "allow_unlabeled": True}
+    await call(jp_fetch, "crowd", "tasks", task["id"], "finish", method="POST", body=body)
+    response = await jp_fetch(
+        *LABEL,
+        "api",
+        "next",
+        method="POST",
+        body=json.dumps({"prefetch": 2}),
+        headers={"Authorization": "", "X-Labeler-Token": token, "Accept-Language": "zh-CN,zh;q=0.9"},
+    )
+    assert json.loads(response.body)["waiting"] == "此任务已结束：感谢你的标注。"
+    _, english = await label_call(jp_fetch, token, "api/next", {"prefetch": 2})
+    assert english["waiting"] == "This task is finished: thank you for labeling."
