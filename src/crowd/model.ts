@@ -1,6 +1,8 @@
 /** Labeling tasks as the server describes them, and small pure helpers about them. */
+import type { components } from '../api/schema';
 
-export type CrowdState = 'scoring' | 'labeling' | 'failed' | 'finished';
+/** The server's words for where a task stands (jlab_platform/crowd/states.py, through the schema). */
+export type CrowdState = components['schemas']['TaskSummary']['state'];
 export type CrowdStrategy = 'least_confidence' | 'margin' | 'entropy' | 'random';
 export const CROWD_STRATEGIES: CrowdStrategy[] = ['least_confidence', 'margin', 'entropy', 'random'];
 export const CROWD_ROUND_SCHEMA = 'https://events.jlab-platform.dev/crowd-round';

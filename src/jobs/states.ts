@@ -4,19 +4,30 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-export type JobStatus = 'pending' | 'running' | 'success' | 'terminated' | 'failed';
-/** How a job ended: by itself (success, failed) or stopped by its owner (terminated). */
-export type EndedJobStatus = Exclude<JobStatus, 'pending' | 'running'>;
+import type { components } from '../api/schema';
 
-export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'success', 'terminated', 'failed'];
-const ENDED: readonly JobStatus[] = ['success', 'terminated', 'failed'];
+/** The server's words (generated from its models: a new status fails the switches below). */
+export type JobStatus = components['schemas']['Job']['status'];
+/** How a job ended: by itself (success, failed) or stopped by its owner (terminated). */
+export type EndedJobStatus = components['schemas']['FinishJob']['status'];
+
+/** Every status once, in the order of a job's life (a record: tsc fails when one is missing). */
+const ENDS: Record<JobStatus, boolean> = {
+  pending: false,
+  running: false,
+  success: true,
+  terminated: true,
+  failed: true
+};
+
+export const JOB_STATUSES = Object.keys(ENDS) as readonly JobStatus[];
 
 export function isJobStatus(value: unknown): value is JobStatus {
   return typeof value === 'string' && (JOB_STATUSES as readonly string[]).includes(value);
 }
 
 export function isFinished(status: JobStatus): status is EndedJobStatus {
-  return ENDED.includes(status);
+  return ENDS[status];
 }
 
 export function statusLabel(trans: Pick<TranslationBundle, '__'>, status: JobStatus): string {
