@@ -127,9 +127,6 @@ class TensorBoardService:
         instance.last_used = time.time()
         return instance.port
 
-    def known(self, instance_id: str) -> bool:
-        return instance_id in self._instances
-
     def revive(self, instance_id: str) -> int:
         """Start a known instance that is stopped or died (its process gone); its port."""
         instance = self._instances.get(instance_id)
