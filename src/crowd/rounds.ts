@@ -119,7 +119,7 @@ class RoundBox {
     );
     const disagreements = agreement.disagreements;
     setText(this._disagreementsTitle, trans.__('Disagreements (%1)', disagreements.length));
-    this._disagreementsTitle.hidden = this._disagreementsTitle.hidden || disagreements.length === 0;
+    this._disagreementsTitle.hidden = agreement.items === 0 || disagreements.length === 0;
     this._disagreements.update(
       disagreements.slice(0, MAX_DISAGREEMENTS).map(item => {
         const labels = Object.entries(item.labels)
