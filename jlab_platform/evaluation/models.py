@@ -91,7 +91,11 @@ class EvaluationList(ApiModel):
 
 
 class RunListQuery(ApiModel):
-    module: str | None = Field(default=None, max_length=255, description="Only this module's runs.")
+    module: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$",
+        description="Only this module's runs (a module name: letters, digits, . _ -).",
+    )
     job: str | None = Field(default=None, max_length=64, description="Only the runs this job trained.")
 
 

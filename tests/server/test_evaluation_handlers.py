@@ -115,6 +115,8 @@ async def test_hostile_and_unknown_ids(jp_fetch: Any, jp_root_dir: Path) -> None
     fabricate(jp_root_dir, [0, 1], [0, 1], ["cat", "dog"])
     for bad in ("..", "%2e%2e", "*", "val-20260101-120000-abcdef", "val-2026*", "x" * 300):
         await expect_error(jp_fetch, 404, "evaluations", bad)
+    for module in ("..", "../results", "a/b", ".hidden", "*"):
+        await expect_error(jp_fetch, 400, "evaluations", "runs", module=module)
     await expect_error(jp_fetch, 400, "evaluations", method="POST", body={"run": "../etc", "data": "val"})
     await expect_error(jp_fetch, 400, "evaluations", method="POST", body={"run": "/etc", "data": "val"})
     await expect_error(jp_fetch, 400, "evaluations", method="POST", body={"run": "datasets", "data": "val"})
