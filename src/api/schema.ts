@@ -1296,9 +1296,10 @@ export interface components {
             source: string;
             /**
              * State
-             * @description running, finished, error, interrupted or incomplete.
+             * @description incomplete: the kernel died or was restarted mid-cell.
+             * @enum {string}
              */
-            state: string;
+            state: "running" | "finished" | "failed" | "incomplete";
             /** Reason */
             reason: string | null;
             /** Started At */
@@ -1368,9 +1369,10 @@ export interface components {
             source: string;
             /**
              * State
-             * @description running, finished, error, interrupted or incomplete.
+             * @description incomplete: the kernel died or was restarted mid-cell.
+             * @enum {string}
              */
-            state: string;
+            state: "running" | "finished" | "failed" | "incomplete";
             /** Reason */
             reason: string | null;
             /** Started At */
@@ -2806,7 +2808,7 @@ export interface components {
         RunListQuery: {
             /**
              * Module
-             * @description Only this module's runs.
+             * @description Only this module's runs (a module name: letters, digits, . _ -).
              * @default null
              */
             module: string | null;
@@ -3386,9 +3388,9 @@ export interface components {
             };
             /**
              * Status
-             * @description queued, running, succeeded, failed or cancelled.
+             * @enum {string}
              */
-            status: string;
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             /** Stage */
             stage: string;
             /** Progress */
@@ -4417,7 +4419,7 @@ export interface operations {
     getEvaluationsRuns: {
         parameters: {
             query?: {
-                /** @description Only this module's runs. */
+                /** @description Only this module's runs (a module name: letters, digits, . _ -). */
                 module?: string | null;
                 /** @description Only the runs this job trained. */
                 job?: string | null;
