@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import Field
 
 from ..api.models import ApiModel, Offset, WorkspacePath
+from .states import CaptureState
 
 
 class CaptureListQuery(ApiModel):
@@ -19,7 +20,7 @@ class CaptureSummary(ApiModel):
     cell_id: str | None
     kernel_id: str | None
     source: str
-    state: str = Field(description="running, finished, error, interrupted or incomplete.")
+    state: CaptureState = Field(description="incomplete: the kernel died or was restarted mid-cell.")
     reason: str | None
     started_at: str
     finished_at: str | None

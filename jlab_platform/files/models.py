@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import Field
 
 from ..api.models import ApiModel, WorkspacePath
+from .states import TaskStatus
 
 
 class Task(ApiModel):
@@ -15,7 +16,7 @@ class Task(ApiModel):
     source: str
     output: str
     options: dict[str, Any]
-    status: str = Field(description="queued, running, succeeded, failed or cancelled.")
+    status: TaskStatus
     stage: str
     progress: float
     message: str
