@@ -48,7 +48,11 @@ test.describe('TensorBoard', () => {
     const jobView = page.locator('.jp-JobView:visible');
     await expect(jobView.locator('.jp-JobView-status')).toHaveText('success', { timeout: 60000 });
 
-    await page.locator('.jp-JobViewPanel:visible .jp-JobView-tensorboard').click();
+    const button = page.locator('.jp-JobViewPanel:visible .jp-JobView-tensorboard');
+    await page
+      .locator('.jp-JobViewPanel:visible .jp-Toolbar')
+      .screenshot({ path: `${SHOTS}/tensorboard-job-button.png` });
+    await button.click();
     const tab = tensorboardTab(page);
     await expect(tab).toHaveAttribute('data-state', 'running', { timeout: 60000 });
     const runFolder = `${job.name}-${job.id}`;
@@ -115,7 +119,7 @@ test.describe('TensorBoard', () => {
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current')).toHaveText('tb_logs');
     // TensorBoard answers through the proxy (an empty folder has no dashboard yet).
     await expect(page.frameLocator('.jp-TensorBoardView:visible iframe').locator('body')).toContainText(
-      /No dashboards are active|TensorBoard/,
+      /No dashboards are active/,
       { timeout: 60000 }
     );
 
@@ -143,6 +147,10 @@ test.describe('TensorBoard', () => {
     // The tab opened by itself, beside the notebook: both show.
     await expect(tensorboardTab(page)).toHaveAttribute('data-state', 'running', { timeout: 60000 });
     await expect(page.locator('.jp-NotebookPanel:visible')).toHaveCount(1);
+    await expect(page.frameLocator('.jp-TensorBoardView:visible iframe').locator('body')).toContainText(
+      /No dashboards are active/,
+      { timeout: 60000 }
+    );
     await page.screenshot({ path: `${SHOTS}/tensorboard-magic.png` });
 
     // Closed, the card's button opens it again.
