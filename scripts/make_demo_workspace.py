@@ -99,7 +99,7 @@ def _notebook() -> dict[str, object]:
         "cells": [
             markdown(
                 "# 入门 · Getting started\n\n"
-                "左侧的**平台（Platform）**面板显示服务器检测到的 GPU 和框架，以及任务、Git、众包等部分；"
+                "左侧的**平台**（Platform）面板显示服务器检测到的 GPU 和框架，以及任务、Git、众包等部分；"
                 "启动器（Launcher）的 **Platform** 一栏可以直接运行任务、打开模块与数据集、创建众包任务。"
                 "依次运行下面的单元格（Shift+Enter），每一步对应开发指南中的一个功能。\n\n"
                 "*The Platform panel on the left shows what the server detected; run the cells one by one.*"

@@ -6,7 +6,7 @@ import {
 import { ICommandPalette, Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { api } from './api';
+import { platformApi } from './platform/client';
 import { capturePlugin } from './capture/plugin';
 import { convertPlugin } from './convert/plugin';
 import { crowdPlugin } from './crowd/plugin';
@@ -18,6 +18,8 @@ import { modulesPlugin } from './modules/plugin';
 import { PlatformPanel } from './platform/panel';
 import { IPlatformPanel } from './platform/tokens';
 import { unavailableReason } from './platform/unavailable';
+import { welcomePlugin } from './platform/welcome';
+import { cleanOpenPlugin } from './platform/clean';
 import { tensorboardPlugin } from './tensorboard/plugin';
 import { FRONTEND_VERSION, versionMismatch } from './version';
 
@@ -32,7 +34,7 @@ namespace CommandIDs {
 async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null> {
   let info: IPlatformInfo;
   try {
-    info = await api.info();
+    info = await platformApi.info();
   } catch (error) {
     const reason = unavailableReason(error);
     if (reason) {
@@ -115,5 +117,7 @@ export default [
   crowdPlugin,
   capturePlugin,
   evaluationPlugin,
-  tensorboardPlugin
+  tensorboardPlugin,
+  welcomePlugin,
+  cleanOpenPlugin
 ];
