@@ -6,7 +6,7 @@ import {
 import { ICommandPalette, Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { platformApi } from './platform/client';
+import { api } from './api';
 import { capturePlugin } from './capture/plugin';
 import { convertPlugin } from './convert/plugin';
 import { crowdPlugin } from './crowd/plugin';
@@ -34,7 +34,7 @@ namespace CommandIDs {
 async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null> {
   let info: IPlatformInfo;
   try {
-    info = await platformApi.info();
+    info = await api.info();
   } catch (error) {
     const reason = unavailableReason(error);
     if (reason) {
