@@ -7,6 +7,7 @@ import { showError } from '../platform/notify';
 import { WhileShownWidget } from '../platform/shown';
 import { ITensorBoard, tensorboardApi } from './client';
 import { shortTime } from './model';
+import { isActive } from './states';
 import { ITensorBoardUI } from './view';
 
 const POLL_MS = 5000;
@@ -39,7 +40,7 @@ export class TensorBoardSection extends WhileShownWidget {
       this._message.textContent = this.ui.trans.__('Cannot list TensorBoard instances: %1', errorMessage(error));
       return;
     }
-    const running = instances.filter(item => item.status !== 'stopped');
+    const running = instances.filter(item => isActive(item.status));
     this._list.replaceChildren(...running.map(item => this._row(item)));
     this._message.textContent = running.length
       ? ''

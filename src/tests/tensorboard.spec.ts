@@ -11,6 +11,7 @@ import {
   RUNS_FOLDER,
   shortTime
 } from '../tensorboard/model';
+import { isActive } from '../tensorboard/states';
 
 test('normalizeFolder gives one key per folder however it is written', () => {
   assert.equal(normalizeFolder('results/tensorboard'), 'results/tensorboard');
@@ -83,4 +84,10 @@ test('shortTime shows the time of day for today, the date too for other days', (
   assert.notEqual(shortTime(earlier, now), shortTime(today, now));
   assert.match(shortTime(earlier, now), /1/);
   assert.equal(shortTime('not a time', now), 'not a time');
+});
+
+test('the Platform panel lists starting and running instances, not idle-stopped ones', () => {
+  assert.equal(isActive('starting'), true);
+  assert.equal(isActive('running'), true);
+  assert.equal(isActive('stopped'), false);
 });
