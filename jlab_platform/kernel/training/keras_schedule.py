@@ -12,12 +12,19 @@ import keras  # type: ignore[import-untyped]  # keras ships no type information
 from .config import TrainConfig
 from .schedule import learning_rates
 
+MAX_TABLE = 2_000_000  # rates kept: 8 MB of float32, computed in a few seconds
+
 
 @keras.saving.register_keras_serializable(package="jlab_platform")
 class ConfigSchedule(keras.optimizers.schedules.LearningRateSchedule):  # type: ignore[misc]
     def __init__(self, config: TrainConfig | dict[str, Any]) -> None:
         super().__init__()
         self.config = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
+        if self.config.max_iter > MAX_TABLE:
+            raise ValueError(
+                f"max_iter {self.config.max_iter} is more than the {MAX_TABLE:,} iterations a Keras "
+                "schedule table holds; train in several runs or with fewer, larger batches"
+            )
         self._table = keras.ops.convert_to_tensor(learning_rates(self.config), dtype="float32")
 
     def __call__(self, step: Any) -> Any:

@@ -34,6 +34,11 @@ def test_the_keras_schedule_equals_the_formula(fields: dict[str, object]) -> Non
     assert ConfigSchedule.from_config(schedule.get_config()).config == config
 
 
+def test_a_schedule_table_has_a_limit() -> None:
+    with pytest.raises(ValueError, match="2,000,000 iterations"):
+        ConfigSchedule(TrainConfig.from_dict({"max_iter": 2_000_001}))
+
+
 def test_an_optimizer_steps_with_the_schedules_rates() -> None:
     config = TrainConfig.from_dict(
         {
