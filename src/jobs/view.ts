@@ -279,7 +279,8 @@ export function createJobWidget(ui: IJobsUI, jobId: string): MainAreaWidget<JobV
     widget.title.caption = trans.__('Job %1 (%2): %3', job.name, job.id, statusLabel(trans, job.status));
     terminate.setHidden(isFinished(job.status));
     restart.setHidden(!canRestart(job));
-    tensorboard.setHidden(job.status === 'pending');
+    // Console jobs run in a console's kernel: no job supervisor writes their TensorBoard run.
+    tensorboard.setHidden(job.status === 'pending' || job.env === 'console');
     evaluate.setHidden(job.status !== 'success');
   };
   return widget;
