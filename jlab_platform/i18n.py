@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
 DOMAIN = "jlab_platform_server"
 LOCALE_DIR = Path(__file__).parent / "locale"
 # The locales the server speaks besides English, each with the language tags that ask for it.
@@ -65,8 +63,12 @@ class _Template:
     names: dict[str, str]  # regex group -> placeholder
     translation: str
 
-    def render(self, match: re.Match[str]) -> str:
-        values = {placeholder: match.group(group) for group, placeholder in self.names.items()}
+    def render(self, match: re.Match[str], exact: dict[str, str]) -> str:
+        # A value that is itself a message of the catalog (N_("class name")) is translated too.
+        values = {
+            placeholder: exact.get(match.group(group), match.group(group))
+            for group, placeholder in self.names.items()
+        }
         return "".join(
             values[part] if kind == "placeholder" else part for kind, part in split_template(self.translation)
         )
@@ -112,13 +114,15 @@ class Translations:
         for template in self._templates:
             match = template.pattern.fullmatch(message)
             if match:
-                return template.render(match)
+                return template.render(match, self._exact)
         return message
 
 
 @cache
 def translations(locale: str) -> Translations:
     """The catalog of ``locale`` (read once; an entry without a translation stays English)."""
+    from babel.messages.pofile import read_po  # only once a request asks for a translation
+
     path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as f:
         catalog = read_po(f, locale=locale, domain=DOMAIN)

@@ -67,6 +67,9 @@ def test_values_pass_through_and_unknown_messages_stay_english() -> None:
     assert translate("Something nobody wrote", "zh_CN") == "Something nobody wrote"
     assert translate("No job with id 'abc'", None) == "No job with id 'abc'"
     assert translate("", "zh_CN") == ""
+    # A value that is a message of its own (N_("class name")) is translated with the rest.
+    assert translate("The class name is empty", "zh_CN") == "类别名称为空"
+    assert translate("Give a class name.", "zh_CN") == "请提供类别名称。"
 
 
 @pytest.mark.parametrize(

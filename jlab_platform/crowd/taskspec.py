@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidInput, about_field
+from ..i18n import N_
 from .models import NewTaskRequest
 
 MAX_CLASSES = 100
@@ -41,9 +42,9 @@ def parse_new_task(request: NewTaskRequest, max_rounds: int) -> NewTask:
     if rounds > max_rounds:
         raise InvalidInput("'max_rounds' is out of range", f"Use 1 to {max_rounds}.", "max_rounds")
     with about_field("name"):
-        name = clean_text(request.name, "name", 256, required=True)
+        name = clean_text(request.name, N_("name"), 256, required=True)
     with about_field("description"):
-        description = clean_text(request.description, "description", 10_000, multiline=True)
+        description = clean_text(request.description, N_("description"), 10_000, multiline=True)
     with about_field("classes"):
         checked_classes = check_classes(request.classes) if request.classes else ()
     with about_field("labelers"):
@@ -66,7 +67,7 @@ def parse_new_task(request: NewTaskRequest, max_rounds: int) -> NewTask:
 
 
 def check_classes(classes: list[Any]) -> tuple[str, ...]:
-    names = tuple(clean_text(name, "class name", 64, required=True) for name in classes)
+    names = tuple(clean_text(name, N_("class name"), 64, required=True) for name in classes)
     if not 1 <= len(names) <= MAX_CLASSES:
         raise InvalidInput(f"A task has 1 to {MAX_CLASSES} classes", f"Got {len(names)}.")
     if len(set(names)) != len(names):
@@ -77,7 +78,7 @@ def check_classes(classes: list[Any]) -> tuple[str, ...]:
 
 
 def check_names(names: list[Any]) -> tuple[str, ...]:
-    cleaned = tuple(clean_text(name, "labeler name", 64, required=True) for name in names)
+    cleaned = tuple(clean_text(name, N_("labeler name"), 64, required=True) for name in names)
     if RESERVED_NAME in cleaned:
         raise InvalidInput(f"{RESERVED_NAME!r} is the task owner's name", "Invite people by their own names.")
     if len(set(cleaned)) != len(cleaned):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
+from ..i18n import N_
 from ..paths import PathResolver
 from ..settings import option_default
 from ..vcs import current_commit
@@ -56,7 +57,7 @@ class GitService:
     def status(self, fetch: bool = False) -> dict[str, Any]:
         if fetch and self.repo.exists() and self.repo.remotes():
             with self._lock:
-                self.repo.git.run("fetch", "--quiet", "--all", what="Fetch")
+                self.repo.git.run("fetch", "--quiet", "--all", what=N_("Fetch"))
         return self.repo.status() | {"max_file_mb": self.settings.max_file_mb}
 
     def log(self, limit: int = 20, path: str | None = None, skip: int = 0) -> dict[str, Any]:

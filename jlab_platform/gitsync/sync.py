@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Conflict, InvalidInput, NotFound
+from ..i18n import N_
 from .repo import FileChange, Repository, Snapshot
 from .runner import Git, GitResult, failure
 
@@ -48,7 +49,7 @@ class Syncer:
         if snapshot.files:
             text = checked_message(message)
             self._refuse_large_files(snapshot.files)
-            self.git.run("add", "--all", what="Staging the changes")
+            self.git.run("add", "--all", what=N_("Staging the changes"))
             committed = self._commit(text)
         return self._update(snapshot, committed)
 
@@ -107,12 +108,12 @@ class Syncer:
 
     def _track(self, remote: str, remote_branch: str) -> bool:
         """Make the branch track ``remote``'s ``remote_branch`` when the remote has it."""
-        self.git.run("fetch", "--quiet", remote, what="Fetch")
+        self.git.run("fetch", "--quiet", remote, what=N_("Fetch"))
         ref = f"refs/remotes/{remote}/{remote_branch}"
         if not self.git.run("rev-parse", "--verify", "--quiet", ref, check=False).ok:
             return False
         if self.repo.head() is None:  # nothing local yet: take the remote's branch as it is
-            self.git.run("merge", "--ff-only", "--quiet", ref, what="Taking the remote branch")
+            self.git.run("merge", "--ff-only", "--quiet", ref, what=N_("Taking the remote branch"))
         self.git.run("branch", "--quiet", f"--set-upstream-to={remote}/{remote_branch}")
         return True
 

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import Conflict, InvalidInput
+from ..i18n import N_
 from .repo import Repository
 from .runner import failure
 
@@ -43,7 +44,7 @@ class Workspace:
         """Clone ``url`` into the workspace as it is: files already there are kept."""
         self._refuse_existing()
         url = checked_url(url)
-        probe = self.git.run("ls-remote", "--symref", "--", url, "HEAD", what="Reaching the remote")
+        probe = self.git.run("ls-remote", "--symref", "--", url, "HEAD", what=N_("Reaching the remote"))
         branch = _default_branch(probe.text)
         empty = branch is None and not probe.text.strip()
         initial = self._unborn_branch(url) if empty else branch
@@ -54,7 +55,7 @@ class Workspace:
                 self.git.run("config", f"branch.{initial}.remote", "origin")
                 self.git.run("config", f"branch.{initial}.merge", f"refs/heads/{initial}")
             elif branch is not None:
-                self.git.run("fetch", "--quiet", "origin", what="Fetch")
+                self.git.run("fetch", "--quiet", "origin", what=N_("Fetch"))
                 taken = self.git.run("checkout", "--quiet", "--track", f"origin/{branch}", check=False)
                 if not taken.ok:
                     raise (
@@ -77,7 +78,7 @@ class Workspace:
         """
         with tempfile.TemporaryDirectory() as scratch:
             probe = Path(scratch) / "probe.git"
-            self.git.run("clone", "--quiet", "--bare", "--", url, str(probe), what="Reaching the remote")
+            self.git.run("clone", "--quiet", "--bare", "--", url, str(probe), what=N_("Reaching the remote"))
             head = self.git.run("--git-dir", str(probe), "symbolic-ref", "--short", "HEAD", check=False)
         return head.text.strip() if head.ok and head.text.strip() else DEFAULT_BRANCH
 
