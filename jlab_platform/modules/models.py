@@ -43,7 +43,7 @@ class ModuleField(ApiModel):
     name: str
     type: str
     item_type: str
-    list: bool
+    is_list: bool = Field(alias="list", description="Takes a list of item_type.")
     label: str
     help: str
     default: Any

@@ -12,7 +12,7 @@ import types
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 from jupyter_server.auth.decorator import allow_unauthenticated, authorized
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from .base import ApiHandler
 
 ENDPOINT_ATTRIBUTE = "__jlab_platform_endpoint__"
-Method = TypeVar("Method", bound=Callable[..., Awaitable[Any]])
+# What a declared method becomes: tornado's verb signature (the declaration is read at run time).
+Verb = Callable[..., Awaitable[None]]
 Auth = Literal["jupyter", "labeler", "none"]
 
 
@@ -53,7 +54,7 @@ def endpoint(
     raw: str | None = None,
     auth: Auth = "jupyter",
     description: str = "",
-) -> Callable[[Method], Method]:
+) -> Callable[[Callable[..., Awaitable[Any]]], Verb]:
     """Declare a handler method: ``body``/``query`` models in, ``response`` (a model or type) out.
 
     ``raw``: the content type of an answer the method writes itself (a file, an image, a page).
@@ -64,7 +65,7 @@ def endpoint(
     spec = Endpoint(summary, body, query, response, status, raw, auth, description)
     adapter: TypeAdapter[Any] | None = TypeAdapter(response) if response is not None else None
 
-    def declare(method: Method) -> Method:
+    def declare(method: Callable[..., Awaitable[Any]]) -> Verb:
         @functools.wraps(method)
         async def run(self: "ApiHandler", *args: str, **path: str) -> None:
             errors: dict[str, str] = {}
@@ -89,7 +90,7 @@ def endpoint(
         # every route asks for a login.
         guarded = web.authenticated(authorized(run)) if auth == "jupyter" else allow_unauthenticated(run)
         setattr(guarded, ENDPOINT_ATTRIBUTE, spec)
-        return typing.cast(Method, guarded)
+        return typing.cast(Verb, guarded)
 
     return declare
 

@@ -93,11 +93,12 @@ def build_document(routes: list[tuple[str, type]]) -> dict[str, Any]:
 def _schemas(routes: list[tuple[str, str, Endpoint]]) -> dict[str, Any]:
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for _, _, spec in routes:
-        for model, mode in (
+        uses: tuple[tuple[Any, JsonSchemaMode], ...] = (
             (spec.body, "validation"),
             (spec.query, "validation"),
             (spec.response, "serialization"),
-        ):
+        )
+        for model, mode in uses:
             if isinstance(model, type) and issubclass(model, BaseModel) and (model, mode) not in models:
                 models.append((model, mode))
     refs, definitions = models_json_schema(models, ref_template=_REF)
@@ -184,7 +185,7 @@ def document_text(document: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from .app import platform_routes  # the route table imports every handler
+    from .routes import platform_routes  # the route table imports every handler
 
     target = Path(argv[1]) if len(argv) > 1 else DOCUMENT_PATH
     target.write_text(document_text(build_document(platform_routes())), encoding="utf-8")

@@ -2243,7 +2243,10 @@ export interface components {
             type: string;
             /** Item Type */
             item_type: string;
-            /** List */
+            /**
+             * List
+             * @description Takes a list of item_type.
+             */
             list: boolean;
             /** Label */
             label: string;
