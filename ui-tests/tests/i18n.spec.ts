@@ -77,7 +77,8 @@ const KEEP = new Set(
     'MB',
     'train',
     'predict',
-    'segmentation'
+    'segmentation',
+    'loss'
   ].map(word => word.toLowerCase())
 );
 
@@ -92,17 +93,18 @@ const ZH_CN = {
  */
 async function untranslated(root: Locator): Promise<string[]> {
   const text = await root.evaluate((element: Element) => {
+    // Not the extension's words: what a job printed, and the overflow button JupyterLab's
+    // toolbars make without a translator ('More commands').
+    const ours = (node: Element): boolean => node.closest('.jp-JobLog-text, .jp-Toolbar-responsive-opener') === null;
     const parts: string[] = [];
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const parent = node.parentElement;
-      if (parent && parent.checkVisibility() && parent.tagName !== 'STYLE') {
+      if (parent && ours(parent) && parent.checkVisibility() && parent.tagName !== 'STYLE') {
         parts.push(node.textContent ?? '');
       }
     }
-    // JupyterLab's toolbars make their overflow button without a translator: 'More commands'.
-    const own = (node: Element): boolean => node.closest('.jp-Toolbar-responsive-opener') === null;
-    for (const node of [element, ...element.querySelectorAll('*')].filter(own)) {
+    for (const node of [element, ...element.querySelectorAll('*')].filter(ours)) {
       for (const name of ['title', 'aria-label', 'placeholder', 'alt']) {
         const value = node.getAttribute(name);
         if (value) {
@@ -159,7 +161,9 @@ function execute(page: IJupyterLabPageFixture, command: string, args: Record<str
 
 /** Every panel and dialog of the extension, checked and saved as `i18n-<name><suffix>.png`. */
 async function tour(page: IJupyterLabPageFixture, tmpPath: string, suffix: string): Promise<void> {
-  await page.contents.uploadContent('print("训练")\n', 'text', `${tmpPath}/train.py`);
+  // A metric line: the job view draws it and TensorBoard gets a run.
+  const train = 'print("训练")\nprint(\'{"metric": "loss", "value": 0.5, "step": 1, "total": 1}\', flush=True)\n';
+  await page.contents.uploadContent(train, 'text', `${tmpPath}/train.py`);
   await page.contents.uploadContent('', 'text', `${tmpPath}/net.pt`);
   await page.contents.uploadContent('', 'text', `${tmpPath}/cnn.keras`);
 
@@ -238,6 +242,22 @@ test.describe('Simplified Chinese', () => {
     await expect(view).toContainText('训练');
     await expectTranslated(page.locator('.jp-MainAreaWidget:visible').filter({ has: view }));
     await shot(page, 'job-view');
+
+    // The job's metrics in TensorBoard: the tab around TensorBoard's own page is the extension's.
+    await page.locator('.jp-MainAreaWidget:visible .jp-Toolbar').getByText('TensorBoard').click();
+    const tensorboard = page.locator('.jp-TensorBoardPanel:visible');
+    await expect(tensorboard.locator('iframe')).toBeVisible({ timeout: 60000 });
+    await expectTranslated(tensorboard);
+    await shot(page, 'tensorboard');
+
+    // A module's Train form: its fields are the module's own words, the frame is the extension's.
+    await page.sidebar.openTab('jlab-platform-modules');
+    await page.locator('#jlab-platform-modules .jp-ModulesDetail-train').click();
+    const form = page.locator('#jlab-platform-modules .jp-ModulesForm');
+    await expect(form).toBeVisible();
+    await expectTranslated(form.locator('.jp-ModulesForm-title'));
+    await expectTranslated(form.locator('.jp-ModulesForm-buttons'));
+    await shot(page, 'modules-form');
   });
 
   test('in the dark theme and at 1024x700', async ({ page, tmpPath }) => {
