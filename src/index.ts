@@ -1,12 +1,8 @@
-import {
-  ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { api } from './api';
+import { platformApi } from './platform/client';
 import { capturePlugin } from './capture/plugin';
 import { convertPlugin } from './convert/plugin';
 import { crowdPlugin } from './crowd/plugin';
@@ -34,7 +30,7 @@ namespace CommandIDs {
 async function handshake(trans: TranslationBundle): Promise<IPlatformInfo | null> {
   let info: IPlatformInfo;
   try {
-    info = await api.info();
+    info = await platformApi.info();
   } catch (error) {
     const reason = unavailableReason(error);
     if (reason) {

@@ -4,7 +4,7 @@ import { Dialog, InputDialog, Notification, showDialog, WidgetTracker } from '@j
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
-import { captureApi, ICapture } from '../api';
+import { captureApi, ICapture } from './client';
 import { showError } from '../platform/notify';
 import { capturedName, defaultName, isValidName, MAX_NAME_LENGTH, restoreSource, withCapture } from './model';
 import { asNotebookPanel, captureCellIndex, ensureMagics, insertAndRun, NotebookPanel } from './notebooks';

@@ -1,6 +1,6 @@
 /** Pure pieces of capture and restore (no JupyterLab runtime imports: unit-tested in node). */
 
-import type { ICapture } from '../api';
+import type { ICapture } from './client';
 
 /** The line that makes the platform's magics available in a kernel. */
 export const LOAD_LINE = '%load_ext jlab_platform.kernel';

@@ -7,7 +7,7 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { IDocumentWidget } from '@jupyterlab/docregistry';
 import type { Widget } from '@lumino/widgets';
 
-import type { ICapture } from '../api';
+import type { ICapture } from './client';
 import { capturedName, LOAD_LINE, loadsExtension, SILENT_LOAD } from './model';
 
 export interface ICellLike {

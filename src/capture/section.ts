@@ -1,7 +1,7 @@
 /** The "Captures" section of the Platform panel: captured outputs, with Restore and Delete. */
 import { deleteIcon, refreshIcon } from '@jupyterlab/ui-components';
 
-import { captureApi, ICapture } from '../api';
+import { captureApi, ICapture } from './client';
 import { el, iconButton } from '../platform/dom';
 import { WhileShownWidget } from '../platform/shown';
 import { errorMessage, formatBytes, formatTime } from '../platform/format';
@@ -30,7 +30,12 @@ function captureRow(ui: CaptureActions, capture: ICapture): HTMLLIElement {
   where.title = capture.source;
   const times = el('div', 'jp-CaptureRow-times');
   times.textContent = capture.finished_at
-    ? trans.__('%1 – %2 · %3', formatTime(capture.started_at), formatTime(capture.finished_at), formatBytes(capture.size))
+    ? trans.__(
+        '%1 – %2 · %3',
+        formatTime(capture.started_at),
+        formatTime(capture.finished_at),
+        formatBytes(capture.size)
+      )
     : trans.__(
         'started %1, last output %2 · %3',
         formatTime(capture.started_at),
@@ -89,10 +94,14 @@ export class CapturesSection extends WhileShownWidget {
       this._list.replaceChildren(...page.captures.map(capture => captureRow(this.ui, capture)));
     }
     if (!page.captures.length) {
-      this._message.textContent = trans.__('No captured output yet. In a notebook: Capture Output on a cell, then run it.');
+      this._message.textContent = trans.__(
+        'No captured output yet. In a notebook: Capture Output on a cell, then run it.'
+      );
     } else {
       this._message.textContent =
-        page.total > page.captures.length ? trans.__('Showing the newest %1 of %2', page.captures.length, page.total) : '';
+        page.total > page.captures.length
+          ? trans.__('Showing the newest %1 of %2', page.captures.length, page.total)
+          : '';
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { ICapture } from '../api';
+import type { ICapture } from './client';
 
 export type CaptureState = ICapture['state'];
 

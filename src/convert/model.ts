@@ -1,25 +1,6 @@
 /** What the /convert and /files endpoints speak, and which file gets which action. */
-import type { TaskStatus } from './states';
-
-export type Quantize = 'none' | 'dynamic' | 'float16' | 'int8';
-
-/** A conversion or an extraction: status, progress, and the report once it ends. */
-export interface ITask {
-  id: string;
-  kind: 'tflite' | 'onnx' | 'extract';
-  source: string;
-  output: string;
-  options: Record<string, unknown>;
-  status: TaskStatus;
-  stage: string;
-  progress: number;
-  message: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  error: ITaskError | null;
-  report: IReport | null;
-}
+import type { RequestBody } from '../api';
+import type { components } from '../api/schema';
 
 export interface ITaskError {
   error: string;
@@ -55,32 +36,25 @@ export interface IReport {
   [key: string]: unknown;
 }
 
-export interface ITfliteRequest {
-  path: string;
-  quantize: Quantize;
-  representative_data?: string;
-  allow_select_tf_ops?: boolean;
-}
+type Schemas = components['schemas'];
 
-export interface IOnnxRequest {
-  path: string;
-  input_shape?: number[];
-  dynamic_batch: boolean;
-}
-
+/**
+ * A conversion or an extraction: status, progress, and the report once it ends. The schema
+ * leaves `error` and `report` open objects (their keys depend on the kind), so their shape is
+ * stated above.
+ */
+export type ITask = Omit<Schemas['jlab_platform__files__models__Task'], 'error' | 'report'> & {
+  error: ITaskError | null;
+  report: IReport | null;
+};
+export type ITfliteRequest = RequestBody<Schemas['TfliteRequest'], 'path'>;
+export type IOnnxRequest = RequestBody<Schemas['OnnxRequest'], 'path'>;
+export type IExtractRequest = RequestBody<Schemas['ExtractRequest'], 'path'>;
+export type IExportScriptRequest = RequestBody<Schemas['ExportScriptRequest'], 'path'>;
 /** The conversion worker: `tensorflow` is its version once the worker has imported it. */
-export interface IWorkerState {
-  state: 'stopped' | 'starting' | 'ready';
-  pid: number | null;
-  queued: number;
-  tensorflow: string | null;
-}
-
-export interface IScriptExport {
-  path: string;
-  cells: number;
-  warnings: string[];
-}
+export type IWorkerState = Schemas['WorkerStatus'];
+export type IScriptExport = Schemas['ExportedScript'];
+export type Quantize = NonNullable<ITfliteRequest['quantize']>;
 
 export const QUANTIZE_MODES: Quantize[] = ['none', 'dynamic', 'float16', 'int8'];
 const ARCHIVE_SUFFIXES = ['.zip', '.7z', '.tar', '.tar.gz', '.tgz', '.tar.bz2', '.tbz2', '.tar.xz', '.txz'];
@@ -113,4 +87,3 @@ export function parseShape(text: string): number[] | null {
   }
   return parts.map(Number);
 }
-

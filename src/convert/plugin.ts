@@ -9,18 +9,12 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { ApiError, convertApi } from '../api';
+import { ApiError } from '../api';
+import { convertApi } from './client';
 import { baseName, errorMessage, formatBytes } from '../platform/format';
 import { INFO_TOAST_MS } from '../platform/notify';
 import { askOnnx, askTflite } from './dialog';
-import {
-  isArchive,
-  isKerasModel,
-  isNotebook,
-  isTorchModel,
-  ITask,
-  ITfliteRequest
-} from './model';
+import { isArchive, isKerasModel, isNotebook, isTorchModel, ITask, ITfliteRequest } from './model';
 import { detailsAction, followTask, ITaskCalls, ITaskTexts, notifyError } from './notify';
 
 export namespace ConvertCommandIDs {
@@ -137,27 +131,32 @@ async function convertTflite(ws: Workspace, request: ITfliteRequest): Promise<vo
     return;
   }
   const name = baseName(request.path);
-  await follow(ws, task, { get: convertApi.conversion, cancel: convertApi.cancelConversion }, {
-    pending: trans.__('Converting %1 to TensorFlow Lite', name),
-    success: done => modelSummary(trans, done),
-    failure: done => trans.__('Converting %1 failed: %2', name, done.error?.error ?? done.message),
-    cancelled: trans.__('Converting %1 was cancelled', name),
-    successActions: done => [
-      ws.revealAction(done.output),
-      ws.downloadAction(done.output),
-      detailsAction(trans, trans.__('Conversion report'), done)
-    ],
-    failureActions: done =>
-      done.error?.code === 'needs_select_tf_ops'
-        ? [
-            {
-              label: trans.__('Convert with Select TF ops'),
-              caption: trans.__('The device then needs the Flex delegate; the model cannot be verified here'),
-              callback: () => void convertTflite(ws, { ...request, allow_select_tf_ops: true })
-            }
-          ]
-        : []
-  });
+  await follow(
+    ws,
+    task,
+    { get: convertApi.conversion, cancel: convertApi.cancelConversion },
+    {
+      pending: trans.__('Converting %1 to TensorFlow Lite', name),
+      success: done => modelSummary(trans, done),
+      failure: done => trans.__('Converting %1 failed: %2', name, done.error?.error ?? done.message),
+      cancelled: trans.__('Converting %1 was cancelled', name),
+      successActions: done => [
+        ws.revealAction(done.output),
+        ws.downloadAction(done.output),
+        detailsAction(trans, trans.__('Conversion report'), done)
+      ],
+      failureActions: done =>
+        done.error?.code === 'needs_select_tf_ops'
+          ? [
+              {
+                label: trans.__('Convert with Select TF ops'),
+                caption: trans.__('The device then needs the Flex delegate; the model cannot be verified here'),
+                callback: () => void convertTflite(ws, { ...request, allow_select_tf_ops: true })
+              }
+            ]
+          : []
+    }
+  );
 }
 
 /** "Wrote cnn_dynamic.tflite (108 kB, was 429 kB); verified: largest difference 0.0004". */
@@ -178,10 +177,9 @@ async function exportOnnx(ws: Workspace, path: string): Promise<void> {
   const trans = ws.trans;
   const request = await askOnnx(trans, path);
   if (request === undefined) {
-    Notification.warning(
-      trans.__('The input shape must be positive whole numbers, batch first, e.g. 1, 3, 224, 224'),
-      { autoClose: 8000 }
-    );
+    Notification.warning(trans.__('The input shape must be positive whole numbers, batch first, e.g. 1, 3, 224, 224'), {
+      autoClose: 8000
+    });
     return;
   }
   if (request === null) {
@@ -194,21 +192,26 @@ async function exportOnnx(ws: Workspace, path: string): Promise<void> {
     notifyError(trans, ...failureText(error));
     return;
   }
-  await follow(ws, task, { get: convertApi.conversion, cancel: convertApi.cancelConversion }, {
-    pending: trans.__('Exporting %1 to ONNX', baseName(path)),
-    success: done => modelSummary(trans, done),
-    failure: done => trans.__('Exporting %1 failed: %2', baseName(path), done.error?.error ?? done.message),
-    cancelled: trans.__('Exporting %1 was cancelled', baseName(path)),
-    successActions: done => [
-      ws.revealAction(done.output),
-      ws.downloadAction(done.output),
-      detailsAction(trans, trans.__('Export report'), done)
-    ],
-    failureActions: done =>
-      done.error?.code === 'needs_input_shape'
-        ? [{ label: trans.__('Give the input shape…'), callback: () => void exportOnnx(ws, path) }]
-        : []
-  });
+  await follow(
+    ws,
+    task,
+    { get: convertApi.conversion, cancel: convertApi.cancelConversion },
+    {
+      pending: trans.__('Exporting %1 to ONNX', baseName(path)),
+      success: done => modelSummary(trans, done),
+      failure: done => trans.__('Exporting %1 failed: %2', baseName(path), done.error?.error ?? done.message),
+      cancelled: trans.__('Exporting %1 was cancelled', baseName(path)),
+      successActions: done => [
+        ws.revealAction(done.output),
+        ws.downloadAction(done.output),
+        detailsAction(trans, trans.__('Export report'), done)
+      ],
+      failureActions: done =>
+        done.error?.code === 'needs_input_shape'
+          ? [{ label: trans.__('Give the input shape…'), callback: () => void exportOnnx(ws, path) }]
+          : []
+    }
+  );
 }
 
 async function extractHere(ws: Workspace, path: string): Promise<void> {
@@ -220,19 +223,24 @@ async function extractHere(ws: Workspace, path: string): Promise<void> {
     notifyError(trans, ...failureText(error));
     return;
   }
-  await follow(ws, task, { get: convertApi.extraction, cancel: convertApi.cancelExtraction }, {
-    pending: trans.__('Extracting %1', baseName(path)),
-    success: done =>
-      trans.__(
-        'Extracted %1 files (%2) into %3/',
-        done.report?.files ?? 0,
-        formatBytes(done.report?.bytes),
-        done.output
-      ),
-    failure: done => trans.__('Extracting %1 failed: %2', baseName(path), done.error?.error ?? done.message),
-    cancelled: trans.__('Extracting %1 was cancelled; nothing was kept', baseName(path)),
-    successActions: done => [ws.revealAction(done.output)]
-  });
+  await follow(
+    ws,
+    task,
+    { get: convertApi.extraction, cancel: convertApi.cancelExtraction },
+    {
+      pending: trans.__('Extracting %1', baseName(path)),
+      success: done =>
+        trans.__(
+          'Extracted %1 files (%2) into %3/',
+          done.report?.files ?? 0,
+          formatBytes(done.report?.bytes),
+          done.output
+        ),
+      failure: done => trans.__('Extracting %1 failed: %2', baseName(path), done.error?.error ?? done.message),
+      cancelled: trans.__('Extracting %1 was cancelled; nothing was kept', baseName(path)),
+      successActions: done => [ws.revealAction(done.output)]
+    }
+  );
 }
 
 async function exportScript(ws: Workspace, path: string, overwrite = false): Promise<void> {
@@ -240,10 +248,7 @@ async function exportScript(ws: Workspace, path: string, overwrite = false): Pro
   try {
     const result = await convertApi.exportScript(path, overwrite);
     const message = trans.__('Exported %1 to %2', baseName(path), result.path);
-    const actions = [
-      { label: trans.__('Open'), callback: () => ws.open(result.path) },
-      ws.revealAction(result.path)
-    ];
+    const actions = [{ label: trans.__('Open'), callback: () => ws.open(result.path) }, ws.revealAction(result.path)];
     if (result.warnings.length) {
       Notification.warning(trans.__('%1. %2', message, result.warnings[0]), { autoClose: INFO_TOAST_MS, actions });
     } else {

@@ -1,61 +1,24 @@
 /** Labeling tasks as the server describes them, and small pure helpers about them. */
+import type { RequestBody } from '../api';
 import type { components } from '../api/schema';
+
+type Schemas = components['schemas'];
 
 /** The server's words for where a task stands (jlab_platform/crowd/states.py, through the schema). */
 export type CrowdState = components['schemas']['TaskSummary']['state'];
-export type CrowdStrategy = 'least_confidence' | 'margin' | 'entropy' | 'random';
+export type CrowdStrategy = Schemas['NewTaskRequest']['strategy'];
 export const CROWD_STRATEGIES: CrowdStrategy[] = ['least_confidence', 'margin', 'entropy', 'random'];
 export const CROWD_ROUND_SCHEMA = 'https://events.jlab-platform.dev/crowd-round';
 
-export interface ICrowdProgress {
-  labels: number;
-  needed: number;
-  samples: number;
-  complete_samples: number;
-}
+export type ICrowdTask = Schemas['TaskSummary'];
+export type ICrowdProgress = ICrowdTask['progress'];
+export type ICrowdDatasetStats = Schemas['DatasetStats'];
+export type ICrowdTaskList = Schemas['TaskList'];
 
-export interface ICrowdTask {
-  id: string;
-  name: string;
-  description: string;
-  dataset: string;
-  module: string;
-  module_format: 'seed' | 'platform';
-  classes: string[];
-  max_choose: number;
-  overlap: number;
-  strategy: CrowdStrategy;
-  seed: number;
-  max_rounds: number;
-  env: string;
-  state: CrowdState;
-  mark: 'in_progress' | 'finished';
-  round: number;
-  round_complete: boolean;
-  job_id: string | null;
-  error: string | null;
-  owner: string;
-  created_at: string;
-  finished_at: string | null;
-  finished_incomplete: boolean;
-  progress: ICrowdProgress;
-  can: { next_round: boolean; finish: boolean; reopen: boolean; invite: boolean };
-}
-
-export interface ICrowdDatasetStats {
-  dataset: string;
-  tasks: number;
-  in_progress: number;
-  finished: number;
-  samples: number;
-  labels: number;
-}
-
-export interface ICrowdTaskList {
-  tasks: ICrowdTask[];
-  datasets: ICrowdDatasetStats[];
-}
-
+/**
+ * How far the round's labelers agree. The schema leaves `Round.agreement` an open object
+ * (jlab_platform/crowd/models.py declares no model for it), so its shape is stated here.
+ */
 export interface ICrowdAgreement {
   items: number;
   fleiss_kappa: number | null;
@@ -63,92 +26,25 @@ export interface ICrowdAgreement {
   disagreements: { sample: string; labels: Record<string, string> }[];
 }
 
-export interface ICrowdRound {
-  number: number;
-  job_id: string | null;
-  created_at: string;
-  ready_at: string | null;
-  completed_at: string | null;
-  closed_at: string | null;
-  scored: number;
-  selected: number;
-  complete_samples: number;
-  labels: number;
-  needed: number;
-  notes: string[];
-  by_class: Record<string, number>;
-  majority_by_class: Record<string, number>;
-  by_labeler: Record<string, number>;
-  agreement: ICrowdAgreement;
-  files: { kind: 'labels' | 'ties'; path: string }[];
-}
-
-export interface ICrowdLabeler {
-  id: string;
-  name: string;
-  kind: 'invited' | 'owner';
-  invited_at: string | null;
-  expires_at: string | null;
-  revoked_at: string | null;
-  active: boolean;
-  labels: number;
-}
-
-export interface ICrowdTaskDetail extends ICrowdTask {
+export type ICrowdRound = Omit<Schemas['Round'], 'agreement'> & { agreement: ICrowdAgreement };
+export type ICrowdLabeler = Schemas['Labeler'];
+export type ICrowdTaskDetail = Omit<Schemas['jlab_platform__crowd__models__Task'], 'rounds'> & {
   rounds: ICrowdRound[];
-  labelers: ICrowdLabeler[];
-  results: { folder: string; export: string };
-}
-
-export interface ICrowdInvite {
-  labeler: ICrowdLabeler;
-  token: string;
-  /** The page's path with the token in the #fragment (never sent to a server). */
-  link: string;
-}
-
-export interface INewCrowdTask {
-  name: string;
-  description?: string;
-  dataset: string;
-  module: string;
-  classes?: string[];
-  max_choose?: number;
-  overlap?: number;
-  strategy?: CrowdStrategy;
-  max_rounds?: number;
-  labelers?: string[];
-}
-
+};
+/** An invitation; `link`: the page's path with the token in the #fragment (never sent to a server). */
+export type ICrowdInvite = Schemas['Invite'];
+export type INewCrowdTask = RequestBody<Schemas['NewTaskRequest'], 'name' | 'dataset' | 'module'>;
+export type ICrowdCreated = Omit<Schemas['NewTaskAnswer'], 'rounds'> & { rounds: ICrowdRound[] };
 /** A sample of the current round that still wants labels (`GET .../remaining`). */
-export interface ICrowdRemainingSample {
-  id: string;
-  name: string;
-  labels: number;
-  wanted: number;
-  /** The owner labeled it already. */
-  mine: boolean;
-  /** A labeler's page shows it now. */
-  held: boolean;
-  /** How many labelers skipped it. */
-  skipped: number;
-}
+export type ICrowdRemainingSample = Schemas['RemainingSample'];
+/** `waiting`: why nothing can be labeled now (the task is not collecting labels). */
+export type ICrowdRemaining = Schemas['Remaining'];
+export type ICrowdLabelAnswer = Schemas['LabelingAnswer'];
 
-export interface ICrowdRemaining {
-  round: number;
-  classes: string[];
-  total: number;
-  samples: ICrowdRemainingSample[];
-  /** Why nothing can be labeled now (the task is not collecting labels). */
-  waiting: string | null;
-}
-
-export interface ICrowdLabelAnswer {
-  duplicate: boolean;
-  progress: { round: number; labels: number; needed: number; round_complete: boolean };
-}
-
-/** A workspace folder in the seed's module format (`GET /crowd/seed-modules`). */
+/**
+ * A workspace folder in the seed's module format (`GET /crowd/seed-modules`); the schema
+ * leaves its items open objects, so the shape is stated here.
+ */
 export interface ICrowdSeedModule {
   path: string;
   classes: string[];

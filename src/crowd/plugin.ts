@@ -8,7 +8,9 @@ import { ILauncher } from '@jupyterlab/launcher';
 import type { Event } from '@jupyterlab/services';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { ApiError, crowdApi, modulesApi } from '../api';
+import { ApiError } from '../api';
+import { modulesApi } from '../modules/client';
+import { crowdApi } from './client';
 import { errorMessage } from '../platform/format';
 import { crowdIcon } from '../icons';
 import { addPlatformCard } from '../platform/launcher';

@@ -6,7 +6,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { crowdApi } from '../api';
+import { crowdApi } from './client';
 import { el } from '../platform/dom';
 import { errorMessage } from '../platform/format';
 import { ICrowdRemaining, ICrowdRemainingSample } from './model';

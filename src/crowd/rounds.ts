@@ -1,7 +1,7 @@
 /** The Progress (one box per round, newest first) and Results tabs of a task, updated in place. */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import { crowdApi } from '../api';
+import { crowdApi } from './client';
 import { el } from '../platform/dom';
 import { KeyedList, setAttr, setText } from '../platform/keyed';
 import { ICrowdRound, ICrowdTaskDetail, progressShare } from './model';
@@ -65,15 +65,7 @@ class RoundBox {
     agreement.append(this._noAgreement, ...this._agreement);
     const notes = el('div');
     this._notes = lines(notes, 'p', 'jp-CrowdNote');
-    this.node.append(
-      this._title,
-      this._bar,
-      this._numbers,
-      this._byClass.node,
-      this._byLabeler.node,
-      agreement,
-      notes
-    );
+    this.node.append(this._title, this._bar, this._numbers, this._byClass.node, this._byLabeler.node, agreement, notes);
   }
 
   update(round: ICrowdRound): void {
@@ -107,7 +99,10 @@ class RoundBox {
       part.hidden = agreement.items === 0;
     }
     const kappa = (value: number | null): string => (value === null ? trans.__('undefined') : value.toFixed(3));
-    setText(this._fleiss, trans.__("Fleiss' kappa: %1 over %2 samples", kappa(agreement.fleiss_kappa), agreement.items));
+    setText(
+      this._fleiss,
+      trans.__("Fleiss' kappa: %1 over %2 samples", kappa(agreement.fleiss_kappa), agreement.items)
+    );
     this._pairs.update(
       agreement.cohen_kappa.map(pair => {
         const [first, second] = pair.labelers;
@@ -164,7 +159,8 @@ export class ProgressTab {
 
 interface IFile {
   round: number;
-  kind: 'labels' | 'ties';
+  /** 'labels' (the majority labels) or 'ties'. */
+  kind: string;
   path: string;
 }
 

@@ -5,7 +5,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 
-import { crowdApi } from '../api';
+import { crowdApi } from './client';
 import { el, iconButton } from '../platform/dom';
 import { errorMessage } from '../platform/format';
 import { KeyedList, setAttr, setChildren, setText } from '../platform/keyed';

@@ -49,8 +49,8 @@ export function markLabel(trans: TranslationBundle, kind: MarkKind): string {
 }
 
 /** How a task picks each round's samples, in words. */
-export function strategyLabel(trans: TranslationBundle, strategy: CrowdStrategy): string {
-  const names: Record<CrowdStrategy, string> = {
+export function strategyLabel(trans: TranslationBundle, strategy: string): string {
+  const names: Record<string, string> & Record<CrowdStrategy, string> = {
     least_confidence: trans.__('Least confidence'),
     margin: trans.__('Smallest margin'),
     entropy: trans.__('Highest entropy'),
@@ -60,6 +60,6 @@ export function strategyLabel(trans: TranslationBundle, strategy: CrowdStrategy)
 }
 
 /** A task's module format: a platform module, or a folder in the seed's format. */
-export function moduleFormatLabel(trans: TranslationBundle, format: 'seed' | 'platform'): string {
+export function moduleFormatLabel(trans: TranslationBundle, format: string): string {
   return format === 'seed' ? trans.__('seed format') : trans.__('platform module');
 }

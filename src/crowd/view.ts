@@ -7,7 +7,7 @@ import type { Message } from '@lumino/messaging';
 import type { ITranslator } from '@jupyterlab/translation';
 import { BoxLayout, TabPanel, Widget } from '@lumino/widgets';
 
-import { crowdApi } from '../api';
+import { crowdApi } from './client';
 import { CoalescedLoad } from '../platform/coalesce';
 import { el } from '../platform/dom';
 import { errorMessage, formatTime } from '../platform/format';
@@ -318,9 +318,17 @@ export class TaskView extends WhileShownWidget {
   private _problemJob!: HTMLButtonElement;
   private _note = el('p', 'jp-CrowdNote');
   private _nextRound = button('', 'next-round', () => void this._onNextRound());
-  private _remaining = button(this.ui.trans.__('Label remaining…'), 'label-remaining', () => void this._onLabelRemaining());
+  private _remaining = button(
+    this.ui.trans.__('Label remaining…'),
+    'label-remaining',
+    () => void this._onLabelRemaining()
+  );
   private _finish = button(this.ui.trans.__('Finish…'), 'finish', () => void this._onFinish());
-  private _reopen = button(this.ui.trans.__('Reopen'), 'reopen', () => void this._run(() => crowdApi.reopen(this.taskId)));
+  private _reopen = button(
+    this.ui.trans.__('Reopen'),
+    'reopen',
+    () => void this._run(() => crowdApi.reopen(this.taskId))
+  );
   private _invite = button(this.ui.trans.__('Invite…'), 'invite', () => void this._onInvite());
   private _labelers!: KeyedList<ICrowdLabeler, ILabelerRow>;
 }

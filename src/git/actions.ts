@@ -2,7 +2,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { gitApi } from '../api';
+import { gitApi } from './client';
 import { errorMessage } from '../platform/format';
 import { replaceToast, showError } from '../platform/notify';
 import { resolveConflicts } from './conflicts';
@@ -65,7 +65,7 @@ export async function syncWorkspace(ui: IGitUI): Promise<ISyncResult | null> {
     return null;
   }
   if (status.operation) {
-    return settleConflicts(ui, status.conflicts);
+    return settleConflicts(ui, status.conflicts ?? []);
   }
   const message = await askSyncMessage(trans, status);
   if (message === null) {

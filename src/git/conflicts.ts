@@ -3,7 +3,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { gitApi } from '../api';
+import { gitApi } from './client';
 import { el } from '../platform/dom';
 import { errorMessage } from '../platform/format';
 import { ISyncResult, ResolveChoice } from './model';

@@ -7,13 +7,13 @@ import { el } from '../platform/dom';
 import { baseName } from '../platform/format';
 import { folderTree, IFolder, openFolders } from './folders';
 import { fileLabel } from './labels';
-import { diffLineKind, groupFiles, ICommit, IGitDiff, IGitFile, IGitRepoStatus } from './model';
+import { diffLineKind, groupFiles, ICommit, IGitDiff, IGitFile, GitStatus } from './model';
 
 class SyncForm extends Widget implements Dialog.IBodyWidget<string> {
-  constructor(trans: TranslationBundle, status: IGitRepoStatus, previous: string, problem: string) {
+  constructor(trans: TranslationBundle, status: GitStatus, previous: string, problem: string) {
     super();
     this.addClass('jp-GitSync');
-    const groups = groupFiles(status.files);
+    const groups = groupFiles(status.files ?? []);
     const sections: [string, IGitFile[], 'staged' | 'unstaged' | 'untracked'][] = [
       [trans.__('Staged'), groups.staged, 'staged'],
       [trans.__('Changed, not staged'), groups.unstaged, 'unstaged'],
@@ -102,7 +102,7 @@ function folderList(
 }
 
 /** Ask for the commit message, showing what will be committed; null when cancelled. */
-export async function askSyncMessage(trans: TranslationBundle, status: IGitRepoStatus): Promise<string | null> {
+export async function askSyncMessage(trans: TranslationBundle, status: GitStatus): Promise<string | null> {
   let message = '';
   let problem = '';
   for (;;) {

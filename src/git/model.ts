@@ -3,95 +3,23 @@
  * No JupyterLab imports at runtime: unit-tested in node.
  */
 
+import type { components } from '../api/schema';
+
+type Schemas = components['schemas'];
+
 /** One changed file; `staged` / `unstaged` are git's letters (M, A, D, R, C, T) or null. */
-export interface IGitFile {
-  path: string;
-  staged: string | null;
-  unstaged: string | null;
-  untracked: boolean;
-  conflicted: boolean;
-  from: string | null;
-}
-
-export type GitOperation = 'rebase' | 'merge';
-
-export interface IGitRepoStatus {
-  repository: true;
-  branch: string | null;
-  head: string | null;
-  upstream: string | null;
-  remote: string | null;
-  remote_url: string | null;
-  ahead: number;
-  behind: number;
-  operation: GitOperation | null;
-  conflicts: string[];
-  changed: number;
-  files: IGitFile[];
-  files_truncated: boolean;
-  max_file_mb: number;
-}
-
-export interface INoRepoStatus {
-  repository: false;
-  max_file_mb: number;
-}
-
-export type GitStatus = IGitRepoStatus | INoRepoStatus;
-
-export type SyncState = 'synced' | 'conflicts' | 'aborted';
-
-export interface ISyncResult {
-  state: SyncState;
-  commit: string | null;
-  committed: boolean;
-  pulled: boolean;
-  pushed: boolean;
-  remote: string | null;
-  conflicts: string[];
-  operation: GitOperation | null;
-}
-
-export interface ICommitFile {
-  status: string;
-  path: string;
-  from: string | null;
-}
-
-export interface ICommit {
-  id: string;
-  short_id: string;
-  parents: string[];
-  author: string;
-  email: string;
-  time: string;
-  message: string;
-  files: ICommitFile[];
-  files_total: number;
-}
-
-export interface IGitLog {
-  repository: boolean;
-  head: string | null;
-  commits: ICommit[];
-}
-
-export interface IGitDiff {
-  path: string;
-  commit: string | null;
-  diff: string;
-  truncated: boolean;
-  binary: boolean;
-}
-
-export interface IRollbackResult {
-  state: 'rolled_back';
-  commit: string;
-  target: string;
-  path: string | null;
-}
-
-export type ResolveChoice = 'mine' | 'theirs';
+export type IGitFile = Schemas['ChangedFile'];
+/** The workspace's repository; `repository` false: there is none (the rest is empty). */
+export type GitStatus = Schemas['GitStatus'];
+export type GitOperation = NonNullable<GitStatus['operation']>;
+export type ISyncResult = Schemas['SyncResult'];
+export type SyncState = ISyncResult['state'];
+export type ICommitFile = Schemas['CommitFile'];
+export type ICommit = Schemas['Commit'];
+export type IGitLog = Schemas['GitLog'];
+export type IGitDiff = Schemas['Diff'];
+export type IRollbackResult = Schemas['RollbackResult'];
+export type ResolveChoice = Schemas['ResolveRequest']['choice'];
 
 export interface IFileGroups {
   conflicted: IGitFile[];
@@ -129,13 +57,13 @@ export interface IBadge {
   conflicts: number;
 }
 
-export function badgeOf(status: IGitRepoStatus): IBadge {
+export function badgeOf(status: GitStatus): IBadge {
   return {
     branch: status.branch ?? (status.head ? status.head.slice(0, 8) : '—'),
     ahead: status.ahead,
     behind: status.behind,
     changed: status.changed,
-    conflicts: status.conflicts.length
+    conflicts: status.conflicts?.length ?? 0
   };
 }
 

@@ -1,7 +1,7 @@
 /** The "Git" section of the Platform panel: status badge, Sync, conflicts, history with rollback. */
 import { refreshIcon } from '@jupyterlab/ui-components';
 
-import { gitApi } from '../api';
+import { gitApi } from './client';
 import { el } from '../platform/dom';
 import { errorMessage } from '../platform/format';
 import { CoalescedLoad } from '../platform/coalesce';
@@ -17,7 +17,7 @@ import {
 } from './actions';
 import { gitBranchIcon, gitSyncIcon } from './icons';
 import { ageLabel, changeLabel } from './labels';
-import { badgeOf, GitStatus, ICommit, IGitRepoStatus } from './model';
+import { badgeOf, GitStatus, ICommit } from './model';
 
 const POLL_MS = 5000;
 export const HISTORY_LENGTH = 15;
@@ -80,9 +80,7 @@ export class GitSection extends WhileShownWidget {
     this._badge.replaceChildren();
     this._showMessage(trans.__('This workspace is not a git repository yet.'), false);
     this._actions.replaceChildren(
-      this._button(trans.__('Init'), 'init', trans.__('Initialise a repository here'), () =>
-        initRepository(this.ui)
-      ),
+      this._button(trans.__('Init'), 'init', trans.__('Initialise a repository here'), () => initRepository(this.ui)),
       this._button(trans.__('Clone…'), 'clone', trans.__('Clone a repository into the workspace'), () =>
         cloneRepository(this.ui)
       )
@@ -91,7 +89,7 @@ export class GitSection extends WhileShownWidget {
     this._history.replaceChildren();
   }
 
-  private _renderStatus(status: IGitRepoStatus): void {
+  private _renderStatus(status: GitStatus): void {
     const trans = this.ui.trans;
     const badge = badgeOf(status);
     const branch = el('span', 'jp-GitSection-branch', badge.branch);
@@ -126,7 +124,7 @@ export class GitSection extends WhileShownWidget {
       this._showMessage(waiting, true);
       buttons.push(
         this._button(trans.__('Resolve…'), 'resolve', trans.__('Keep mine or take theirs per file'), () =>
-          settleConflicts(this.ui, status.conflicts)
+          settleConflicts(this.ui, status.conflicts ?? [])
         )
       );
     } else {
@@ -148,9 +146,7 @@ export class GitSection extends WhileShownWidget {
       const now = Date.now();
       this._history.replaceChildren(...log.commits.map(commit => this._commitItem(commit, now)));
       if (!log.commits.length) {
-        this._history.append(
-          el('li', 'jp-GitHistory-empty', trans.__('No commits yet: Sync makes the first one.'))
-        );
+        this._history.append(el('li', 'jp-GitHistory-empty', trans.__('No commits yet: Sync makes the first one.')));
       }
     } catch (error) {
       const text = errorMessage(error);
@@ -211,12 +207,7 @@ export class GitSection extends WhileShownWidget {
     return details;
   }
 
-  private _button(
-    label: string,
-    action: string,
-    title: string,
-    onClick: () => Promise<unknown>
-  ): HTMLButtonElement {
+  private _button(label: string, action: string, title: string, onClick: () => Promise<unknown>): HTMLButtonElement {
     const button = el('button', 'jp-Button jp-mod-styled jp-GitSection-button', label);
     button.type = 'button';
     button.title = title;

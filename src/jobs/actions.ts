@@ -2,7 +2,7 @@
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { api } from '../api';
+import { jobsApi } from './client';
 import { showError } from '../platform/notify';
 import { IJob } from './model';
 
@@ -27,10 +27,7 @@ async function confirm(ui: IJobsUI, title: string, body: string, action: string)
   const result = await showDialog({
     title,
     body,
-    buttons: [
-      Dialog.cancelButton({ label: ui.trans.__('Cancel') }),
-      Dialog.warnButton({ label: action })
-    ]
+    buttons: [Dialog.cancelButton({ label: ui.trans.__('Cancel') }), Dialog.warnButton({ label: action })]
   });
   return result.button.accept;
 }
@@ -47,7 +44,7 @@ export async function terminateJob(ui: IJobsUI, job: IJob): Promise<IJob | null>
     return null;
   }
   try {
-    const ended = await api.terminateJob(job.id);
+    const ended = await jobsApi.terminate(job.id);
     ui.changed();
     return ended;
   } catch (error) {
@@ -59,7 +56,7 @@ export async function terminateJob(ui: IJobsUI, job: IJob): Promise<IJob | null>
 export async function restartJob(ui: IJobsUI, job: IJob): Promise<IJob | null> {
   const trans = ui.trans;
   try {
-    const restarted = await api.restartJob(job.id);
+    const restarted = await jobsApi.restart(job.id);
     ui.changed();
     Notification.info(trans.__('Job %1 restarted from its snapshot', restarted.name), {
       autoClose: 5000,
@@ -84,7 +81,7 @@ export async function deleteJob(ui: IJobsUI, job: IJob): Promise<boolean> {
     return false;
   }
   try {
-    await api.deleteJob(job.id);
+    await jobsApi.remove(job.id);
     ui.changed();
     return true;
   } catch (error) {

@@ -25,14 +25,14 @@ export function splitRuns(raw: IMetricPoint[]): Map<number, IMetricPoint[]> {
   const sorted = raw
     .filter(p => Number.isFinite(p.step) && Number.isFinite(p.value))
     .map((p, index) => ({ p, index }))
-    .sort((a, b) => (a.p.run ?? 0) - (b.p.run ?? 0) || a.p.step - b.p.step || a.index - b.index);
+    .sort((a, b) => a.p.run - b.p.run || a.p.step - b.p.step || a.index - b.index);
   const runs = new Map<number, IMetricPoint[]>();
   for (const { p } of sorted) {
-    const points = runs.get(p.run ?? 0);
+    const points = runs.get(p.run);
     if (points) {
       points.push(p);
     } else {
-      runs.set(p.run ?? 0, [p]);
+      runs.set(p.run, [p]);
     }
   }
   return runs;

@@ -1,24 +1,9 @@
 /** Where jobs run and the disk their snapshots take, as lines for the Jobs section (pure:
  * unit-tested in node). */
 import { formatBytes } from '../platform/format';
-import { ISnapshotSpace } from './model';
+import type { ICluster, ISnapshotSpace } from './model';
 
-export interface IClusterNode {
-  name: string;
-  head: boolean;
-  cpus: number;
-  gpus: number;
-}
-
-export interface ICluster {
-  executor: string;
-  address: string | null;
-  nodes: IClusterNode[];
-  cpus: number;
-  cpus_used: number;
-  gpus: number;
-  gpus_used: number;
-}
+export type { ICluster };
 
 /** The minimal translation surface used here (JupyterLab's TranslationBundle fits). */
 export interface ITrans {
@@ -36,12 +21,7 @@ export function clusterSummary(trans: ITrans, cluster: ICluster): string {
     ? trans.__('GPUs %1/%2 in use', amount(cluster.gpus_used), amount(cluster.gpus))
     : trans.__('no GPU');
   if (cluster.executor === 'local') {
-    return trans.__(
-      'This machine: cpu slots %1/%2 in use · %3',
-      amount(cluster.cpus_used),
-      amount(cluster.cpus),
-      gpus
-    );
+    return trans.__('This machine: cpu slots %1/%2 in use · %3', amount(cluster.cpus_used), amount(cluster.cpus), gpus);
   }
   const nodes = trans._n('%1 node', '%1 nodes', cluster.nodes.length, cluster.nodes.length);
   return trans.__(

@@ -4,7 +4,7 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { api } from '../api';
+import { jobsApi } from './client';
 import { el } from '../platform/dom';
 import { earlierPage, ILogChange, LOG_MAX_CHARS, LOG_PAGE_BYTES, LogBuffer } from './logbuffer';
 import { errorMessage, formatBytes } from '../platform/format';
@@ -32,7 +32,7 @@ export class LogArea {
     this._size = el('span', 'jp-JobLog-size');
     this._state = el('span', 'jp-JobLog-state');
     const download = el('a', 'jp-JobLog-download', trans.__('Download'));
-    download.href = api.jobLogDownloadUrl(jobId);
+    download.href = jobsApi.logDownloadUrl(jobId);
     // The server names the file (Content-Disposition); a plain GET carries the login cookie.
     download.setAttribute('download', '');
     download.title = trans.__('Download the whole log as a text file');
@@ -114,7 +114,7 @@ export class LogArea {
     }
     this._earlierButton.disabled = true;
     try {
-      const chunk = await api.jobLog(this.jobId, page);
+      const chunk = await jobsApi.log(this.jobId, page);
       const before = this._scroller.scrollHeight;
       this._apply(this._buffer.prepend(chunk), 'start');
       // Keep the lines the user was reading where they were.
@@ -144,7 +144,7 @@ export class LogArea {
         continue;
       }
       try {
-        const chunk = await api.jobLog(
+        const chunk = await jobsApi.log(
           this.jobId,
           { offset: this._buffer.end, wait: FOLLOW_WAIT_S, max_bytes: FOLLOW_MAX_BYTES },
           signal
@@ -166,7 +166,7 @@ export class LogArea {
   private async _loadTail(signal: AbortSignal): Promise<'ok' | 'retry' | 'stop'> {
     this._setState(this.trans.__('Loading…'));
     try {
-      const chunk = await api.jobLog(this.jobId, { offset: -LOG_PAGE_BYTES }, signal);
+      const chunk = await jobsApi.log(this.jobId, { offset: -LOG_PAGE_BYTES }, signal);
       if (signal.aborted) {
         return 'stop';
       }

@@ -181,13 +181,11 @@ export class MetricsArea {
   private _showRuns(metrics: IJobMetrics): void {
     const indexes = new Set<number>();
     for (const points of Object.values(metrics.series ?? {})) {
-      points.forEach(point => indexes.add(point.run ?? 0));
+      points.forEach(point => indexes.add(point.run));
     }
     const runs = [...indexes].sort((a, b) => a - b);
     this._legend.hidden = runs.length < 2;
-    this._legend.replaceChildren(
-      ...(runs.length < 2 ? [] : runs.map(run => this._legendItem(run, metrics.runs)))
-    );
+    this._legend.replaceChildren(...(runs.length < 2 ? [] : runs.map(run => this._legendItem(run, metrics.runs))));
   }
 
   private _legendItem(run: number, runs: IMetricRun[] | undefined): HTMLElement {

@@ -2,115 +2,38 @@
  * Jobs as the REST API describes them, and pure helpers over them.
  * No JupyterLab imports at runtime: unit-tested in node.
  */
-import { EndedJobStatus, isFinished, isJobStatus, JobStatus } from './states';
+import type { RequestBody } from '../api';
+import type { components, operations } from '../api/schema';
+import { isFinished, isJobStatus, JobStatus } from './states';
 
-export type JobEnv = 'console' | 'cpu' | 'gpu';
+type Schemas = components['schemas'];
+
+export type IJob = Schemas['Job'];
+export type JobEnv = IJob['env'];
 
 export const JOB_ENVS: readonly JobEnv[] = ['console', 'cpu', 'gpu'];
 
 /** The schema id of the server event emitted when a job ends. */
 export const JOB_STATUS_SCHEMA = 'https://events.jlab-platform.dev/job-status';
 
-export interface IJob {
-  id: string;
-  name: string;
-  env: JobEnv;
-  script: string;
-  args: string[];
-  status: JobStatus;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  runtime_seconds: number | null;
-  exit_code: number | null;
-  reason: string | null;
-  gpu: string | null;
-  restarted_from: string | null;
-  commit: string | null;
-  kernel_id: string | null;
-  snapshot_available: boolean;
-  snapshot_expires_at: string | null;
-  outputs: string[];
-}
-
 /** The disk job snapshots take (kept for restarts), and the limit (null: none). */
-export interface ISnapshotSpace {
-  used_bytes: number;
-  limit_bytes: number | null;
-}
-
-export interface IJobList {
-  jobs: IJob[];
-  total: number;
-  snapshots: ISnapshotSpace;
-}
-
-export interface IJobQuery {
-  status?: JobStatus;
-  limit?: number;
-  offset?: number;
-  finished_after?: string;
-}
-
-export interface ISubmitJob {
-  script: string;
-  name?: string;
-  env: JobEnv;
-  args?: string;
-  kernel_id?: string;
-}
-
-export interface IJobEnvironment {
-  name: JobEnv;
-  available: boolean;
-  reason: string | null;
-  slots?: number;
-}
-
-export interface IJobLogChunk {
-  data: string;
-  offset: number;
-  next_offset: number;
-  size: number;
-  complete: boolean;
-}
-
-export interface IJobLogQuery {
-  offset: number;
-  max_bytes?: number;
-  wait?: number;
-}
-
-export interface IMetricPoint {
-  step: number;
-  value: number;
-  /** Which training of the job it belongs to (0 for the first; absent from older servers). */
-  run?: number;
-}
-
+export type ISnapshotSpace = Schemas['SnapshotUsage'];
+export type IJobList = Schemas['JobList'];
+export type IJobQuery = NonNullable<operations['getJobs']['parameters']['query']>;
+export type ISubmitJob = RequestBody<Schemas['SubmitJob'], 'script'>;
+export type IJobEnvironment = Schemas['JobEnvironment'];
+export type IJobEnvironments = Schemas['JobEnvironments'];
+export type IJobLogChunk = Schemas['LogChunk'];
+export type IJobLogQuery = NonNullable<operations['getJobsJobIdLog']['parameters']['query']>;
+/** A point of a series; `run`: which training of the job it belongs to (0 for the first). */
+export type IMetricPoint = Schemas['MetricPoint'];
 /** A training within a job: its index, and the run folder's name when the job printed it. */
-export interface IMetricRun {
-  index: number;
-  label: string | null;
-}
-
-export interface IJobProgress {
-  step: number;
-  total: number;
-  fraction?: number;
-}
-
-export interface IJobMetrics {
-  series: Record<string, IMetricPoint[]>;
-  runs?: IMetricRun[];
-  progress: IJobProgress | null;
-  eta_seconds: number | null;
-}
-
-export interface IFinishJob {
-  status: EndedJobStatus;
-  reason?: string;
-}
+export type IMetricRun = Schemas['MetricRun'];
+export type IJobMetrics = Schemas['JobMetrics'];
+export type IJobProgress = NonNullable<IJobMetrics['progress']>;
+export type IFinishJob = RequestBody<Schemas['FinishJob'], 'status'>;
+/** Where jobs run: the local executor or a Ray cluster, with its nodes and what is in use. */
+export type ICluster = Schemas['Cluster'];
 
 /** What the job-status event carries (data fields sit beside `schema_id`). */
 export interface IJobStatusEvent {
@@ -177,12 +100,7 @@ export function progressFacts(
     return null;
   }
   const total = Number.isFinite(progress.total) && progress.total > 0 ? progress.total : null;
-  let fraction =
-    progress.fraction !== undefined && Number.isFinite(progress.fraction)
-      ? progress.fraction
-      : total !== null
-        ? progress.step / total
-        : null;
+  let fraction = Number.isFinite(progress.fraction) ? progress.fraction : total !== null ? progress.step / total : null;
   if (fraction !== null) {
     fraction = Math.min(1, Math.max(0, fraction));
   }

@@ -5,7 +5,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import type { Event } from '@jupyterlab/services';
 
-import { api } from '../api';
+import { jobsApi } from './client';
 import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
 import { IJobsUI } from './actions';
 import { finishedMessage } from './labels';
@@ -58,8 +58,8 @@ export class JobNotifier {
     this.notify({ id: event.job_id, name: event.name, status: event.status, reason: event.reason });
     this.ui.changed();
     // Remember the server's own finish time, so a later page does not notify this job again.
-    void api
-      .getJob(event.job_id)
+    void jobsApi
+      .get(event.job_id)
       .then(job => this._remember([job]))
       .catch(() => undefined);
   }
@@ -73,7 +73,7 @@ export class JobNotifier {
     }
     let jobs: IJob[];
     try {
-      jobs = (await api.listJobs({ finished_after: seen, limit: 100 })).jobs;
+      jobs = (await jobsApi.list({ finished_after: seen, limit: 100 })).jobs;
     } catch {
       // The version handshake already says when the server does not answer.
       return;

@@ -1,7 +1,7 @@
 /** The "Jobs" section of the Platform panel: a live list of jobs with their actions. */
 import { deleteIcon, listIcon, refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 
-import { api } from '../api';
+import { jobsApi } from './client';
 import { CoalescedLoad } from '../platform/coalesce';
 import { WhileShownWidget } from '../platform/shown';
 import { deleteJob, IJobsUI, restartJob, terminateJob } from './actions';
@@ -83,9 +83,7 @@ class JobRow {
   private _renderActions(): void {
     const { trans } = this.ui;
     const job = (): IJob => this._job;
-    const buttons = [
-      iconButton(listIcon, trans.__('Log and metrics'), 'log', () => this.ui.openJob(job().id))
-    ];
+    const buttons = [iconButton(listIcon, trans.__('Log and metrics'), 'log', () => this.ui.openJob(job().id))];
     const restart = (): void => void restartJob(this.ui, job());
     const remove = (): void => void deleteJob(this.ui, job());
     const terminate = (): void => void terminateJob(this.ui, job());
@@ -152,7 +150,7 @@ export class JobsSection extends WhileShownWidget {
     const status = (this._filter.value || undefined) as JobStatus | undefined;
     let page;
     try {
-      page = await api.listJobs({ status, limit: PAGE });
+      page = await jobsApi.list({ status, limit: PAGE });
     } catch (error) {
       const message = errorMessage(error);
       this._message.textContent = trans.__('Cannot list jobs: %1', message);
@@ -165,15 +163,13 @@ export class JobsSection extends WhileShownWidget {
     this._snapshots.classList.toggle('jp-mod-warn', snapshotsNearlyFull(page.snapshots));
     void this._loadCluster();
     this._footer.textContent =
-      page.total > page.jobs.length
-        ? trans.__('Showing the newest %1 of %2 jobs', page.jobs.length, page.total)
-        : '';
+      page.total > page.jobs.length ? trans.__('Showing the newest %1 of %2 jobs', page.jobs.length, page.total) : '';
   }
 
   private async _loadCluster(): Promise<void> {
     const trans = this.ui.trans;
     try {
-      const cluster = await api.jobCluster();
+      const cluster = await jobsApi.cluster();
       this._cluster.textContent = clusterSummary(trans, cluster);
       this._cluster.title = cluster.address ?? '';
       this._cluster.classList.remove('jp-mod-error');

@@ -7,7 +7,8 @@ import type { IDocumentWidget } from '@jupyterlab/docregistry';
 import type { Event } from '@jupyterlab/services';
 import type { Widget } from '@lumino/widgets';
 
-import { ApiError, api } from '../api';
+import { ApiError } from '../api';
+import { jobsApi } from './client';
 import { showError } from '../platform/notify';
 import { IJobsUI } from './actions';
 import { askSubmitOptions, ISubmitOptions } from './dialog';
@@ -39,7 +40,7 @@ export async function submitScript(app: JupyterFrontEnd, ui: IJobsUI, path: stri
   const script = app.serviceManager.contents.localPath(path);
   let environments;
   try {
-    environments = await api.jobEnvironments();
+    environments = await jobsApi.environments();
   } catch (error) {
     showError(error);
     return null;
@@ -53,7 +54,7 @@ export async function submitScript(app: JupyterFrontEnd, ui: IJobsUI, path: stri
     const job =
       options.env === 'console'
         ? await runInConsole(app, ui, script, options)
-        : await api.submitJob({
+        : await jobsApi.submit({
             script,
             env: options.env,
             name: options.name || undefined,
@@ -75,12 +76,7 @@ export async function submitScript(app: JupyterFrontEnd, ui: IJobsUI, path: stri
  * A console job: open a console in the script's folder, register the job with that
  * console's kernel, `%run` the script there, and report how the run ended.
  */
-async function runInConsole(
-  app: JupyterFrontEnd,
-  ui: IJobsUI,
-  script: string,
-  options: ISubmitOptions
-): Promise<IJob> {
+async function runInConsole(app: JupyterFrontEnd, ui: IJobsUI, script: string, options: ISubmitOptions): Promise<IJob> {
   const trans = ui.trans;
   const panel = (await app.commands.execute('console:create', {
     basePath: PathExt.dirname(script),
@@ -98,11 +94,9 @@ async function runInConsole(
   await panel.sessionContext.ready;
   const kernelId = panel.sessionContext.session?.kernel?.id;
   if (!kernelId) {
-    throw new Error(
-      trans.__('The console started no kernel: choose a Python kernel in it and run the job again.')
-    );
+    throw new Error(trans.__('The console started no kernel: choose a Python kernel in it and run the job again.'));
   }
-  const job = await api.submitJob({
+  const job = await jobsApi.submit({
     script,
     env: 'console',
     name: options.name || undefined,
@@ -158,7 +152,7 @@ async function followConsoleRun(
     }
     reported = true;
     try {
-      await api.finishJob(job.id, outcome);
+      await jobsApi.finish(job.id, outcome);
     } catch (error) {
       // 409: the job already ended (terminated from the list, say): nothing to report.
       if (!(error instanceof ApiError && error.status === 409)) {

@@ -2,7 +2,7 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 
-import { api } from '../api';
+import { jobsApi } from './client';
 import { jobIcon } from '../icons';
 import { WhileShownWidget } from '../platform/shown';
 import { evaluationIcon } from '../evaluation/icons';
@@ -140,7 +140,7 @@ export class JobView extends WhileShownWidget {
     const fetchedAt = Date.now();
     let job: IJob;
     try {
-      job = await api.getJob(this.jobId);
+      job = await jobsApi.get(this.jobId);
     } catch (error) {
       if ((error as { status?: number }).status === 404) {
         this._gone = true;
@@ -160,7 +160,7 @@ export class JobView extends WhileShownWidget {
     this.onJob?.(job);
     if (job.status !== 'pending') {
       try {
-        this._metrics.update(await api.jobMetrics(this.jobId), job.status === 'running');
+        this._metrics.update(await jobsApi.metrics(this.jobId), job.status === 'running');
       } catch {
         // Metrics are a bonus next to the log; the next poll tries again.
       }

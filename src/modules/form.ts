@@ -3,7 +3,7 @@
  * it is typed, and again by the server when code is inserted (its messages show per field).
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { SnippetError } from '../api';
+import { ApiError } from '../api';
 import { el } from '../platform/dom';
 import { errorMessage } from '../platform/format';
 import { IModulesHost } from './host';
@@ -140,8 +140,11 @@ function groupTitle(group: string, trans: TranslationBundle): string {
 function groupedNodes(fields: FormField[], trans: TranslationBundle): HTMLElement[] {
   const nodes: HTMLElement[] = fields.filter(field => !field.spec.group).map(field => field.node);
   const groups = new Map<string, FormField[]>();
-  for (const field of fields.filter(field => field.spec.group)) {
-    groups.set(field.spec.group, [...(groups.get(field.spec.group) ?? []), field]);
+  for (const field of fields) {
+    const group = field.spec.group;
+    if (group) {
+      groups.set(group, [...(groups.get(group) ?? []), field]);
+    }
   }
   for (const [group, members] of groups) {
     const section = el('details', 'jp-ModulesForm-group');
@@ -227,7 +230,7 @@ export class ActionForm {
       }
       this._setStatus('', false);
     } catch (error) {
-      if (error instanceof SnippetError) {
+      if (error instanceof ApiError) {
         for (const field of this._fields) {
           field.showError(error.fields[field.spec.name] ?? '');
         }

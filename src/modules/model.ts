@@ -4,99 +4,28 @@
  * unit-tested in node.
  */
 
-export type ItemKind = 'module' | 'dataset';
+import type { RequestBody } from '../api';
+import type { components } from '../api/schema';
+
+type Schemas = components['schemas'];
+
+export type ItemKind = Schemas['Favorite']['kind'];
 export type ModuleAction = 'train' | 'predict';
 export type ScalarType = 'int' | 'float' | 'str' | 'bool' | 'choice' | 'path' | 'image' | 'json';
 export type Scalar = string | number | boolean;
 export type FieldValue = Scalar | Scalar[] | null;
 
-export interface IProblem {
-  file: string;
-  line: number;
-  message: string;
-}
-
-interface IItemBase {
-  kind: ItemKind;
-  name: string;
-  title: string;
-  description: string;
-  task: string;
-  tags: string[];
-  source: string;
-  path: string | null;
-  valid: boolean;
-  errors: IProblem[];
-  warnings: IProblem[];
-  favorite: boolean;
-}
-
-export interface IModuleSummary extends IItemBase {
-  kind: 'module';
-  version: string | null;
-  framework: string;
-  actions: ModuleAction[];
-  shadowed: string[];
-}
-
-export interface IDatasetSummary extends IItemBase {
-  kind: 'dataset';
-  classes: string[];
-  samples: number | null;
-}
-
+export type IProblem = Schemas['Problem'];
+export type IModuleSummary = Schemas['ModuleSummary'];
+export type IDatasetSummary = Schemas['DatasetSummary'];
 export type CatalogItem = IModuleSummary | IDatasetSummary;
-
-export interface IFieldSpec {
-  name: string;
-  type: string;
-  item_type: ScalarType;
-  list: boolean;
-  label: string;
-  help: string;
-  default: FieldValue;
-  has_default: boolean;
-  required: boolean;
-  range: [number, number] | null;
-  choices: Scalar[] | null;
-  /** The heading the form shows it under ('' = no group). */
-  group: string;
-}
-
-export interface IActionSpec {
-  description: string;
-  inputs: IFieldSpec[];
-  outputs: IFieldSpec[];
-}
-
-export interface IModuleDetail extends IModuleSummary {
-  readme: string;
-  results: string;
-  requirements: string[];
-  checkpoint: boolean;
-  spec: { file: string; classes: string[]; actions: Partial<Record<ModuleAction, IActionSpec>> } | null;
-}
-
-export interface IDatasetDetail extends IDatasetSummary {
-  readme: string;
-}
-
-export interface ISnippetRequest {
-  action: ModuleAction;
-  params: Record<string, FieldValue>;
-  notebook?: string;
-  base_dir?: string;
-  record?: boolean;
-  script?: boolean;
-}
-
-export interface ISnippet {
-  code: string;
-  module: string;
-  action: ModuleAction;
-  params: Record<string, FieldValue>;
-  config: string | null;
-}
+/** An input or output of an action; `group`: the heading the form shows it under (none: no group). */
+export type IFieldSpec = Schemas['ModuleField'];
+export type IActionSpec = Schemas['ModuleAction'];
+export type IModuleDetail = Schemas['Module'];
+export type IDatasetDetail = Schemas['Dataset'];
+export type ISnippetRequest = RequestBody<Schemas['SnippetRequest'], 'action'>;
+export type ISnippet = Schemas['Snippet'];
 
 // -- search and filters -------------------------------------------------------
 
@@ -140,7 +69,8 @@ export function taskTypes(items: CatalogItem[]): string[] {
 // -- form values --------------------------------------------------------------
 
 /** The text an input shows for a value (lists as comma-separated items). */
-export function formatValue(value: FieldValue): string {
+/** A field's value (or its spec's default: any JSON value) as the form's text. */
+export function formatValue(value: unknown): string {
   if (value === null || value === undefined) {
     return '';
   }
@@ -219,7 +149,8 @@ function parseScalar(field: IFieldSpec, text: string, __: Translate): { value: F
       }
       return { error: __('Enter true or false') };
     case 'choice': {
-      const choice = (field.choices ?? []).find(option => String(option) === text);
+      // The schema leaves choices open JSON values (ModuleField.choices: list[Any]); specs list scalars.
+      const choice = ((field.choices ?? []) as Scalar[]).find(option => String(option) === text);
       return choice === undefined
         ? { error: __('Choose one of: %1', (field.choices ?? []).join(', ')) }
         : { value: choice };

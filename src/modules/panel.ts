@@ -6,7 +6,7 @@ import { LabIcon, refreshIcon } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { modulesApi } from '../api';
+import { modulesApi } from './client';
 import { el } from '../platform/dom';
 import { showError } from '../platform/notify';
 import { DetailView } from './detail';
@@ -105,10 +105,7 @@ export class ModulesPanel extends Widget {
   async refresh(rescan = false): Promise<void> {
     this._status.textContent = this.host.trans.__('Loading…');
     try {
-      const [modules, datasets] = await Promise.all([
-        modulesApi.listModules(rescan),
-        modulesApi.listDatasets(rescan)
-      ]);
+      const [modules, datasets] = await Promise.all([modulesApi.listModules(rescan), modulesApi.listDatasets(rescan)]);
       this._items = [...modules, ...datasets];
       this._loadError = null;
     } catch (error) {

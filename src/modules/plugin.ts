@@ -9,7 +9,8 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { api, modulesApi } from '../api';
+import { modulesApi } from './client';
+import { jobsApi } from '../jobs/client';
 import { EvaluationCommandIDs } from '../evaluation/plugin';
 import { trainingRuns } from '../evaluation/runs';
 import { addPlatformCard } from '../platform/launcher';
@@ -126,6 +127,6 @@ async function runAsJob(
     await app.commands.execute(SUBMIT_JOB_COMMAND, { path });
     return;
   }
-  const job = await api.submitJob({ script: path, env: 'cpu' });
+  const job = await jobsApi.submit({ script: path, env: 'cpu' });
   Notification.info(trans.__('Job %1 submitted', job.name), { autoClose: 4000 });
 }

@@ -2,24 +2,12 @@
  * Pure formatting shared by every feature (no JupyterLab imports: unit-tested in node).
  * Missing values read "—" everywhere, sizes are binary (KiB, MiB).
  */
+import type { components } from '../api/schema';
 
-export interface IFramework {
-  available: boolean;
-  version: string | null;
-}
-
-export interface IPlatformInfo {
-  version: string;
-  python: string;
-  torch: IFramework;
-  tensorflow: IFramework;
-  git: IFramework;
-  gpus: number;
-  gpu_names: string[];
-  gpu_source: string;
-  schema_version: number;
-  results_dir: string;
-}
+type Schemas = components['schemas'];
+/** A framework as the server detects it: version null when it is not installed. */
+export type IFramework = Schemas['Framework'];
+export type IPlatformInfo = Schemas['PlatformInfo'];
 
 /** A framework as a short label: its version, or null when it is not installed. */
 export function frameworkLabel(framework: IFramework | undefined): string | null {

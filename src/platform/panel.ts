@@ -2,7 +2,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { api } from '../api';
+import { platformApi } from './client';
 import { frameworkLabel, gpuLabel, IPlatformInfo } from './format';
 import { platformIcon } from '../icons';
 import { el } from './dom';
@@ -39,7 +39,7 @@ export class InfoHeader extends Widget {
     this._refresh.disabled = true;
     this._body.textContent = this.trans.__('Asking the server…');
     try {
-      this.setInfo(detectAgain ? await api.refreshInfo() : await api.info());
+      this.setInfo(detectAgain ? await platformApi.refresh() : await platformApi.info());
     } catch (error) {
       this._info = null;
       this._body.replaceChildren(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import type { ICapture } from '../api';
+import type { ICapture } from '../capture/client';
 import {
   capturedName,
   defaultName,

@@ -21,8 +21,7 @@ import { isFinished, statusClass, statusLabel } from '../jobs/states';
 
 /** A translation bundle that fills %1, %2 like JupyterLab's. */
 const trans = {
-  __: (msg: string, ...args: unknown[]): string =>
-    msg.replace(/%(\d)/g, (_, n: string) => String(args[Number(n) - 1]))
+  __: (msg: string, ...args: unknown[]): string => msg.replace(/%(\d)/g, (_, n: string) => String(args[Number(n) - 1]))
 };
 
 function chunk(offset: number, data: string, complete = false): IJobLogChunk {
@@ -50,10 +49,13 @@ test('liveRuntime grows for running jobs only, by the time since the fetch', () 
 });
 
 test('statuses: finished ones, their classes and labels', () => {
-  assert.deepEqual(
-    (['pending', 'running', 'success', 'terminated', 'failed'] as const).map(isFinished),
-    [false, false, true, true, true]
-  );
+  assert.deepEqual((['pending', 'running', 'success', 'terminated', 'failed'] as const).map(isFinished), [
+    false,
+    false,
+    true,
+    true,
+    true
+  ]);
   assert.equal(statusClass('running'), 'jp-JobStatus-running');
   assert.equal(statusLabel(trans, 'terminated'), 'terminated');
   assert.ok(canRestart({ status: 'failed', env: 'cpu' }));
@@ -94,9 +96,9 @@ test('isJobScript accepts .py and .ipynb only', () => {
 });
 
 test('progressFacts gives step/total and a clamped fraction', () => {
-  assert.deepEqual(progressFacts({ step: 5, total: 10 }), { text: '5/10', fraction: 0.5 });
+  assert.deepEqual(progressFacts({ step: 5, total: 10, fraction: NaN }), { text: '5/10', fraction: 0.5 });
   assert.deepEqual(progressFacts({ step: 12, total: 10, fraction: 1.2 }), { text: '12/10', fraction: 1 });
-  assert.deepEqual(progressFacts({ step: 3, total: 0 }), { text: '3', fraction: null });
+  assert.deepEqual(progressFacts({ step: 3, total: 0, fraction: NaN }), { text: '3', fraction: null });
   assert.equal(progressFacts(null), null);
 });
 
@@ -140,7 +142,10 @@ test('parseJobStatusEvent reads job-status events and ignores others', () => {
     status: 'success',
     reason: null
   });
-  assert.equal(parseJobStatusEvent({ schema_id: 'https://events.jupyter.org/x', job_id: 'j1', status: 'failed' }), null);
+  assert.equal(
+    parseJobStatusEvent({ schema_id: 'https://events.jupyter.org/x', job_id: 'j1', status: 'failed' }),
+    null
+  );
   assert.equal(parseJobStatusEvent({ schema_id, job_id: 'j1', status: 'exploded' }), null);
 });
 
@@ -157,15 +162,15 @@ test('chartGeometry scales steps and values into the box, y upwards', () => {
   const size = { width: 100, height: 50, padding: 5 };
   const g = chartGeometry(
     [
-      { step: 2, value: 0 },
-      { step: 0, value: 1 },
-      { step: 1, value: 0.5 }
+      { step: 2, value: 0, run: 0 },
+      { step: 0, value: 1, run: 0 },
+      { step: 1, value: 0.5, run: 0 }
     ],
     size
   );
   assert.deepEqual(g.lines, [{ run: 0, points: '5,5 50,25 95,45' }]);
   assert.deepEqual([g.minX, g.maxX, g.minY, g.maxY], [0, 2, 0, 1]);
-  assert.deepEqual(g.last, { step: 2, value: 0 });
+  assert.deepEqual(g.last, { step: 2, value: 0, run: 0 });
 });
 
 test('chartGeometry copes with flat, single and non-finite points', () => {
@@ -173,15 +178,15 @@ test('chartGeometry copes with flat, single and non-finite points', () => {
   assert.equal(
     chartGeometry(
       [
-        { step: 0, value: 3 },
-        { step: 1, value: 3 }
+        { step: 0, value: 3, run: 0 },
+        { step: 1, value: 3, run: 0 }
       ],
       size
     ).lines[0].points,
     '5,25 95,25'
   );
-  assert.equal(chartGeometry([{ step: 7, value: 1 }], size).lines[0].points, '48,25 52,25');
-  const empty = chartGeometry([{ step: 0, value: NaN }], size);
+  assert.equal(chartGeometry([{ step: 7, value: 1, run: 0 }], size).lines[0].points, '48,25 52,25');
+  const empty = chartGeometry([{ step: 0, value: NaN, run: 0 }], size);
   assert.deepEqual(empty.lines, []);
   assert.equal(empty.last, null);
 });
@@ -206,7 +211,6 @@ test('two trainings in one job are two lines on shared axes, not one zigzag', ()
     runs.get(1)!.map(p => p.step),
     [1, 2]
   );
-  assert.deepEqual([...splitRuns([{ step: 3, value: 1 }]).keys()], [0]);
 });
 
 test('runLabel names a run by its folder, else by its number', () => {
@@ -220,7 +224,7 @@ test('runLabel names a run by its folder, else by its number', () => {
 });
 
 test('thinPoints keeps spikes and the last point', () => {
-  const points = Array.from({ length: 1000 }, (_, i) => ({ step: i, value: i === 500 ? 100 : 0 }));
+  const points = Array.from({ length: 1000 }, (_, i) => ({ step: i, value: i === 500 ? 100 : 0, run: 0 }));
   const thin = thinPoints(points, 100);
   assert.ok(thin.length <= 101, `kept ${thin.length}`);
   assert.ok(thin.some(p => p.value === 100));

@@ -54,6 +54,7 @@ function field(extra: Partial<IFieldSpec>): IFieldSpec {
     required: true,
     range: null,
     choices: null,
+    group: null,
     ...extra
   };
 }
