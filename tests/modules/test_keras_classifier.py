@@ -1,6 +1,7 @@
 """The shipped Keras module trains, predicts, and its saved model converts to TensorFlow Lite."""
 
 import json
+import zipfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -41,6 +42,10 @@ def test_keras_classifier_trains_predicts_and_converts_to_tflite(
     lines = [json.loads(line) for line in (run.run_dir / "metrics.jsonl").read_text().splitlines()]
     rates = {line["step"]: line["value"] for line in lines if line["metric"] == "lr"}
     assert rates == {step: pytest.approx(learning_rate(config, step - 1)) for step in (4, 8, 12)}
+    # Saved with a plain SGD at the last rate: keras.models.load_model needs nothing of ours.
+    with zipfile.ZipFile(run.run_dir / "model.keras") as saved:
+        optimizer = json.loads(saved.read("config.json"))["compile_config"]["optimizer"]["config"]
+    assert optimizer["learning_rate"] == pytest.approx(learning_rate(config, 11))
     split = json.loads((run.run_dir / "split.json").read_text())
     assert len(split["train"]) == 16 and json.loads((run.run_dir / "noncompliant.json").read_text()) == []
     predictions = module.predict(images="data")

@@ -39,8 +39,12 @@ def build_model(size: int, channels: int, classes: int, config: TrainConfig) -> 
             keras.layers.Dense(classes, activation="softmax"),
         ]
     )
-    model.compile(optimizer=sgd(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    compile_with(model, sgd(config))
     return model
+
+
+def compile_with(model: keras.Model, optimizer: keras.optimizers.Optimizer) -> None:
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
 
 def train(
@@ -75,6 +79,15 @@ def train(
         logs = model.train_on_batch(x, y, return_dict=True)
         rate = learning_rate(config, iteration)  # what ConfigSchedule gave this update
         reporter.step(iteration, float(logs["loss"]), float(logs["accuracy"]), rate, validate)
+    # Saved with a plain SGD at the last rate: Keras finds a custom schedule class only where its
+    # module was imported first, and model.keras must load anywhere (keras.models.load_model).
+    final = keras.optimizers.SGD(
+        learning_rate=learning_rate(config, config.max_iter - 1),
+        momentum=config.momentum,
+        weight_decay=config.weight_decay or None,
+    )
+    compile_with(model, final)
+    final.build(model.trainable_variables)  # its slots saved too: loading warns of none missing
     model.save(context.run_dir / MODEL_FILE)
     if saved_model:
         model.export(str(context.run_dir / "saved_model"), verbose=False)
