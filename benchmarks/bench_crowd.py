@@ -19,7 +19,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,35 +251,52 @@ class LabelingRun:
         return len(self.acknowledged() - present)
 
 
+def samples_for(seconds: float) -> int:
+    """More samples than the server can label in ``seconds`` of flat-out and paced load."""
+    return int(1500 * seconds + 10000)
+
+
+@contextmanager
+def labeling_task(
+    samples: int, labelers: int, *server_args: str, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[ServerProcess, dict[str, Any]]]:
+    """A server in a new workspace of ``samples`` images, with one scored task of ``labelers`` invites."""
+    with tempfile.TemporaryDirectory(prefix="bench-crowd-") as tmp:
+        root = Path(tmp) / "workspace"
+        make_workspace(root, samples)
+        with running_server(root, *server_args, env=env) as server:
+            yield server, create_task(server, labelers, samples)
+
+
+def flat_out_phase(server: ServerProcess, invites: list[dict[str, Any]], seconds: float) -> Phase:
+    """The targets, taken strictly: every labeler submits again as soon as it is answered."""
+    return measured(
+        server, lambda phase: run_phase(server, invites, seconds, 0.0, phase), "Flat out (no pause)"
+    )
+
+
 def run_labelers(
     seconds: float, labelers: int, *server_args: str, flat_out_only: bool = False
 ) -> LabelingRun:
     """A server with one task and ``labelers`` invites, loaded flat out, then paced, then the floor."""
-    samples = int(1500 * seconds + 10000)  # more than the server can label in both phases
-    with tempfile.TemporaryDirectory(prefix="bench-crowd-") as tmp:
-        root = Path(tmp) / "workspace"
-        make_workspace(root, samples)
-        with running_server(root, *server_args) as server:
-            task = create_task(server, labelers, samples)
-            invites = task["invites"]
-            # The targets, taken strictly: every labeler submits again as soon as it is answered.
-            flat_out = measured(
-                server, lambda phase: run_phase(server, invites, seconds, 0.0, phase), "Flat out (no pause)"
+    samples = samples_for(seconds)
+    with labeling_task(samples, labelers, *server_args) as (server, task):
+        invites = task["invites"]
+        flat_out = flat_out_phase(server, invites, seconds)
+        paced = floor = None
+        if not flat_out_only:
+            # Each person labels at most 10 samples/s: 50 people offer 500 submissions/s.
+            paced = measured(
+                server,
+                lambda phase: run_phase(server, invites, min(10.0, seconds), labelers / 500, phase),
+                "Paced (10 labels/s per person)",
             )
-            paced = floor = None
-            if not flat_out_only:
-                # Each person labels at most 10 samples/s: 50 people offer 500 submissions/s.
-                paced = measured(
-                    server,
-                    lambda phase: run_phase(server, invites, min(10.0, seconds), labelers / 500, phase),
-                    "Paced (10 labels/s per person)",
-                )
-                floor = measured(
-                    server,
-                    lambda phase: http_floor(server, labelers, min(10.0, seconds), phase),
-                    "Baseline: GET /api (Jupyter's version; no work)",
-                )
-            stored = server.request("GET", f"jlab-platform/api/crowd/tasks/{task['id']}/labels")["labels"]
+            floor = measured(
+                server,
+                lambda phase: http_floor(server, labelers, min(10.0, seconds), phase),
+                "Baseline: GET /api (Jupyter's version; no work)",
+            )
+        stored = server.request("GET", f"jlab-platform/api/crowd/tasks/{task['id']}/labels")["labels"]
     return LabelingRun(flat_out, paced, floor, samples, stored)
 
 

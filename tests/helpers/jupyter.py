@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +37,16 @@ class ServerProcess:
 
     def p50_ms(self, path: str, n: int) -> float:
         """Median wall time in ms of ``n`` sequential GETs of ``path`` (benchmarks)."""
+        return statistics.median(self.times_ms(path, n))
+
+    def times_ms(self, path: str, n: int) -> list[float]:
+        """The wall time in ms of each of ``n`` sequential GETs of ``path`` (benchmarks)."""
         times = []
         for _ in range(n):
             start = time.perf_counter()
             self.request("GET", path)
             times.append((time.perf_counter() - start) * 1000)
-        return statistics.median(times)
+        return times
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -166,17 +170,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(root: Path, *extra_args: str) -> Iterator[ServerProcess]:
+def running_server(
+    root: Path, *extra_args: str, env: Mapping[str, str] | None = None
+) -> Iterator[ServerProcess]:
+    """A server for ``root``; ``env``: variables added to this process's environment for it."""
     port = free_port()
     token = secrets.token_hex(16)
     runtime_dir = root.parent / f"runtime-{port}"
     log_path = root.parent / f"server-{port}.log"
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime_dir)}
-    env.pop("JLAB_PLATFORM_URL", None)
-    env.pop("JLAB_PLATFORM_SERVER_PID", None)
+    process_env = {**os.environ, **(env or {}), "JUPYTER_RUNTIME_DIR": str(runtime_dir)}
+    process_env.pop("JLAB_PLATFORM_URL", None)
+    process_env.pop("JLAB_PLATFORM_SERVER_PID", None)
     # ipykernel stops forwarding what subprocesses write to fds 1 and 2 when it sees pytest's
     # variable; kernels under test should behave as they do for users.
-    env.pop("PYTEST_CURRENT_TEST", None)
+    process_env.pop("PYTEST_CURRENT_TEST", None)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [
@@ -192,7 +199,7 @@ def running_server(root: Path, *extra_args: str) -> Iterator[ServerProcess]:
                 "--ServerApp.allow_root=True",
                 *extra_args,
             ],
-            env=env,
+            env=process_env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
