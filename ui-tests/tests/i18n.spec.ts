@@ -170,8 +170,9 @@ async function tour(page: IJupyterLabPageFixture, tmpPath: string, suffix: strin
   await page.sidebar.openTab('jlab-platform-panel');
   const panel = page.locator(PANEL);
   await expect(panel.locator('.jp-PlatformPanel-row[data-key="version"]')).toBeVisible();
-  // The sections have loaded: no job yet on this server.
-  await expect(panel.getByText('还没有任务。')).toBeVisible();
+  // The sections have loaded (正在加载… / 正在读取仓库… / 正在询问服务器… are gone).
+  await expect(panel.locator('.jp-JobsSection')).toBeVisible();
+  await expect(panel).not.toContainText(/正在(加载|读取|询问)/);
   await page.waitForTimeout(500);
   await expectTranslated(panel);
   await shot(page, `platform${suffix}`);
