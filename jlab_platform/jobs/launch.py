@@ -12,6 +12,7 @@ RESULTS_LINK = "results"
 
 def build_launch(
     job: JobRow,
+    workspace: Path,
     run_dir: Path,
     job_dir: Path,
     results_dir: Path,
@@ -37,6 +38,10 @@ def build_launch(
         "JLAB_RESULTS_DIR": str(results_dir),
         "JLAB_JOB_ID": job.id,
         "JLAB_JOB_NAME": job.name,
+        # The job runs in a snapshot of the workspace, which is swept after the job: what it
+        # records for later (a training's data folder) names the workspace's own files instead.
+        "JLAB_WORKSPACE_DIR": str(workspace),
+        "JLAB_SNAPSHOT_DIR": str(run_dir),
     }
     # Only the job's own variables: the spec is kept on disk after the job, and the
     # server's environment (tokens, cloud keys) is added when the job is started.

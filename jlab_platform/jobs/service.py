@@ -467,6 +467,7 @@ class JobService:
         make_private_dir(job_dir)
         spec, outputs = build_launch(
             row,
+            self.paths.root,
             self._snapshots_dir / str(row.snapshot_id),
             job_dir,
             self.settings.results_dir,

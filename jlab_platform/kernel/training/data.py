@@ -8,6 +8,7 @@ id 0, the background). Every run folder gets ``split.json``, ``noncompliant.json
 """
 
 import json
+import os
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -176,7 +177,7 @@ def prepare(
     config = epochs_to_iterations(config, epochs, len(train))
     manifest = {
         "task": task,
-        "data_dir": str(folder),
+        "data_dir": str(in_workspace(folder)),
         "seed": config.split.seed,
         "ratio": config.split.train,
         "classes": classes,
@@ -233,3 +234,12 @@ def batches(
                 if mask is not None:
                     y[row] = mask
         yield x, y
+
+
+def in_workspace(folder: Path) -> Path:
+    """``folder`` as the workspace names it: in a job, the snapshot's copy maps to the original
+    (the snapshot is swept days after the job; an evaluation of the run reads the workspace)."""
+    snapshot, workspace = os.environ.get("JLAB_SNAPSHOT_DIR"), os.environ.get("JLAB_WORKSPACE_DIR")
+    if snapshot and workspace and folder.is_relative_to(Path(snapshot).resolve()):
+        return Path(workspace) / folder.relative_to(Path(snapshot).resolve())
+    return folder

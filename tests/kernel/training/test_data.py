@@ -108,3 +108,18 @@ def test_batches_are_seeded_full_and_cover_every_sample() -> None:
     seen = np.concatenate([y for _, y in first])
     assert all(len(y) == 4 for _, y in first) and sorted(seen[:10]) == list(range(10))  # one epoch first
     assert all(np.array_equal(x[:, 0, 0, 0], y) for x, y in first)  # labels stay with their images
+
+
+def test_a_job_records_the_workspace_data_folder_not_its_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job trains on its snapshot's copy, which is swept later: split.json names the original."""
+    workspace, snapshot = tmp_path / "workspace", tmp_path / "snapshots" / "job1"
+    data = write_class_shapes(snapshot / "datasets" / "shapes", per_class=4)
+    monkeypatch.setenv("JLAB_WORKSPACE_DIR", str(workspace))
+    monkeypatch.setenv("JLAB_SNAPSHOT_DIR", str(snapshot))
+    run = tmp_path / "run"
+    run.mkdir()
+    prepare(data, TrainConfig.from_dict({"split": 0.5}), "classification", run)
+    manifest = json.loads((run / "split.json").read_text())
+    assert manifest["data_dir"] == str(workspace / "datasets" / "shapes")
