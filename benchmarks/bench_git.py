@@ -123,7 +123,7 @@ def bench_status(scratch: Path) -> None:
         for _ in range(RUNS)
     ]
     o, p = statistics.median(ours), statistics.median(plain)
-    changed = service.status()["changed"]
+    changed = service.status().changed
     print(
         f"status of {STATUS_FILES:,} files ({changed} changed): {o * 1000:.0f} ms (first call "
         f"{first * 1000:.0f} ms) vs git status --porcelain {p * 1000:.0f} ms -> ratio {o / p:.2f} "

@@ -7,6 +7,7 @@ from pydantic import Field
 from ..api.models import ApiModel, Offset, WorkspacePath
 
 Operation = Literal["rebase", "merge"]
+SyncState = Literal["synced", "conflicts", "aborted"]
 
 
 class StatusQuery(ApiModel):
@@ -19,7 +20,9 @@ class ChangedFile(ApiModel):
     unstaged: str | None = Field(description="The working tree's letter, if changed there.")
     untracked: bool
     conflicted: bool
-    source: str | None = Field(alias="from", description="Where a renamed or copied file came from.")
+    source: str | None = Field(
+        serialization_alias="from", description="Where a renamed or copied file came from."
+    )
 
 
 class GitStatus(ApiModel):
@@ -48,7 +51,7 @@ class SyncRequest(ApiModel):
 
 
 class SyncResult(ApiModel):
-    state: Literal["synced", "conflicts", "aborted"]
+    state: SyncState
     commit: str | None
     committed: bool
     pulled: bool
@@ -72,7 +75,7 @@ class LogQuery(ApiModel):
 class CommitFile(ApiModel):
     status: str
     path: str
-    source: str | None = Field(alias="from")
+    source: str | None = Field(serialization_alias="from")
 
 
 class Commit(ApiModel):

@@ -3,16 +3,20 @@
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..errors import Conflict, InvalidInput, NotFound
+from .models import ChangedFile, Commit, CommitFile, Diff, GitStatus, Operation
 from .runner import Git, GitResult
 
 MAX_LISTED_FILES = 5000
 MAX_FILES_PER_COMMIT = 200
 MAX_DIFF_BYTES = 2 * 1024 * 1024
 _REVISION = re.compile(r"^[\w./~^@{}-]{1,200}$")
-_OPERATION_MARKERS = (("rebase-merge", "rebase"), ("rebase-apply", "rebase"), ("MERGE_HEAD", "merge"))
+_OPERATION_MARKERS: tuple[tuple[str, Operation], ...] = (
+    ("rebase-merge", "rebase"),
+    ("rebase-apply", "rebase"),
+    ("MERGE_HEAD", "merge"),
+)
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s"
 
 
@@ -25,15 +29,15 @@ class FileChange:
     conflicted: bool = False
     source: str | None = None  # where a renamed or copied file came from
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "staged": self.staged,
-            "unstaged": self.unstaged,
-            "untracked": self.untracked,
-            "conflicted": self.conflicted,
-            "from": self.source,
-        }
+    def to_model(self) -> ChangedFile:
+        return ChangedFile(
+            path=self.path,
+            staged=self.staged,
+            unstaged=self.unstaged,
+            untracked=self.untracked,
+            conflicted=self.conflicted,
+            source=self.source,
+        )
 
 
 @dataclass
@@ -123,7 +127,7 @@ class Repository:
         )
         return parse_status(result.stdout)
 
-    def operation(self) -> str | None:
+    def operation(self) -> Operation | None:
         """``rebase`` or ``merge`` while one waits for conflicts to be resolved, else None."""
         git_dir = self.git_dir()
         for marker, name in _OPERATION_MARKERS:
@@ -155,29 +159,30 @@ class Repository:
             found[key.removeprefix("remote.").removesuffix(".url")] = url
         return found
 
-    def status(self) -> dict[str, Any]:
+    def status(self, max_file_mb: float) -> GitStatus:
         if not self.exists():
-            return {"repository": False}
+            return GitStatus(repository=False, max_file_mb=max_file_mb)
         snapshot = self.snapshot()
         operation = self.operation()
         remotes = self.remotes()
         remote = snapshot.upstream.split("/", 1)[0] if snapshot.upstream else next(iter(remotes), None)
         files = snapshot.files
-        return {
-            "repository": True,
-            "branch": self.rebasing_branch() if operation == "rebase" else snapshot.branch,
-            "head": snapshot.head,
-            "upstream": snapshot.upstream if snapshot.upstream_present else None,
-            "remote": remote,
-            "remote_url": public_url(remotes[remote]) if remote in remotes else None,
-            "ahead": snapshot.ahead,
-            "behind": snapshot.behind,
-            "operation": operation,
-            "conflicts": snapshot.conflicts,
-            "changed": len(files),
-            "files": [f.to_json() for f in files[:MAX_LISTED_FILES]],
-            "files_truncated": len(files) > MAX_LISTED_FILES,
-        }
+        return GitStatus(
+            repository=True,
+            branch=self.rebasing_branch() if operation == "rebase" else snapshot.branch,
+            head=snapshot.head,
+            upstream=snapshot.upstream if snapshot.upstream_present else None,
+            remote=remote,
+            remote_url=public_url(remotes[remote]) if remote in remotes else None,
+            ahead=snapshot.ahead,
+            behind=snapshot.behind,
+            operation=operation,
+            conflicts=snapshot.conflicts,
+            changed=len(files),
+            files=[f.to_model() for f in files[:MAX_LISTED_FILES]],
+            files_truncated=len(files) > MAX_LISTED_FILES,
+            max_file_mb=max_file_mb,
+        )
 
     def verify(self, revision: str) -> str:
         """The full id of the commit ``revision`` names; NotFound when there is none."""
@@ -197,14 +202,14 @@ class Repository:
         found = self.git.run("rev-parse", "--verify", "--quiet", "HEAD", check=False)
         return found.text.strip() if found.ok else None  # None before the first commit
 
-    def log(self, limit: int, path: str | None = None, skip: int = 0) -> list[dict[str, Any]]:
+    def log(self, limit: int, path: str | None = None, skip: int = 0) -> list[Commit]:
         if self.head() is None:
             return []
         args = ["log", "-z", "--name-status", f"--format={_LOG_FORMAT}", f"-n{limit}", f"--skip={skip}"]
         result = self.git.run(*args, "--", *([path] if path else []))
         return [parse_commit(chunk) for chunk in result.stdout.decode("utf-8", "replace").split("\x1e")[1:]]
 
-    def diff(self, path: str, commit: str | None) -> dict[str, Any]:
+    def diff(self, path: str, commit: str | None) -> Diff:
         """What ``commit`` changed in ``path``, or the uncommitted change to it when no commit."""
         if commit:
             sha = self.verify(commit)
@@ -213,13 +218,13 @@ class Repository:
             sha = None
             result = self._working_diff(path)
         data = result.stdout[:MAX_DIFF_BYTES]
-        return {
-            "path": path,
-            "commit": sha,
-            "diff": data.decode("utf-8", "replace"),
-            "truncated": len(result.stdout) > MAX_DIFF_BYTES,
-            "binary": b"\nBinary files " in data or data.startswith(b"Binary files "),
-        }
+        return Diff(
+            path=path,
+            commit=sha,
+            diff=data.decode("utf-8", "replace"),
+            truncated=len(result.stdout) > MAX_DIFF_BYTES,
+            binary=b"\nBinary files " in data or data.startswith(b"Binary files "),
+        )
 
     def _working_diff(self, path: str) -> GitResult:
         self.require()
@@ -232,11 +237,11 @@ class Repository:
         return self.git.run("diff", "--no-index", "--no-color", "--", "/dev/null", path, check=False)
 
 
-def parse_commit(chunk: str) -> dict[str, Any]:
+def parse_commit(chunk: str) -> Commit:
     header, _, rest = chunk.partition("\0")
     sha, parents, author, email, when, subject = header.split("\x1f", 5)
     tokens = rest.lstrip("\n").split("\0")
-    files: list[dict[str, Any]] = []
+    files: list[CommitFile] = []
     total = 0
     index = 0
     while index < len(tokens) and tokens[index]:
@@ -245,18 +250,19 @@ def parse_commit(chunk: str) -> dict[str, Any]:
         index += 1 + len(paths)
         total += 1
         if len(files) < MAX_FILES_PER_COMMIT:
-            files.append({"status": letter, "path": paths[-1], "from": paths[0] if len(paths) == 2 else None})
-    return {
-        "id": sha,
-        "short_id": sha[:8],
-        "parents": parents.split(),
-        "author": author,
-        "email": email,
-        "time": when,
-        "message": subject,
-        "files": files,
-        "files_total": total,
-    }
+            source = paths[0] if len(paths) == 2 else None
+            files.append(CommitFile(status=letter, path=paths[-1], source=source))
+    return Commit(
+        id=sha,
+        short_id=sha[:8],
+        parents=parents.split(),
+        author=author,
+        email=email,
+        time=when,
+        message=subject,
+        files=files,
+        files_total=total,
+    )
 
 
 def public_url(url: str) -> str:

@@ -7,13 +7,13 @@ browser tabs, or a tab and a kernel) run one after the other, never interleaved.
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..errors import InvalidInput
 from ..i18n import N_
 from ..paths import PathResolver
 from ..settings import option_default
 from ..vcs import current_commit
+from .models import Diff, GitLog, GitStatus, RollbackResult, SyncResult
 from .repo import Repository
 from .runner import Git
 from .sync import Syncer, SyncOptions
@@ -54,21 +54,21 @@ class GitService:
 
     # -- reading ----------------------------------------------------------------
 
-    def status(self, fetch: bool = False) -> dict[str, Any]:
+    def status(self, fetch: bool = False) -> GitStatus:
         if fetch and self.repo.exists() and self.repo.remotes():
             with self._lock:
                 self.repo.git.run("fetch", "--quiet", "--all", what=N_("Fetch"))
-        return self.repo.status() | {"max_file_mb": self.settings.max_file_mb}
+        return self.repo.status(self.settings.max_file_mb)
 
-    def log(self, limit: int = 20, path: str | None = None, skip: int = 0) -> dict[str, Any]:
+    def log(self, limit: int = 20, path: str | None = None, skip: int = 0) -> GitLog:
         if not 1 <= limit <= MAX_LOG or skip < 0:
             raise InvalidInput(f"limit must be 1..{MAX_LOG} and skip at least 0", f"Got {limit}, {skip}.")
         if not self.repo.exists():
-            return {"repository": False, "head": None, "commits": []}
+            return GitLog(repository=False, head=None, commits=[])
         commits = self.repo.log(limit, self._relative(path) if path else None, skip)
-        return {"repository": True, "head": self.repo.head(), "commits": commits}
+        return GitLog(repository=True, head=self.repo.head(), commits=commits)
 
-    def diff(self, path: str, commit: str | None = None) -> dict[str, Any]:
+    def diff(self, path: str, commit: str | None = None) -> Diff:
         return self.repo.diff(self._relative(path), commit or None)
 
     def current_commit(self) -> str | None:
@@ -77,30 +77,30 @@ class GitService:
 
     # -- changing ----------------------------------------------------------------
 
-    def init(self) -> dict[str, Any]:
+    def init(self) -> GitStatus:
         with self._lock:
             self._workspace.init()
         return self.status()
 
-    def clone(self, url: str) -> dict[str, Any]:
+    def clone(self, url: str) -> GitStatus:
         with self._lock:
             self._workspace.clone(url)
         return self.status()
 
-    def sync(self, message: str) -> dict[str, Any]:
+    def sync(self, message: str) -> SyncResult:
         with self._lock:
             return self._syncer.sync(message)
 
-    def resolve(self, path: str, choice: str) -> dict[str, Any]:
+    def resolve(self, path: str, choice: str) -> SyncResult:
         relative = self._relative(path)
         with self._lock:
             return self._syncer.resolve(relative, choice)
 
-    def abort(self) -> dict[str, Any]:
+    def abort(self) -> SyncResult:
         with self._lock:
             return self._syncer.abort()
 
-    def rollback(self, commit: str, path: str | None = None, message: str | None = None) -> dict[str, Any]:
+    def rollback(self, commit: str, path: str | None = None, message: str | None = None) -> RollbackResult:
         relative = self._relative(path) if path else None
         if message is not None and not isinstance(message, str):
             raise InvalidInput("'message' must be a string", "Leave it out for the default message.")

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..i18n import N_
+from .models import Operation, RollbackResult, SyncResult, SyncState
 from .repo import FileChange, Repository, Snapshot
 from .runner import Git, GitResult, failure
 
@@ -41,7 +42,7 @@ class Syncer:
 
     # -- sync ----------------------------------------------------------------
 
-    def sync(self, message: str) -> dict[str, Any]:
+    def sync(self, message: str) -> SyncResult:
         snapshot = self.repo.snapshot()
         self._refuse_during_operation()
         _branch_of(snapshot)
@@ -53,7 +54,7 @@ class Syncer:
             committed = self._commit(text)
         return self._update(snapshot, committed)
 
-    def _update(self, snapshot: Snapshot, committed: bool) -> dict[str, Any]:
+    def _update(self, snapshot: Snapshot, committed: bool) -> SyncResult:
         branch = _branch_of(snapshot)
         remote, remote_branch = self._upstream_of(snapshot, branch)
         if remote is None:
@@ -68,9 +69,11 @@ class Syncer:
                 return self._result("synced", committed=committed, pushed=True, remote=remote)
             self._track(remote, remote_branch)  # rejected: it was created since the fetch
         for _ in range(_PUSH_RETRIES):
-            pull = self._pull()
-            if pull is not None:
-                return pull | {"committed": committed, "remote": remote}
+            conflicts = self._pull()
+            if conflicts:
+                return self._result(
+                    "conflicts", committed=committed, pulled=True, remote=remote, conflicts=conflicts
+                )
             pushed = self._push(remote, remote_branch)
             if pushed.ok:
                 return self._result("synced", committed=committed, pulled=True, pushed=True, remote=remote)
@@ -117,20 +120,20 @@ class Syncer:
         self.git.run("branch", "--quiet", f"--set-upstream-to={remote}/{remote_branch}")
         return True
 
-    def _pull(self) -> dict[str, Any] | None:
-        """Pull from the upstream; the conflicts result when it stops on them, else None."""
+    def _pull(self) -> list[str]:
+        """Pull from the upstream; the files in conflict when it stops on them, else none."""
         mode = "--rebase" if self.options.pull_rebase else "--no-rebase"
         pulled = self.git.run("pull", mode, "--no-edit", "--quiet", check=False, env=identity(self.git))
         if pulled.ok:
-            return None
+            return []
         conflicts = self._conflicts()
         if conflicts:
-            return self._result("conflicts", pulled=True, conflicts=conflicts)
+            return conflicts
         raise failure(pulled, "Pull")
 
     # -- conflicts -------------------------------------------------------------
 
-    def resolve(self, path: str, choice: str) -> dict[str, Any]:
+    def resolve(self, path: str, choice: str) -> SyncResult:
         if choice not in CHOICES:
             raise InvalidInput(
                 f"Unknown choice {choice!r}", "Use 'mine' (keep mine) or 'theirs' (take theirs)."
@@ -149,7 +152,7 @@ class Syncer:
             return self._result("conflicts", conflicts=self._conflicts())
         return self._continue(operation)
 
-    def _continue(self, operation: str) -> dict[str, Any]:
+    def _continue(self, operation: Operation) -> SyncResult:
         command = ("rebase", "--continue") if operation == "rebase" else ("commit", "--no-edit", "--quiet")
         done = self.git.run(*command, check=False, env=identity(self.git))
         if not done.ok:
@@ -159,12 +162,12 @@ class Syncer:
             raise failure(done, f"Finishing the {operation}")
         return self._update(self.repo.snapshot(), committed=False)
 
-    def abort(self) -> dict[str, Any]:
+    def abort(self) -> SyncResult:
         operation = self._require_operation()
         self.git.run(operation, "--abort", what=f"Aborting the {operation}")
         return self._result("aborted")
 
-    def _require_operation(self) -> str:
+    def _require_operation(self) -> Operation:
         operation = self.repo.operation()
         if operation is None:
             raise Conflict("No sync is waiting for conflicts to be resolved", "Sync again to update.")
@@ -185,7 +188,7 @@ class Syncer:
 
     # -- rollback --------------------------------------------------------------
 
-    def rollback(self, commit: str, path: str | None, message: str | None) -> dict[str, Any]:
+    def rollback(self, commit: str, path: str | None, message: str | None) -> RollbackResult:
         self._refuse_during_operation()
         target = self.repo.verify(commit)
         snapshot = self.repo.snapshot()
@@ -210,7 +213,7 @@ class Syncer:
         subject = self.git.run("log", "-1", "--format=%s", target).text.strip()
         what = path or "the workspace"
         self._commit(message or f"Roll back {what} to {target[:8]} ({subject})")
-        return {"state": "rolled_back", "commit": self.repo.head(), "target": target, "path": path}
+        return RollbackResult(state="rolled_back", commit=self.repo.head(), target=target, path=path)
 
     # -- shared ----------------------------------------------------------------
 
@@ -243,18 +246,26 @@ class Syncer:
                 "c.JlabPlatform.git_max_file_mb. Nothing was committed.",
             )
 
-    def _result(self, state: str, **facts: Any) -> dict[str, Any]:
-        result: dict[str, Any] = {
-            "state": state,
-            "commit": self.repo.head(),
-            "committed": False,
-            "pulled": False,
-            "pushed": False,
-            "remote": None,
-            "conflicts": [],
-            "operation": self.repo.operation() if state == "conflicts" else None,
-        }
-        return result | facts
+    def _result(
+        self,
+        state: SyncState,
+        *,
+        committed: bool = False,
+        pulled: bool = False,
+        pushed: bool = False,
+        remote: str | None = None,
+        conflicts: list[str] | None = None,
+    ) -> SyncResult:
+        return SyncResult(
+            state=state,
+            commit=self.repo.head(),
+            committed=committed,
+            pulled=pulled,
+            pushed=pushed,
+            remote=remote,
+            conflicts=conflicts or [],
+            operation=self.repo.operation() if state == "conflicts" else None,
+        )
 
 
 def checked_message(message: Any) -> str:

@@ -34,13 +34,13 @@ class GitStatusHandler(GitBase):
         response=GitStatus,
     )
     async def get(self, query: StatusQuery) -> GitStatus:
-        return GitStatus.model_validate(await asyncio.to_thread(self.git.status, query.fetch))
+        return await asyncio.to_thread(self.git.status, query.fetch)
 
 
 class GitInitHandler(GitBase):
     @endpoint("Make the workspace a git repository", response=GitStatus, status=201)
     async def post(self) -> GitStatus:
-        return GitStatus.model_validate(await asyncio.to_thread(self.git.init))
+        return await asyncio.to_thread(self.git.init)
 
 
 class GitCloneHandler(GitBase):
@@ -48,7 +48,7 @@ class GitCloneHandler(GitBase):
         "Clone a repository into the (empty) workspace", body=CloneRequest, response=GitStatus, status=201
     )
     async def post(self, body: CloneRequest) -> GitStatus:
-        return GitStatus.model_validate(await asyncio.to_thread(self.git.clone, body.url))
+        return await asyncio.to_thread(self.git.clone, body.url)
 
 
 class GitSyncHandler(GitBase):
@@ -56,33 +56,31 @@ class GitSyncHandler(GitBase):
         "One-click sync: commit local changes, pull (rebase) and push", body=SyncRequest, response=SyncResult
     )
     async def post(self, body: SyncRequest) -> SyncResult:
-        return SyncResult.model_validate(await asyncio.to_thread(self.git.sync, body.message))
+        return await asyncio.to_thread(self.git.sync, body.message)
 
 
 class GitResolveHandler(GitBase):
     @endpoint("Resolve a conflicted file with my side or theirs", body=ResolveRequest, response=SyncResult)
     async def post(self, body: ResolveRequest) -> SyncResult:
-        return SyncResult.model_validate(await asyncio.to_thread(self.git.resolve, body.path, body.choice))
+        return await asyncio.to_thread(self.git.resolve, body.path, body.choice)
 
 
 class GitAbortHandler(GitBase):
     @endpoint("Abort the rebase or merge that waits for conflicts", response=SyncResult)
     async def post(self) -> SyncResult:
-        return SyncResult.model_validate(await asyncio.to_thread(self.git.abort))
+        return await asyncio.to_thread(self.git.abort)
 
 
 class GitLogHandler(GitBase):
     @endpoint("History, newest first (of one path when given)", query=LogQuery, response=GitLog)
     async def get(self, query: LogQuery) -> GitLog:
-        return GitLog.model_validate(
-            await asyncio.to_thread(self.git.log, query.limit, query.path, query.skip)
-        )
+        return await asyncio.to_thread(self.git.log, query.limit, query.path, query.skip)
 
 
 class GitDiffHandler(GitBase):
     @endpoint("A file's uncommitted change, or its change in a commit", query=DiffQuery, response=Diff)
     async def get(self, query: DiffQuery) -> Diff:
-        return Diff.model_validate(await asyncio.to_thread(self.git.diff, query.path, query.commit))
+        return await asyncio.to_thread(self.git.diff, query.path, query.commit)
 
 
 class GitRollbackHandler(GitBase):
@@ -93,8 +91,7 @@ class GitRollbackHandler(GitBase):
         status=201,
     )
     async def post(self, body: RollbackRequest) -> RollbackResult:
-        result = await asyncio.to_thread(self.git.rollback, body.commit, body.path, body.message)
-        return RollbackResult.model_validate(result)
+        return await asyncio.to_thread(self.git.rollback, body.commit, body.path, body.message)
 
 
 GIT_ROUTES: list[tuple[str, type[ApiHandler]]] = [

@@ -40,7 +40,7 @@ def test_clone_from_a_remote_that_demands_credentials_is_an_auth_failure(
     assert time.monotonic() - start < 10
     assert "refused the credentials" in refused.value.message
     assert "credential helper" in refused.value.detail
-    assert service.status()["repository"] is False  # nothing half-made is left behind
+    assert service.status().repository is False  # nothing half-made is left behind
 
 
 def test_sync_to_a_remote_that_demands_credentials_keeps_the_commit(
@@ -54,8 +54,8 @@ def test_sync_to_a_remote_that_demands_credentials_keeps_the_commit(
     with pytest.raises(AuthenticationFailed):
         service.sync("Work")
 
-    assert service.log(1)["commits"][0]["message"] == "Work"
-    assert service.status()["changed"] == 0
+    assert service.log(1).commits[0].message == "Work"
+    assert service.status().changed == 0
 
 
 def test_a_remote_that_never_answers_times_out_instead_of_hanging(

@@ -6,6 +6,7 @@ import pytest
 
 from jlab_platform.errors import Conflict, InvalidInput
 from jlab_platform.gitsync import GitService
+from jlab_platform.gitsync.models import SyncResult
 
 from .conftest import ServiceFactory, Team, TeamFactory, git
 
@@ -16,13 +17,13 @@ def test_clean_sync_commits_and_pushes_everything(team: Team) -> None:
 
     result = team.mine.sync("Add the training script")
 
-    assert result["state"] == "synced" and result["committed"] and result["pushed"]
+    assert result.state == "synced" and result.committed and result.pushed
     assert team.remote_log() == ["Add the training script", "Initial commit"]
     assert team.remote_file("train.py") == "print('train')\n"
     status = team.mine.status()
-    assert status["changed"] == 0 and status["ahead"] == 0 and status["behind"] == 0
-    assert status["branch"] == "main" and status["upstream"] == "origin/main"
-    assert result["commit"] == status["head"] == team.mine.current_commit()
+    assert status.changed == 0 and status.ahead == 0 and status.behind == 0
+    assert status.branch == "main" and status.upstream == "origin/main"
+    assert result.commit == status.head == team.mine.current_commit()
 
 
 def test_sync_with_the_remote_ahead_rebases_onto_it(team: Team) -> None:
@@ -31,11 +32,11 @@ def test_sync_with_the_remote_ahead_rebases_onto_it(team: Team) -> None:
 
     result = team.mine.sync("Add the model")
 
-    assert result["state"] == "synced" and result["pulled"] and result["pushed"]
+    assert result.state == "synced" and result.pulled and result.pushed
     assert team.remote_log() == ["Add the model", "Colleague adds data", "Initial commit"]
     assert (team.workspace / "data.csv").read_text() == "a,b\n1,2\n"
     # Rebased: a straight line, no merge commit.
-    assert all(len(c["parents"]) == 1 for c in team.mine.log(10)["commits"][:-1])
+    assert all(len(c.parents) == 1 for c in team.mine.log(10).commits[:-1])
 
 
 def test_merge_instead_of_rebase_when_configured(make_team: TeamFactory) -> None:
@@ -43,10 +44,10 @@ def test_merge_instead_of_rebase_when_configured(make_team: TeamFactory) -> None
     team.theirs_push({"b.txt": "b\n"}, "theirs")
     (team.workspace / "a.txt").write_text("a\n")
 
-    assert team.mine.sync("mine")["state"] == "synced"
+    assert team.mine.sync("mine").state == "synced"
 
-    newest = team.mine.log(1)["commits"][0]
-    assert len(newest["parents"]) == 2
+    newest = team.mine.log(1).commits[0]
+    assert len(newest.parents) == 2
     assert (team.workspace / "b.txt").exists()
     assert team.remote_file("a.txt") == "a\n"
 
@@ -62,7 +63,7 @@ def test_a_detached_head_is_refused_with_what_to_do(team: Team) -> None:
 def test_nothing_changed_still_brings_the_remote_in(team: Team) -> None:
     team.theirs_push({"notes.txt": "line one\nfrom colleague\n"}, "Colleague edits notes")
     result = team.mine.sync("")
-    assert result["state"] == "synced" and not result["committed"]
+    assert result.state == "synced" and not result.committed
     assert (team.workspace / "notes.txt").read_text() == "line one\nfrom colleague\n"
 
 
@@ -70,7 +71,7 @@ def test_a_message_is_needed_when_there_is_something_to_commit(team: Team) -> No
     (team.workspace / "x.py").write_text("x = 1\n")
     with pytest.raises(InvalidInput, match="commit message is needed"):
         team.mine.sync("   ")
-    assert team.mine.status()["files"][0]["untracked"] is True
+    assert team.mine.status().files[0].untracked is True
 
 
 def test_large_files_are_refused_by_name_and_nothing_is_committed(make_service: ServiceFactory) -> None:
@@ -85,10 +86,10 @@ def test_large_files_are_refused_by_name_and_nothing_is_committed(make_service: 
     assert "weights.bin (5.0 KB)" in refused.value.message and "1.0 KB limit" in refused.value.message
     assert "small.txt" not in refused.value.message
     assert "git_max_file_mb" in refused.value.detail
-    assert service.status()["head"] is None  # nothing was committed
+    assert service.status().head is None  # nothing was committed
 
     (service.root / "weights.bin").unlink()
-    assert service.sync("Without the weights")["committed"] is True
+    assert service.sync("Without the weights").committed is True
 
 
 def test_a_fresh_machine_without_git_identity_still_commits(make_service: ServiceFactory) -> None:
@@ -96,9 +97,9 @@ def test_a_fresh_machine_without_git_identity_still_commits(make_service: Servic
     service.init()
     (service.root / "a.txt").write_text("a\n")
     result = service.sync("First")
-    assert result == result | {"state": "synced", "committed": True, "pushed": False, "remote": None}
-    commit = service.log(1)["commits"][0]
-    assert commit["author"] == getpass.getuser() and commit["email"] == "jlab_platform@localhost"
+    assert (result.state, result.committed, result.pushed, result.remote) == ("synced", True, False, None)
+    commit = service.log(1).commits[0]
+    assert commit.author == getpass.getuser() and commit.email == "jlab_platform@localhost"
 
 
 def test_the_configured_identity_wins(make_service: ServiceFactory) -> None:
@@ -108,8 +109,8 @@ def test_the_configured_identity_wins(make_service: ServiceFactory) -> None:
     git(service.root, "config", "user.email", "ada@example.com")
     (service.root / "a.txt").write_text("a\n")
     service.sync("First")
-    commit = service.log(1)["commits"][0]
-    assert (commit["author"], commit["email"]) == ("Ada Lovelace", "ada@example.com")
+    commit = service.log(1).commits[0]
+    assert (commit.author, commit.email) == ("Ada Lovelace", "ada@example.com")
 
 
 def test_first_sync_to_an_empty_remote_sets_the_upstream(
@@ -124,8 +125,8 @@ def test_first_sync_to_an_empty_remote_sets_the_upstream(
 
     result = service.sync("First")
 
-    assert result["pushed"] and result["remote"] == "origin"
-    assert service.status()["upstream"] == "origin/main"
+    assert result.pushed and result.remote == "origin"
+    assert service.status().upstream == "origin/main"
     assert git(bare, "log", "--format=%s", "main").split() == ["First"]
 
 
@@ -133,7 +134,7 @@ def test_concurrent_syncs_of_one_repository_run_one_after_the_other(
     team: Team, make_service: ServiceFactory
 ) -> None:
     other_tab = make_service(team.workspace)
-    results: list[dict[str, object]] = []
+    results: list[SyncResult] = []
     errors: list[BaseException] = []
 
     def sync(service: GitService, name: str) -> None:
@@ -152,9 +153,9 @@ def test_concurrent_syncs_of_one_repository_run_one_after_the_other(
     for thread in threads:
         thread.join()
 
-    assert errors == [] and [r["state"] for r in results] == ["synced", "synced"]
+    assert errors == [] and [r.state for r in results] == ["synced", "synced"]
     assert team.remote_file("tab1.py") and team.remote_file("tab2.py")
-    assert team.mine.status()["changed"] == 0
+    assert team.mine.status().changed == 0
 
 
 def _sync_into_empty_remote(service: GitService, bare: Path, branch: str, tmp_path: Path) -> None:
@@ -166,15 +167,15 @@ def _sync_into_empty_remote(service: GitService, bare: Path, branch: str, tmp_pa
 
     first = service.sync("Start the project")
 
-    assert first == first | {"state": "synced", "committed": True, "pushed": True, "remote": "origin"}
+    assert (first.state, first.committed, first.pushed, first.remote) == ("synced", True, True, "origin")
     assert git(bare, "log", "--format=%s", branch).splitlines() == ["Start the project"]
     status = service.status()
-    assert status["upstream"] == f"origin/{branch}" and status["ahead"] == status["behind"] == 0
+    assert status.upstream == f"origin/{branch}" and status.ahead == status.behind == 0
 
     (service.root / "train.py").write_text("print('train more')\n")
     second = service.sync("Train more")
 
-    assert second == second | {"state": "synced", "committed": True, "pulled": True, "pushed": True}
+    assert (second.state, second.committed, second.pulled, second.pushed) == ("synced", True, True, True)
     assert git(bare, "log", "--format=%s", branch).splitlines() == ["Train more", "Start the project"]
     colleague = tmp_path / "colleague"
     git(tmp_path, "clone", "--quiet", str(bare), str(colleague))
@@ -190,7 +191,7 @@ def test_first_sync_into_an_empty_remote_cloned_by_the_service(
     service.clone(str(bare))
     # The branch is the remote's default one (not the platform's "main"), not pushed yet.
     status = service.status()
-    assert (status["branch"], status["upstream"], status["remote"]) == ("trunk", None, "origin")
+    assert (status.branch, status.upstream, status.remote) == ("trunk", None, "origin")
 
     _sync_into_empty_remote(service, bare, "trunk", tmp_path)
 
@@ -224,7 +225,7 @@ def test_an_upstream_a_colleague_created_since_the_clone_is_pulled_first(
 
     result = service.sync("Mine")
 
-    assert result == result | {"state": "synced", "pulled": True, "pushed": True}
+    assert (result.state, result.pulled, result.pushed) == ("synced", True, True)
     assert git(bare, "log", "--format=%s", "main").splitlines() == ["Mine", "Colleague starts"]
     assert (service.root / "README.md").read_text() == "# Project\n"
 
@@ -250,6 +251,6 @@ def test_a_branch_created_on_the_remote_during_the_first_push_is_pulled_then_pus
 
     result = service.sync("Mine")
 
-    assert result == result | {"state": "synced", "pulled": True, "pushed": True}
+    assert (result.state, result.pulled, result.pushed) == ("synced", True, True)
     assert git(bare, "log", "--format=%s", "main").splitlines() == ["Mine", "Colleague starts"]
-    assert service.status()["upstream"] == "origin/main"
+    assert service.status().upstream == "origin/main"

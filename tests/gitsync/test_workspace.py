@@ -13,7 +13,7 @@ def test_init_writes_a_sensible_gitignore(make_service: ServiceFactory) -> None:
 
     status = service.init()
 
-    assert status["repository"] is True and status["branch"] == "main" and status["head"] is None
+    assert status.repository is True and status.branch == "main" and status.head is None
     lines = (service.root / ".gitignore").read_text().splitlines()
     assert lines[0] == "*.log"  # the user's entries stay first
     for entry in (".venv/", ".ipynb_checkpoints/", "checkpoints/", "/.jlab_platform/", "/results/"):
@@ -30,9 +30,9 @@ def test_clone_into_a_workspace_keeps_the_files_already_there(
 
     status = service.clone(str(remote))
 
-    assert status["branch"] == "main" and status["upstream"] == "origin/main"
+    assert status.branch == "main" and status.upstream == "origin/main"
     assert (service.root / "notes.txt").read_text() == "line one\n"
-    assert [f["path"] for f in status["files"]] == ["scratch.py"]
+    assert [f.path for f in status.files] == ["scratch.py"]
     assert (service.root / ".gitignore").exists() is False  # the project's files are untouched
 
 
@@ -46,7 +46,7 @@ def test_clone_refuses_to_overwrite_files_with_the_same_names(
         service.clone(str(remote))
 
     assert (service.root / "notes.txt").read_text() == "my own notes\n"
-    assert service.status()["repository"] is False
+    assert service.status().repository is False
 
 
 def test_clone_of_an_empty_remote_then_sync_pushes_the_workspace(
@@ -60,7 +60,7 @@ def test_clone_of_an_empty_remote_then_sync_pushes_the_workspace(
     service.clone(f"file://{bare}")
     result = service.sync("Start the project")
 
-    assert result["pushed"] is True
+    assert result.pushed is True
     # Pushed to the branch the remote's HEAD names (master for a plain bare repository).
     assert git(bare, "log", "--format=%s", "HEAD").split("\n")[0] == "Start the project"
 
