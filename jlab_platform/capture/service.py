@@ -5,9 +5,9 @@ deletes those that have ended.
 """
 
 from pathlib import Path
-from typing import Any
 
 from ..errors import Conflict, InvalidInput
+from .models import Capture, CaptureList, CaptureSummary
 from .outputs import replay
 from .states import RUNNING
 from .store import (
@@ -28,9 +28,7 @@ class CaptureService:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
-    def list_captures(
-        self, notebook: str | None = None, limit: int = 100, offset: int = 0
-    ) -> tuple[list[dict[str, Any]], int]:
+    def list_captures(self, notebook: str | None = None, limit: int = 100, offset: int = 0) -> CaptureList:
         """Captures, newest first; only those of ``notebook`` (root-relative) when given."""
         if not 0 <= limit <= 1000 or offset < 0:
             raise InvalidInput(
@@ -43,13 +41,18 @@ class CaptureService:
                 found.append((meta, folder))
         found.sort(key=lambda item: item[0].started_at, reverse=True)
         page = found[offset : offset + limit]
-        return [summary(meta, folder) for meta, folder in page], len(found)
+        # Kernels ask for the directory once and write their captures there themselves.
+        return CaptureList(
+            directory=str(self.directory),
+            captures=[summary(meta, folder) for meta, folder in page],
+            total=len(found),
+        )
 
-    def get(self, name: str) -> dict[str, Any]:
+    def get(self, name: str) -> Capture:
         folder = capture_folder(self.directory, name)
         meta = self._meta(folder)
         restored = replay(read_records(folder), lambda ref: load_blob(folder, ref))
-        return {**summary(meta, folder), "outputs": restored.outputs, "notes": restored.notes}
+        return Capture(**dict(summary(meta, folder)), outputs=restored.outputs, notes=restored.notes)
 
     def delete(self, name: str) -> None:
         folder = capture_folder(self.directory, name)
@@ -78,18 +81,18 @@ class CaptureService:
         return meta
 
 
-def summary(meta: CaptureMeta, folder: Path) -> dict[str, Any]:
+def summary(meta: CaptureMeta, folder: Path) -> CaptureSummary:
     state, reason = state_of(meta)
-    return {
-        "name": meta.name,
-        "notebook": meta.notebook,
-        "cell_id": meta.cell_id,
-        "kernel_id": meta.kernel_id,
-        "source": meta.source,
-        "state": state,
-        "reason": reason,
-        "started_at": meta.started_at,
-        "finished_at": meta.finished_at,
-        "updated_at": modified_at(folder),
-        "size": folder_size(folder),
-    }
+    return CaptureSummary(
+        name=meta.name,
+        notebook=meta.notebook,
+        cell_id=meta.cell_id,
+        kernel_id=meta.kernel_id,
+        source=meta.source,
+        state=state,
+        reason=reason,
+        started_at=meta.started_at,
+        finished_at=meta.finished_at,
+        updated_at=modified_at(folder),
+        size=folder_size(folder),
+    )

@@ -17,19 +17,15 @@ class CaptureBase(ApiHandler):
 class CapturesHandler(CaptureBase):
     @endpoint("Captured cell outputs, newest first", query=CaptureListQuery, response=CaptureList)
     async def get(self, query: CaptureListQuery) -> CaptureList:
-        captures, total = await asyncio.to_thread(
+        return await asyncio.to_thread(
             self.captures.list_captures, notebook=query.notebook, limit=query.limit, offset=query.offset
-        )
-        # Kernels ask for the directory once and write their captures there themselves.
-        return CaptureList.model_validate(
-            {"directory": str(self.captures.directory), "captures": captures, "total": total}
         )
 
 
 class CaptureHandler(CaptureBase):
     @endpoint("One capture with its outputs restored", response=Capture)
     async def get(self, name: str) -> Capture:
-        return Capture.model_validate(await asyncio.to_thread(self.captures.get, name))
+        return await asyncio.to_thread(self.captures.get, name)
 
     @endpoint("Delete a capture (not while its cell runs)", status=204)
     async def delete(self, name: str) -> None:
