@@ -98,11 +98,7 @@ class OnnxForm extends Widget implements Dialog.IBodyWidget<IOnnxRequest | null>
         "Batch first. Leave it empty to take it from the model: a .pt2 keeps its example inputs; for a TorchScript .pt it comes from the first layer (a convolution's channels, and the first common image size the model runs on). The report says which was used."
       )
     );
-    const [dynamic, dynamicBox] = checkbox(
-      'jp-ConvertForm-dynamic',
-      trans.__('Any batch size (dynamic batch)'),
-      true
-    );
+    const [dynamic, dynamicBox] = checkbox('jp-ConvertForm-dynamic', trans.__('Any batch size (dynamic batch)'), true);
     this._dynamic = dynamicBox;
     this.node.append(
       field('jp-ConvertForm', trans.__('Model'), el('code', 'jp-ConvertForm-source', path)),

@@ -36,7 +36,10 @@ export function reportRows(trans: TranslationBundle, task: ITask): ReportRow[] {
           formatBytes(report.bytes)
         )
       ],
-      [trans.__('Format'), report.format ? trans.__('%1 (read with %2)', String(report.format), String(report.tool)) : null],
+      [
+        trans.__('Format'),
+        report.format ? trans.__('%1 (read with %2)', String(report.format), String(report.tool)) : null
+      ],
       [trans.__('Duration'), seconds(report.seconds)]
     ]);
   }
@@ -66,9 +69,7 @@ function sizeText(trans: TranslationBundle, source?: number, output?: number): s
   }
   const ratio = source / output;
   const change =
-    ratio >= 1
-      ? trans.__('%1× smaller', ratio.toFixed(2))
-      : trans.__('%1× larger', (output / source).toFixed(2));
+    ratio >= 1 ? trans.__('%1× smaller', ratio.toFixed(2)) : trans.__('%1× larger', (output / source).toFixed(2));
   return trans.__('%1 (%2% of the source, %3)', sizes, Math.round((100 * output) / source), change);
 }
 
@@ -92,9 +93,7 @@ function inputText(trans: TranslationBundle, report: Record<string, unknown>): s
   const shape = shapes.map(dims => dims.join(' × ')).join(', ');
   const from = report.input_shape_from as string | undefined;
   const batch = report.dynamic_batch ? trans.__('any batch size') : trans.__('fixed batch');
-  return from && from !== 'given'
-    ? trans.__('%1 (%2; %3)', shape, from, batch)
-    : trans.__('%1 (%2)', shape, batch);
+  return from && from !== 'given' ? trans.__('%1 (%2; %3)', shape, from, batch) : trans.__('%1 (%2)', shape, batch);
 }
 
 /** "12 ops of 7 kinds" and the most used, "CONV_2D ×3"..., with "and N more". */

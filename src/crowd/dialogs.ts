@@ -140,12 +140,17 @@ class CreateTaskForm extends Widget implements Dialog.IBodyWidget<ICreateDraft> 
       ['description', field('jp-CrowdCreate', trans.__('Description'), description)],
       [
         'dataset',
-        field('jp-CrowdCreate', trans.__('Dataset folder'), input('dataset', trans.__('e.g. %1', 'data/flowers'), suggestions.datasets))
+        field(
+          'jp-CrowdCreate',
+          trans.__('Dataset folder'),
+          input('dataset', trans.__('e.g. %1', 'data/flowers'), suggestions.datasets)
+        )
       ],
       ['module', field('jp-CrowdCreate', trans.__('Module'), module, this._otherModule)],
       [
         'classes',
-        field('jp-CrowdCreate', 
+        field(
+          'jp-CrowdCreate',
           trans.__('Classes'),
           classes,
           el('div', 'jp-CrowdCreate-hint', trans.__('Digits 1–9 and 0 pick the first ten classes.'))
@@ -155,7 +160,10 @@ class CreateTaskForm extends Widget implements Dialog.IBodyWidget<ICreateDraft> 
       ['overlap', field('jp-CrowdCreate', trans.__('Labels per sample'), overlap)],
       ['strategy', field('jp-CrowdCreate', trans.__('Selection'), strategy)],
       ['rounds', field('jp-CrowdCreate', trans.__('Rounds (at most)'), number('rounds', 1, 3))],
-      ['labelers', field('jp-CrowdCreate', trans.__('Invite'), input('labelers', trans.__('names, comma-separated (optional)')))]
+      [
+        'labelers',
+        field('jp-CrowdCreate', trans.__('Invite'), input('labelers', trans.__('names, comma-separated (optional)')))
+      ]
     ];
     // The answer to the last try shows where it is seen: next to its field, else at the top.
     const key = problem?.field ? FIELD_OF_KEY[problem.field] : undefined;
@@ -330,9 +338,7 @@ class InviteForm extends Widget implements Dialog.IBodyWidget<{ name: string; ho
   private _hours: HTMLInputElement;
 }
 
-export async function askInvite(
-  trans: TranslationBundle
-): Promise<{ name: string; hours: number | undefined } | null> {
+export async function askInvite(trans: TranslationBundle): Promise<{ name: string; hours: number | undefined } | null> {
   const result = await showDialog({
     title: trans.__('Invite a labeler'),
     body: new InviteForm(trans),
@@ -385,4 +391,3 @@ export async function confirmAction(
   });
   return result.button.accept;
 }
-

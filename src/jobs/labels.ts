@@ -21,10 +21,7 @@ export function envDescription(trans: Trans, env: JobEnv): string {
 }
 
 /** The notification text for a job that ended. */
-export function finishedMessage(
-  trans: Trans,
-  job: { name: string; status: JobStatus; reason: string | null }
-): string {
+export function finishedMessage(trans: Trans, job: { name: string; status: JobStatus; reason: string | null }): string {
   switch (job.status) {
     case 'success':
       return trans.__('Job %1 succeeded', job.name);
@@ -33,9 +30,7 @@ export function finishedMessage(
         ? trans.__('Job %1 was stopped by you: %2', job.name, job.reason)
         : trans.__('Job %1 was stopped by you', job.name);
     case 'failed':
-      return job.reason
-        ? trans.__('Job %1 failed: %2', job.name, job.reason)
-        : trans.__('Job %1 failed', job.name);
+      return job.reason ? trans.__('Job %1 failed: %2', job.name, job.reason) : trans.__('Job %1 failed', job.name);
     default:
       return trans.__('Job %1 is %2', job.name, statusLabel(trans, job.status));
   }

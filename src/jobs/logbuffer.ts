@@ -161,10 +161,7 @@ export function utf8Length(text: string): number {
 }
 
 /** The request for the page before `start`: its offset and length in bytes. */
-export function earlierPage(
-  start: number,
-  pageBytes = LOG_PAGE_BYTES
-): { offset: number; max_bytes: number } | null {
+export function earlierPage(start: number, pageBytes = LOG_PAGE_BYTES): { offset: number; max_bytes: number } | null {
   if (start <= 0) {
     return null;
   }

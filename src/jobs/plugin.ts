@@ -183,10 +183,7 @@ class EditorRunButton implements DocumentRegistry.WidgetExtension {
     private readonly submit: (path: string | null) => void
   ) {}
 
-  createNew(
-    widget: Widget,
-    context: DocumentRegistry.IContext<DocumentRegistry.IModel>
-  ): ToolbarButton | void {
+  createNew(widget: Widget, context: DocumentRegistry.IContext<DocumentRegistry.IModel>): ToolbarButton | void {
     const toolbar = asDocument(widget)?.toolbar;
     if (!toolbar || !/\.py$/i.test(context.path)) {
       return;

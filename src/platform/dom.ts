@@ -43,9 +43,7 @@ export function iconButton(icon: LabIcon, title: string, action: string, onClick
  * A toolbar button for a one-off action. JupyterLab's ToolbarButton toggles its
  * "pressed" state on every click, which suits switches, not actions: undo that.
  */
-export function actionToolbarButton(
-  props: ToolbarButtonComponent.IProps & { onClick: () => void }
-): ToolbarButton {
+export function actionToolbarButton(props: ToolbarButtonComponent.IProps & { onClick: () => void }): ToolbarButton {
   const button: ToolbarButton = new ToolbarButton({
     ...props,
     onClick: () => {

@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  clusterSummary,
-  ICluster,
-  ITrans,
-  snapshotSummary,
-  snapshotsNearlyFull
-} from '../jobs/cluster';
+import { clusterSummary, ICluster, ITrans, snapshotSummary, snapshotsNearlyFull } from '../jobs/cluster';
 
 const trans: ITrans = {
   __: (msgid: string, ...args: unknown[]) =>

@@ -12,9 +12,12 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 test('calls during a load collapse into one more round', async () => {
   const gates = [deferred(), deferred(), deferred()];
   let loads = 0;
-  const load = new CoalescedLoad(async () => {
-    await gates[loads++].promise;
-  }, () => false);
+  const load = new CoalescedLoad(
+    async () => {
+      await gates[loads++].promise;
+    },
+    () => false
+  );
   const first = load.run();
   const overlapping = [load.run(), load.run(), load.run()];
   await Promise.all(overlapping); // they return at once: the running load owns the next round
@@ -32,15 +35,18 @@ test('no further round once the owner is gone, and a failed load does not wedge 
   let loads = 0;
   let stopped = false;
   const gate = deferred();
-  const load = new CoalescedLoad(async () => {
-    loads++;
-    if (loads === 1) {
-      await gate.promise;
-      stopped = true;
-    } else {
-      throw new Error('server gone');
-    }
-  }, () => stopped);
+  const load = new CoalescedLoad(
+    async () => {
+      loads++;
+      if (loads === 1) {
+        await gate.promise;
+        stopped = true;
+      } else {
+        throw new Error('server gone');
+      }
+    },
+    () => stopped
+  );
   const first = load.run();
   void load.run();
   gate.resolve();

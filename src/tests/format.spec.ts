@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { baseName, errorMessage, errorText, formatBytes, formatTime, frameworkLabel, gpuLabel, queryString } from '../platform/format';
+import {
+  baseName,
+  errorMessage,
+  errorText,
+  formatBytes,
+  formatTime,
+  frameworkLabel,
+  gpuLabel,
+  queryString
+} from '../platform/format';
 
 test('frameworkLabel shows the version or null when missing', () => {
   assert.equal(frameworkLabel({ available: true, version: '2.13.0' }), '2.13.0');

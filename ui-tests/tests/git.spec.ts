@@ -230,7 +230,9 @@ test.describe('Git sync', () => {
       for (const box of [idBox, rollbackBox]) {
         expect(box!.x + box!.width).toBeLessThanOrEqual(sectionBox!.x + sectionBox!.width);
       }
-      await page.screenshot({ path: `test-results/screenshots/git-history-narrow${theme === 'dark' ? '-dark' : ''}.png` });
+      await page.screenshot({
+        path: `test-results/screenshots/git-history-narrow${theme === 'dark' ? '-dark' : ''}.png`
+      });
     }
   });
 });

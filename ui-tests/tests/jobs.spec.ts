@@ -5,9 +5,7 @@ const PANEL = '#jlab-platform-panel';
 
 /** The row of the job that runs `script` (root-relative), in the Platform panel's Jobs section. */
 function jobRow(page: IJupyterLabPageFixture, script: string): Locator {
-  return page
-    .locator(`${PANEL} .jp-JobRow`)
-    .filter({ has: page.locator('.jp-JobRow-script', { hasText: script }) });
+  return page.locator(`${PANEL} .jp-JobRow`).filter({ has: page.locator('.jp-JobRow-script', { hasText: script }) });
 }
 
 /** Fill the Run as Job dialog that is open and submit it. */
@@ -192,10 +190,7 @@ test.describe('Jobs', () => {
     await expect(toast).toHaveCount(0, { timeout: 15000 });
   });
 
-  test('two trainings in one job are two curves with a legend, in light and dark themes', async ({
-    page,
-    tmpPath
-  }) => {
+  test('two trainings in one job are two curves with a legend, in light and dark themes', async ({ page, tmpPath }) => {
     const script = `${tmpPath}/job_two_runs.py`;
     await page.contents.uploadContent(
       [

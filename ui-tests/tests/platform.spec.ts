@@ -11,9 +11,7 @@ function valueOf(key: string): string {
 test.describe('Platform panel', () => {
   test.use({ autoGoto: false });
 
-  test('shows the server version and capabilities, with no browser errors', async ({
-    page
-  }) => {
+  test('shows the server version and capabilities, with no browser errors', async ({ page }) => {
     const errors: string[] = [];
     page.on('console', message => {
       if (message.type() === 'error') {
@@ -39,8 +37,7 @@ test.describe('Platform panel', () => {
     await page.goto();
     await page.sidebar.openTab('jlab-platform-panel');
     const refreshed = page.waitForResponse(
-      response =>
-        response.url().includes('/jlab-platform/api/info/refresh') && response.status() === 200
+      response => response.url().includes('/jlab-platform/api/info/refresh') && response.status() === 200
     );
     await page.locator(`${PANEL} .jp-PlatformPanel-refresh`).click();
     await refreshed;
@@ -66,4 +63,3 @@ test.describe('Kernel library', () => {
     await page.screenshot({ path: 'test-results/screenshots/platform-info-magic.png' });
   });
 });
-

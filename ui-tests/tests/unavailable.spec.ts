@@ -3,8 +3,7 @@ import { expect, test } from '@jupyterlab/galata';
 const PANEL = '#jlab-platform-panel';
 // What the server answers on every route when its store cannot be opened (tests/server/test_store_unavailable.py).
 const DOWN = {
-  error:
-    "The platform's store /home/me/.jlab_platform/platform.db cannot be opened: file is not a database",
+  error: "The platform's store /home/me/.jlab_platform/platform.db cannot be opened: file is not a database",
   detail:
     'Move /home/me/.jlab_platform/platform.db (with its -wal and -shm files) aside and restart the server to start a new store, or put a backup in its place.'
 };
