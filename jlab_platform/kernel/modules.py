@@ -210,7 +210,9 @@ def available() -> list[dict[str, Any]]:
         modules: list[dict[str, Any]] = find_server().request("GET", "modules")["modules"]
         return modules
     except ServerNotFound:
-        return [entry.summary() for entry in _local_catalog().modules()]
+        return [
+            entry.summary().model_dump(mode="json", by_alias=True) for entry in _local_catalog().modules()
+        ]
 
 
 # -- finding modules -----------------------------------------------------------

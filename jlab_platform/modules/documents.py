@@ -12,6 +12,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import Node
 from yaml.resolver import Resolver
 
+from . import models
+
 
 class NoAliasLoader(Composer, CParser, SafeConstructor, Resolver):
     """A safe loader that refuses anchors and aliases.
@@ -60,8 +62,8 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
 
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "message": self.message}
+    def to_model(self) -> models.Problem:
+        return models.Problem(file=self.file, line=self.line, message=self.message)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Problem
+from .models import Dataset, DatasetSummary, Module, ModuleSummary
 from .spec import ModuleSpec
 
 # (folder mtime, ((file, mtime, size), ...)); () for a folder that is gone.
@@ -34,7 +35,7 @@ class ModuleEntry:
     errors: list[Problem]
     warnings: list[Problem]
     shadowed: list[str] = field(default_factory=list)
-    _summary: dict[str, Any] | None = None
+    _summary: ModuleSummary | None = None
 
     @classmethod
     def broken(cls, folder: Path, origin: Origin, problem: Problem) -> "ModuleEntry":
@@ -50,37 +51,41 @@ class ModuleEntry:
             self.shadowed = sources
             self._summary = None
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, favorite: bool = False) -> ModuleSummary:
         if self._summary is None:
             spec = self.spec
-            self._summary = {
-                "kind": "module",
-                "name": self.name,
-                "title": (spec.title if spec else "") or self.name,
-                "description": spec.description if spec else "",
-                "version": spec.version if spec else None,
-                "task": spec.task if spec else "",
-                "framework": spec.framework if spec else "",
-                "tags": list(spec.tags) if spec else [],
-                "actions": list(spec.actions) if spec and self.valid else [],
-                "source": self.origin.source,
-                "path": self.origin.workspace_path,
-                "valid": self.valid,
-                "errors": [problem.to_json() for problem in self.errors],
-                "warnings": [problem.to_json() for problem in self.warnings],
-                "shadowed": list(self.shadowed),
-            }
-        return self._summary
+            self._summary = ModuleSummary(
+                kind="module",
+                name=self.name,
+                title=(spec.title if spec else "") or self.name,
+                description=spec.description if spec else "",
+                version=spec.version if spec else None,
+                task=spec.task if spec else "",
+                framework=spec.framework if spec else "",
+                tags=list(spec.tags) if spec else [],
+                actions=list(spec.actions) if spec and self.valid else [],
+                source=self.origin.source,
+                path=self.origin.workspace_path,
+                valid=self.valid,
+                errors=[problem.to_model() for problem in self.errors],
+                warnings=[problem.to_model() for problem in self.warnings],
+                shadowed=list(self.shadowed),
+                favorite=False,
+            )
+        # A copy: the cached summary is shared by every user's listing.
+        return self._summary.model_copy(update={"favorite": favorite})
 
-    def detail(self) -> dict[str, Any]:
-        return {
-            **self.summary(),
-            "dir": str(self.folder),
-            "readme": read_readme(self.folder),
-            "spec": self.spec.to_json() if self.spec is not None else None,
-            "requirements": read_requirements(self.folder),
-            "checkpoint": (self.folder / CHECKPOINT_DIR).is_dir(),
-        }
+    def detail(self, favorite: bool, results: str) -> Module:
+        """The module as ``GET /modules/<name>`` shows it; ``results``: where its runs are written."""
+        return Module(
+            **dict(self.summary(favorite)),
+            dir=str(self.folder),
+            readme=read_readme(self.folder),
+            spec=self.spec.to_model() if self.spec is not None else None,
+            requirements=read_requirements(self.folder),
+            checkpoint=(self.folder / CHECKPOINT_DIR).is_dir(),
+            results=results,
+        )
 
 
 @dataclass
@@ -91,34 +96,36 @@ class DatasetEntry:
     metadata: dict[str, Any]
     errors: list[Problem]
     warnings: list[Problem]
-    _summary: dict[str, Any] | None = None
+    _summary: DatasetSummary | None = None
 
     @classmethod
     def broken(cls, folder: Path, origin: Origin, problem: Problem) -> "DatasetEntry":
         return cls(folder.name, folder, origin, {}, [problem], [])
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, favorite: bool = False) -> DatasetSummary:
         if self._summary is None:
             meta = self.metadata
-            self._summary = {
-                "kind": "dataset",
-                "name": self.name,
-                "title": meta.get("title") or self.name,
-                "description": meta.get("description", ""),
-                "task": meta.get("task", ""),
-                "classes": list(meta.get("classes", [])),
-                "samples": meta.get("samples"),
-                "tags": list(meta.get("tags", [])),
-                "source": self.origin.source,
-                "path": self.origin.workspace_path,
-                "valid": not self.errors,
-                "errors": [problem.to_json() for problem in self.errors],
-                "warnings": [problem.to_json() for problem in self.warnings],
-            }
-        return self._summary
+            self._summary = DatasetSummary(
+                kind="dataset",
+                name=self.name,
+                title=meta.get("title") or self.name,
+                description=meta.get("description", ""),
+                task=meta.get("task", ""),
+                classes=list(meta.get("classes", [])),
+                samples=meta.get("samples"),
+                tags=list(meta.get("tags", [])),
+                source=self.origin.source,
+                path=self.origin.workspace_path,
+                valid=not self.errors,
+                errors=[problem.to_model() for problem in self.errors],
+                warnings=[problem.to_model() for problem in self.warnings],
+                favorite=False,
+            )
+        # A copy: the cached summary is shared by every user's listing.
+        return self._summary.model_copy(update={"favorite": favorite})
 
-    def detail(self) -> dict[str, Any]:
-        return {**self.summary(), "dir": str(self.folder), "readme": read_readme(self.folder)}
+    def detail(self, favorite: bool) -> Dataset:
+        return Dataset(**dict(self.summary(favorite)), dir=str(self.folder), readme=read_readme(self.folder))
 
 
 def read_readme(folder: Path) -> str:

@@ -8,8 +8,9 @@ from ..errors import InvalidInput
 from ..store import Store
 from ..store.models import FavoriteRow
 from ..timeutil import utcnow
+from .models import EntryKind
 
-KINDS = ("module", "dataset")
+KINDS: tuple[EntryKind, ...] = ("module", "dataset")
 # The names jupyter_server's token and password logins make up at each login (uuid4().hex).
 _PER_LOGIN_NAME = re.compile(r"[0-9a-f]{32}")
 
@@ -53,6 +54,8 @@ class Favorites:
             return len(moved)
 
 
-def check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise InvalidInput(f"Unknown kind {kind!r}", f"Use one of: {', '.join(KINDS)}.")
+def check_kind(kind: str) -> EntryKind:
+    for known in KINDS:
+        if kind == known:
+            return known
+    raise InvalidInput(f"Unknown kind {kind!r}", f"Use one of: {', '.join(KINDS)}.")

@@ -6,6 +6,8 @@ from pydantic import Field
 
 from ..api.models import ApiModel, WorkspacePath
 
+EntryKind = Literal["module", "dataset"]
+
 
 class RefreshQuery(ApiModel):
     refresh: bool = Field(default=False, description="Look at the module and dataset folders again now.")
@@ -43,7 +45,7 @@ class ModuleField(ApiModel):
     name: str
     type: str
     item_type: str
-    is_list: bool = Field(alias="list", description="Takes a list of item_type.")
+    is_list: bool = Field(serialization_alias="list", description="Takes a list of item_type.")
     label: str
     help: str
     default: Any
@@ -63,7 +65,7 @@ class ModuleAction(ApiModel):
 class ModuleSpec(ApiModel):
     file: str
     classes: list[str]
-    class_name: str | None = Field(alias="class")
+    class_name: str | None = Field(serialization_alias="class")
     actions: dict[str, ModuleAction]
 
 
@@ -117,6 +119,6 @@ class Snippet(ApiModel):
 
 
 class Favorite(ApiModel):
-    kind: Literal["module", "dataset"]
+    kind: EntryKind
     name: str
     favorite: bool

@@ -16,6 +16,7 @@ from .deployment import config_path, record_call
 from .entries import ModuleEntry
 from .favorites import Favorites, check_kind
 from .literal import render_snippet
+from .models import Dataset, DatasetList, Favorite, Module, ModuleList, Snippet
 from .params import validate_params
 from .spec import ActionSpec
 
@@ -60,34 +61,35 @@ class ModuleService:
 
     # -- listing ------------------------------------------------------------
 
-    def list_modules(self, username: str) -> list[dict[str, Any]]:
+    def list_modules(self, username: str) -> ModuleList:
         starred = self.favorites.names(username, "module")
-        return [{**entry.summary(), "favorite": entry.name in starred} for entry in self.catalog.modules()]
+        modules = [entry.summary(entry.name in starred) for entry in self.catalog.modules()]
+        return ModuleList(modules=modules, total=len(modules))
 
-    def get_module(self, name: str, username: str) -> dict[str, Any]:
+    def get_module(self, name: str, username: str) -> Module:
         entry = self.catalog.module(name)
         results = self.results_dir / entry.name
-        return {
-            **entry.detail(),
-            "results": self.paths.relative(results) if self.paths.contains(results) else str(results),
-            "favorite": name in self.favorites.names(username, "module"),
-        }
+        return entry.detail(
+            favorite=name in self.favorites.names(username, "module"),
+            results=self.paths.relative(results) if self.paths.contains(results) else str(results),
+        )
 
-    def list_datasets(self, username: str) -> list[dict[str, Any]]:
+    def list_datasets(self, username: str) -> DatasetList:
         starred = self.favorites.names(username, "dataset")
-        return [{**entry.summary(), "favorite": entry.name in starred} for entry in self.catalog.datasets()]
+        datasets = [entry.summary(entry.name in starred) for entry in self.catalog.datasets()]
+        return DatasetList(datasets=datasets, total=len(datasets))
 
-    def get_dataset(self, name: str, username: str) -> dict[str, Any]:
+    def get_dataset(self, name: str, username: str) -> Dataset:
         entry = self.catalog.dataset(name)
-        return {**entry.detail(), "favorite": name in self.favorites.names(username, "dataset")}
+        return entry.detail(favorite=name in self.favorites.names(username, "dataset"))
 
-    def set_favorite(self, username: str, kind: str, name: str, favorite: bool) -> dict[str, Any]:
-        check_kind(kind)
+    def set_favorite(self, username: str, kind: str, name: str, favorite: bool) -> Favorite:
+        entry_kind = check_kind(kind)
         if favorite:
             # Only what exists can be starred; removing a star always works (even a vanished one's).
             (self.catalog.module if kind == "module" else self.catalog.dataset)(name)
         self.favorites.set(username, kind, name, favorite)
-        return {"kind": kind, "name": name, "favorite": favorite}
+        return Favorite(kind=entry_kind, name=name, favorite=favorite)
 
     # -- code ---------------------------------------------------------------
 
@@ -100,7 +102,7 @@ class ModuleService:
         base_dir: str | None = None,
         record: bool = False,
         script: bool = False,
-    ) -> dict[str, Any]:
+    ) -> Snippet:
         """The code calling ``name.action_name(**params)``; paths are made relative to where it runs.
 
         It runs in the folder of ``notebook`` (or ``base_dir``, or the root). With ``record``,
@@ -126,7 +128,7 @@ class ModuleService:
             self.paths.resolve(self.paths.relative(config_path(notebook_path)))
             version = entry.spec.version if entry.spec else ""
             config = self.paths.relative(record_call(notebook_path, entry.name, version, action, values))
-        return {"code": code, "module": entry.name, "action": action.name, "params": values, "config": config}
+        return Snippet(code=code, module=entry.name, action=action.name, params=values, config=config)
 
     def refresh(self) -> None:
         self.catalog.refresh()

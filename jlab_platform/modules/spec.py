@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from . import models
 from .documents import Document, KeyPath, Problem, read_document
 from .fieldtypes import OUTPUT_TYPES, SCALAR_TYPES, coerce, split_type, type_names
 
@@ -47,22 +48,22 @@ class FieldSpec:
     def coerce(self, value: Any, check_path: Any = None) -> Any:
         return coerce(self.type, value, bounds=self.bounds, choices=self.choices, check_path=check_path)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_model(self) -> models.ModuleField:
         scalar, is_list = split_type(self.type, OUTPUT_TYPES) or (self.type, False)
-        return {
-            "name": self.name,
-            "type": self.type,
-            "item_type": scalar,
-            "list": is_list,
-            "label": self.label or self.name.replace("_", " ").capitalize(),
-            "help": self.help,
-            "default": self.default,
-            "has_default": self.has_default,
-            "required": self.required,
-            "range": list(self.bounds) if self.bounds is not None else None,
-            "choices": list(self.choices) if self.choices is not None else None,
-            "group": self.group,
-        }
+        return models.ModuleField(
+            name=self.name,
+            type=self.type,
+            item_type=scalar,
+            is_list=is_list,
+            label=self.label or self.name.replace("_", " ").capitalize(),
+            help=self.help,
+            default=self.default,
+            has_default=self.has_default,
+            required=self.required,
+            range=list(self.bounds) if self.bounds is not None else None,
+            choices=list(self.choices) if self.choices is not None else None,
+            group=self.group,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,12 @@ class ActionSpec:
     def input(self, name: str) -> FieldSpec | None:
         return next((field for field in self.inputs if field.name == name), None)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "description": self.description,
-            "inputs": [field.to_json() for field in self.inputs],
-            "outputs": [field.to_json() for field in self.outputs],
-        }
+    def to_model(self) -> models.ModuleAction:
+        return models.ModuleAction(
+            description=self.description,
+            inputs=[field.to_model() for field in self.inputs],
+            outputs=[field.to_model() for field in self.outputs],
+        )
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,13 @@ class ModuleSpec:
     actions: dict[str, ActionSpec]
     file: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "classes": list(self.classes),
-            "class": self.class_name,
-            "actions": {name: action.to_json() for name, action in self.actions.items()},
-        }
+    def to_model(self) -> models.ModuleSpec:
+        return models.ModuleSpec(
+            file=self.file,
+            classes=list(self.classes),
+            class_name=self.class_name,
+            actions={name: action.to_model() for name, action in self.actions.items()},
+        )
 
 
 def find_spec_file(folder: Path) -> Path | None:

@@ -41,14 +41,13 @@ class ModulesHandler(ModulesBase):
     async def get(self, query: RefreshQuery) -> ModuleList:
         if query.refresh:
             self.modules.refresh()
-        modules = await asyncio.to_thread(self.modules.list_modules, self.username)
-        return ModuleList.model_validate({"modules": modules, "total": len(modules)})
+        return await asyncio.to_thread(self.modules.list_modules, self.username)
 
 
 class ModuleHandler(ModulesBase):
     @endpoint("One module with its spec, readme and requirements", response=Module)
     async def get(self, name: str) -> Module:
-        return Module.model_validate(await asyncio.to_thread(self.modules.get_module, name, self.username))
+        return await asyncio.to_thread(self.modules.get_module, name, self.username)
 
 
 class ModuleSnippetHandler(ModulesBase):
@@ -59,7 +58,7 @@ class ModuleSnippetHandler(ModulesBase):
         description="Invalid inputs answer 400 with `fields`: each input's name and what to fix.",
     )
     async def post(self, name: str, body: SnippetRequest) -> Snippet:
-        result = await asyncio.to_thread(
+        return await asyncio.to_thread(
             self.modules.snippet,
             name,
             body.action,
@@ -69,7 +68,6 @@ class ModuleSnippetHandler(ModulesBase):
             record=body.record,
             script=body.script,
         )
-        return Snippet.model_validate(result)
 
 
 class DatasetsHandler(ModulesBase):
@@ -77,22 +75,19 @@ class DatasetsHandler(ModulesBase):
     async def get(self, query: RefreshQuery) -> DatasetList:
         if query.refresh:
             self.modules.refresh()
-        datasets = await asyncio.to_thread(self.modules.list_datasets, self.username)
-        return DatasetList.model_validate({"datasets": datasets, "total": len(datasets)})
+        return await asyncio.to_thread(self.modules.list_datasets, self.username)
 
 
 class DatasetHandler(ModulesBase):
     @endpoint("One dataset with its readme", response=Dataset)
     async def get(self, name: str) -> Dataset:
-        return Dataset.model_validate(await asyncio.to_thread(self.modules.get_dataset, name, self.username))
+        return await asyncio.to_thread(self.modules.get_dataset, name, self.username)
 
 
 class FavoriteHandler(ModulesBase):
     @endpoint("Star a module or dataset (kind: module or dataset)", response=Favorite)
     async def put(self, kind: str, name: str) -> Favorite:
-        return Favorite.model_validate(
-            await asyncio.to_thread(self.modules.set_favorite, self.username, kind, name, True)
-        )
+        return await asyncio.to_thread(self.modules.set_favorite, self.username, kind, name, True)
 
     @endpoint("Remove a star", status=204)
     async def delete(self, kind: str, name: str) -> None:

@@ -8,16 +8,19 @@ import pytest
 
 from jlab_platform.errors import NotFound
 from jlab_platform.modules.catalog import Catalog
+from jlab_platform.modules.models import DatasetSummary, ModuleSummary, Problem
 from jlab_platform.paths import PathResolver
 from tests.modules.factory import write_module, write_stripes
+
+EntrySummary = ModuleSummary | DatasetSummary
 
 
 def catalog(root: Path, *extra: str, entry_points: bool = False) -> Catalog:
     return Catalog(PathResolver(root), ["modules", *extra], ["datasets"], entry_points=entry_points)
 
 
-def by_name(found: list[dict[str, object]]) -> dict[str, dict[str, object]]:
-    return {str(item["name"]): item for item in found}
+def by_name(found: list[EntrySummary]) -> dict[str, EntrySummary]:
+    return {item.name: item for item in found}
 
 
 def touch_later(path: Path, text: str) -> None:
@@ -34,11 +37,11 @@ def test_workspace_shared_and_builtin_modules(tmp_path: Path) -> None:
     (root / "modules" / "notes").mkdir()  # a folder without spec or main.py is not a module
     found = by_name([entry.summary() for entry in catalog(root, str(shared)).modules()])
     assert set(found) == {"mine", "team-tool", "image-classifier", "keras-classifier", "segmentation"}
-    assert found["mine"]["source"] == "workspace" and found["mine"]["path"] == "modules/mine"
-    assert found["team-tool"]["source"] == "shared" and found["team-tool"]["path"] is None
-    assert found["image-classifier"]["source"] == "builtin" and found["image-classifier"]["valid"] is True
-    assert found["image-classifier"]["actions"] == ["train", "predict"]
-    assert found["mine"]["tags"] == ["demo", "tiny"] and found["mine"]["description"] == "The mine module"
+    assert found["mine"].source == "workspace" and found["mine"].path == "modules/mine"
+    assert found["team-tool"].source == "shared" and found["team-tool"].path is None
+    assert found["image-classifier"].source == "builtin" and found["image-classifier"].valid is True
+    assert found["image-classifier"].actions == ["train", "predict"]
+    assert found["mine"].tags == ["demo", "tiny"] and found["mine"].description == "The mine module"
 
 
 def test_a_workspace_copy_hides_the_builtin_of_the_same_name(tmp_path: Path) -> None:
@@ -47,7 +50,7 @@ def test_a_workspace_copy_hides_the_builtin_of_the_same_name(tmp_path: Path) -> 
         "name: image-classifier\ntrain:\n  inputs:\n    steps: {type: int}\n    label: {type: str}\n"
     )
     entry = catalog(root).module("image-classifier")
-    assert entry.origin.source == "workspace" and entry.summary()["shadowed"] == ["builtin"]
+    assert entry.origin.source == "workspace" and entry.summary().shadowed == ["builtin"]
 
 
 def test_broken_modules_are_listed_with_their_problems(tmp_path: Path) -> None:
@@ -57,10 +60,10 @@ def test_broken_modules_are_listed_with_their_problems(tmp_path: Path) -> None:
     (root / "modules" / "no-spec" / "main.py").write_text("def train(): pass\n")
     found = by_name([entry.summary() for entry in catalog(root).modules()])
     broken = found["broken"]
-    assert broken["valid"] is False and broken["actions"] == []
-    assert broken["errors"][0]["file"] == "module_spec.yml" and broken["errors"][0]["line"] == 3  # type: ignore[index]
-    assert broken["warnings"][0]["file"] == "README.md"  # type: ignore[index]
-    assert found["no-spec"]["errors"][0]["message"].startswith("missing")  # type: ignore[index]
+    assert broken.valid is False and broken.actions == []
+    assert broken.errors[0].file == "module_spec.yml" and broken.errors[0].line == 3
+    assert broken.warnings[0].file == "README.md"
+    assert found["no-spec"].errors[0].message.startswith("missing")
 
 
 def test_cache_is_reused_until_a_file_changes(tmp_path: Path) -> None:
@@ -72,7 +75,7 @@ def test_cache_is_reused_until_a_file_changes(tmp_path: Path) -> None:
     spec = folder / "module_spec.yml"
     touch_later(spec, spec.read_text().replace("The mod module", "Edited"))
     edited = cat.module("mod")
-    assert edited is not first and edited.summary()["description"] == "Edited"
+    assert edited is not first and edited.summary().description == "Edited"
     touch_later(folder / "main.py", "def train(:\n")
     assert cat.module("mod").errors[0].file == "main.py"
     (root / "modules" / "mod" / "module_spec.yml").unlink()
@@ -106,7 +109,7 @@ def test_entry_point_modules_from_an_installed_package(
     root = tmp_path / "root"
     root.mkdir()
     found = by_name([entry.summary() for entry in catalog(root, entry_points=True).modules()])
-    assert found["detector"]["source"] == "package:acme-modules" and found["detector"]["valid"] is True
+    assert found["detector"].source == "package:acme-modules" and found["detector"].valid is True
 
 
 def test_datasets_with_metadata_or_inferred_from_the_layout(tmp_path: Path) -> None:
@@ -121,25 +124,21 @@ def test_datasets_with_metadata_or_inferred_from_the_layout(tmp_path: Path) -> N
     cat = catalog(root)
     found = by_name([entry.summary() for entry in cat.datasets()])
     stripes = found["stripes"]
-    assert stripes["classes"] == ["horizontal", "vertical"] and stripes["samples"] == 6
-    assert stripes["task"] == "image-classification" and stripes["path"] == "datasets/stripes"
-    assert stripes["valid"] is True and stripes["warnings"] == []
+    assert stripes.classes == ["horizontal", "vertical"] and stripes.samples == 6
+    assert stripes.task == "image-classification" and stripes.path == "datasets/stripes"
+    assert stripes.valid is True and stripes.warnings == []
     flowers = found["flowers"]
-    assert (
-        flowers["title"] == "Flowers"
-        and flowers["samples"] == 1000
-        and flowers["classes"] == ["rose", "tulip"]
-    )
-    assert flowers["errors"] == [
-        {
-            "file": "dataset.yml",
-            "line": 5,
-            "message": "colour: unknown key; use one of: "
+    assert flowers.title == "Flowers" and flowers.samples == 1000 and flowers.classes == ["rose", "tulip"]
+    assert flowers.errors == [
+        Problem(
+            file="dataset.yml",
+            line=5,
+            message="colour: unknown key; use one of: "
             "name, title, description, task, task_type, license, source, classes, samples, tags",
-        }
+        )
     ]
-    assert flowers["warnings"][0]["file"] == "README.md"  # type: ignore[index]
-    assert cat.dataset("stripes").detail()["readme"] == "# Stripes\n"
+    assert flowers.warnings[0].file == "README.md"
+    assert cat.dataset("stripes").detail(favorite=False).readme == "# Stripes\n"
 
     # A new image in a class folder changes that folder, so the count is taken again.
     (root / "datasets" / "stripes" / "vertical" / "extra.png").write_bytes(
@@ -147,7 +146,7 @@ def test_datasets_with_metadata_or_inferred_from_the_layout(tmp_path: Path) -> N
     )
     later = time.time() + 5
     os.utime(root / "datasets" / "stripes" / "vertical", (later, later))
-    assert cat.dataset("stripes").summary()["samples"] == 7
+    assert cat.dataset("stripes").summary().samples == 7
 
 
 # Nine levels of nine: 9**9 (387 million) strings once expanded, from under 500 bytes.
@@ -169,13 +168,13 @@ def test_aliases_in_a_spec_are_that_modules_error_and_fast(tmp_path: Path, spec:
     started = time.perf_counter()
     found = by_name([entry.summary() for entry in catalog(root).modules()])
     assert time.perf_counter() - started < 2
-    assert found["fine"]["valid"] is True and found["image-classifier"]["valid"] is True
-    [error] = found["bomb"]["errors"]  # type: ignore[misc]
-    assert error == {
-        "file": "module_spec.yml",
-        "line": line,
-        "message": "invalid YAML: anchors and aliases (&name, *name) are not supported",
-    }
+    assert found["fine"].valid is True and found["image-classifier"].valid is True
+    [error] = found["bomb"].errors
+    assert error == Problem(
+        file="module_spec.yml",
+        line=line,
+        message="invalid YAML: anchors and aliases (&name, *name) are not supported",
+    )
 
 
 def test_a_folder_that_fails_to_load_is_its_own_error(
@@ -192,12 +191,12 @@ def test_a_folder_that_fails_to_load_is_its_own_error(
 
     monkeypatch.setattr("jlab_platform.modules.catalog.check_main", explode)
     found = by_name([entry.summary() for entry in catalog(root).modules()])
-    assert found["fine"]["valid"] is False
-    assert found["fine"]["errors"] == [
-        {"file": "fine", "line": 1, "message": "could not be loaded: RuntimeError('boom')"}
+    assert found["fine"].valid is False
+    assert found["fine"].errors == [
+        Problem(file="fine", line=1, message="could not be loaded: RuntimeError('boom')")
     ]
     datasets = by_name([entry.summary() for entry in catalog(root).datasets()])
-    assert datasets["stripes"]["valid"] is True
-    assert datasets["deep"]["errors"] == [
-        {"file": "dataset.json", "line": 1, "message": "invalid JSON: nested too deeply"}
+    assert datasets["stripes"].valid is True
+    assert datasets["deep"].errors == [
+        Problem(file="dataset.json", line=1, message="invalid JSON: nested too deeply")
     ]

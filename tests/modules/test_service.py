@@ -35,14 +35,14 @@ def test_paths_in_the_snippet_are_relative_to_the_notebook(root: Path) -> None:
     result = service.snippet(
         "image-classifier", "train", {"data_dir": "datasets/stripes", "epochs": 2}, notebook="work/exp.ipynb"
     )
-    assert 'data_dir="../datasets/stripes"' in result["code"] and "epochs=2" in result["code"]
-    assert result["params"]["base_lr"] == 0.05 and result["params"]["lr"] is None  # defaults filled in
-    assert result["config"] is None
+    assert 'data_dir="../datasets/stripes"' in result.code and "epochs=2" in result.code
+    assert result.params["base_lr"] == 0.05 and result.params["lr"] is None  # defaults filled in
+    assert result.config is None
     at_root = service.snippet("image-classifier", "train", {"data_dir": "datasets/stripes"})
-    assert 'data_dir="datasets/stripes"' in at_root["code"]
+    assert 'data_dir="datasets/stripes"' in at_root.code
     # An optional predict input left empty is not written: the kernel picks the latest run.
     predict = service.snippet("image-classifier", "predict", {"images": "datasets/stripes"}, base_dir="work")
-    assert "checkpoint" not in predict["code"] and 'images="../datasets/stripes"' in predict["code"]
+    assert "checkpoint" not in predict.code and 'images="../datasets/stripes"' in predict.code
     (root / "results" / "image-classifier" / "run-1").mkdir(parents=True)
     chosen = service.snippet(
         "image-classifier",
@@ -50,7 +50,7 @@ def test_paths_in_the_snippet_are_relative_to_the_notebook(root: Path) -> None:
         {"images": "datasets/stripes", "checkpoint": "results/image-classifier/run-1"},
         notebook="work/exp.ipynb",
     )
-    assert 'checkpoint="../results/image-classifier/run-1"' in chosen["code"]
+    assert 'checkpoint="../results/image-classifier/run-1"' in chosen.code
 
 
 def test_bad_values_are_reported_per_field(root: Path) -> None:
@@ -89,8 +89,8 @@ def test_inserting_records_inputs_and_outputs_next_to_the_notebook(root: Path) -
     first = service.snippet(
         "simple", "train", {"steps": 4, "label": hostile}, notebook="work/exp.ipynb", record=True
     )
-    assert first["config"] == "work/exp.deploy.yml"
-    call = ast.parse(first["code"]).body[-1]
+    assert first.config == "work/exp.deploy.yml"
+    call = ast.parse(first.code).body[-1]
     assert isinstance(call, ast.Assign) and isinstance(call.value, ast.Call)
     assert [ast.literal_eval(k.value) for k in call.value.keywords] == [4, hostile]
 
@@ -138,12 +138,12 @@ def test_favorites_are_per_user_and_survive_a_restart(root: Path) -> None:
         service.set_favorite("ada", "notebook", "simple", True)
 
     again = make_service(root)
-    modules = {m["name"]: m["favorite"] for m in again.list_modules("ada")}
+    modules = {m.name: m.favorite for m in again.list_modules("ada").modules}
     assert modules["simple"] is True and modules["image-classifier"] is False
-    assert {m["name"]: m["favorite"] for m in again.list_modules("bob")}["simple"] is False
-    assert again.get_dataset("stripes", "ada")["favorite"] is True
+    assert {m.name: m.favorite for m in again.list_modules("bob").modules}["simple"] is False
+    assert again.get_dataset("stripes", "ada").favorite is True
     again.set_favorite("ada", "module", "simple", False)
-    assert again.get_module("simple", "ada")["favorite"] is False
+    assert again.get_module("simple", "ada").favorite is False
 
 
 def test_the_owner_takes_over_favorites_of_made_up_login_names(root: Path) -> None:
@@ -155,19 +155,20 @@ def test_the_owner_takes_over_favorites_of_made_up_login_names(root: Path) -> No
 
     again = make_service(root)
     owner = again.owner
-    assert {m["name"] for m in again.list_modules(owner) if m["favorite"]} == {"simple"}
-    assert again.get_dataset("stripes", owner)["favorite"] is True
-    assert again.get_module("image-classifier", "ada")["favorite"] is True  # a real name keeps its own
+    assert {m.name for m in again.list_modules(owner).modules if m.favorite} == {"simple"}
+    assert again.get_dataset("stripes", owner).favorite is True
+    assert again.get_module("image-classifier", "ada").favorite is True  # a real name keeps its own
     assert not again.favorites.names("0123456789abcdef0123456789abcdef", "module")
     assert again.favorites.claim_per_login(owner) == 0
 
 
 def test_module_detail_has_readme_spec_and_where_results_go(root: Path) -> None:
     detail = make_service(root).get_module("image-classifier", "ada")
-    assert detail["readme"].startswith("# Image classifier (PyTorch)")
-    assert detail["results"] == "results/image-classifier"
-    assert detail["requirements"] == ["torch>=2.1", "numpy>=1.24", "pillow>=10"]
-    inputs = {field["name"]: field for field in detail["spec"]["actions"]["train"]["inputs"]}
+    assert detail.readme.startswith("# Image classifier (PyTorch)")
+    assert detail.results == "results/image-classifier"
+    assert detail.requirements == ["torch>=2.1", "numpy>=1.24", "pillow>=10"]
+    assert detail.spec is not None
+    inputs = {field.name: field.model_dump(by_alias=True) for field in detail.spec.actions["train"].inputs}
     assert inputs["base_lr"] == {
         "name": "base_lr",
         "type": "float",
