@@ -29,8 +29,11 @@ class OnnxRequest(ApiModel):
     output: WorkspacePath | None = Field(default=None, description="Default: beside the model.")
 
 
+WorkerState = Literal["stopped", "starting", "ready"]
+
+
 class WorkerStatus(ApiModel):
-    state: Literal["stopped", "starting", "ready"]
+    state: WorkerState
     pid: int | None
     queued: int
     tensorflow: str | None = Field(description="TensorFlow's version, once the worker has loaded it.")

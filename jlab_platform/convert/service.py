@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput, Unavailable
+from ..files import models as file_models
 from ..files.atomic import partial_path
 from ..files.states import ENDED
 from ..files.tasks import Task, TaskRegistry
 from ..paths import PathResolver
 from ..settings import option_default
+from .models import WorkerState, WorkerStatus
 from .sources import (
     QUANTIZE_MODES,
     OnnxJob,
@@ -71,7 +73,7 @@ class ConversionService:
         allow_select_tf_ops: bool = False,
         output: str | None = None,
         verify: bool = True,
-    ) -> dict[str, Any]:
+    ) -> file_models.Task:
         source = self.paths.resolve(path, must_exist=True)
         kind = tflite_source_kind(source, path)
         if quantize not in QUANTIZE_MODES:
@@ -115,7 +117,7 @@ class ConversionService:
         input_shape: list[int] | None = None,
         dynamic_batch: bool = True,
         output: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> file_models.Task:
         source = self.paths.resolve(path, must_exist=True)
         kind = onnx_source_kind(source, path)
         shape = check_input_shape(input_shape)  # None: the worker infers it from the model
@@ -129,28 +131,29 @@ class ConversionService:
         job = OnnxJob(source, kind, target, task.id, shape, dynamic_batch)
         return self._enqueue(task, job)
 
-    def get(self, task_id: str) -> dict[str, Any]:
+    def get(self, task_id: str) -> file_models.Task:
         return self.tasks.get(task_id)
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[file_models.Task]:
         return self.tasks.list()
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> WorkerStatus:
         with self._cond:
             worker = self._worker
+            state: WorkerState
             if worker is None:
                 state = "starting" if self._warm_wanted else "stopped"
             else:
                 state = "ready" if worker.ready else "starting"
-            return {
-                "state": state,
-                "pid": worker.pid if worker else None,
-                "queued": len(self._queue),
+            return WorkerStatus(
+                state=state,
+                pid=worker.pid if worker else None,
+                queued=len(self._queue),
                 # Set once the worker has imported TensorFlow and run the converter once.
-                "tensorflow": worker.tensorflow if worker else None,
-            }
+                tensorflow=worker.tensorflow if worker else None,
+            )
 
-    def warm(self) -> dict[str, Any]:
+    def warm(self) -> WorkerStatus:
         """Start the worker (or keep it from idling out) without waiting for it; its state."""
         with self._cond:
             if self._closed:
@@ -161,7 +164,7 @@ class ConversionService:
             self._cond.notify_all()
         return self.status()
 
-    def cancel(self, task_id: str) -> dict[str, Any]:
+    def cancel(self, task_id: str) -> file_models.Task:
         task = self.tasks.request_cancel(task_id)
         with self._cond:
             queued = next((item for item in self._queue if item[0] is task), None)
@@ -211,7 +214,7 @@ class ConversionService:
             raise InvalidInput(f"{self.paths.relative(target)!r} is a folder", "Choose another output name.")
         return target
 
-    def _enqueue(self, task: Task, job: TfliteJob | OnnxJob) -> dict[str, Any]:
+    def _enqueue(self, task: Task, job: TfliteJob | OnnxJob) -> file_models.Task:
         request = {"id": task.id, "kind": task.kind, "params": job_to_json(job)}
         with self._cond:
             if self._closed:
@@ -220,7 +223,7 @@ class ConversionService:
             self._queue.append((task, request))
             self._ensure_dispatcher()
             self._cond.notify_all()
-        return task.to_json()
+        return task.to_model()
 
     def _ensure_dispatcher(self) -> None:
         if self._thread is None:

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,16 @@ EXTENSIONS = {
 }
 
 
+@dataclass(frozen=True)
+class ScriptExport:
+    path: Path
+    cells: int  # how many code cells it holds
+    warnings: list[str]
+
+
 def export_script(
     notebook: Path, shown: str, allowed: Callable[[Path], bool], overwrite: bool = False
-) -> dict[str, Any]:
+) -> ScriptExport:
     """Write ``notebook``'s code as a script beside it; the script's path and what to know about it.
 
     ``allowed`` says whether the script's path may be written (the workspace's containment check).
@@ -69,11 +77,8 @@ def export_script(
             "The notebook uses IPython magics or shell commands: the script calls get_ipython() and "
             "runs under `ipython script.py`, not plain `python`."
         )
-    return {
-        "path": target,
-        "cells": sum(1 for cell in node.cells if cell.cell_type == "code"),
-        "warnings": warnings,
-    }
+    cells = sum(1 for cell in node.cells if cell.cell_type == "code")
+    return ScriptExport(path=target, cells=cells, warnings=warnings)
 
 
 def _language(metadata: Any) -> str:

@@ -6,10 +6,10 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 from ..errors import InvalidInput, PlatformError
 from ..paths import PathResolver
+from . import models
 from .extract import MB, Extraction, ExtractionCancelled, ExtractLimits, staging_folder
 from .script_export import export_script
 from .states import ENDED
@@ -32,7 +32,7 @@ class FileActions:
             shutil.rmtree(staging_folder(target.parent, target.name, task.id), ignore_errors=True)
         self._threads: list[threading.Thread] = []
 
-    def extract(self, path: str, name_encoding: str | None = None) -> dict[str, Any]:
+    def extract(self, path: str, name_encoding: str | None = None) -> models.Task:
         """Check the archive now (an unsafe one is a 400), extract it in the background."""
         archive = self.paths.resolve(path, must_exist=True)
         if name_encoding is not None:
@@ -58,28 +58,29 @@ class FileActions:
         thread = threading.Thread(target=self._run, args=(task, extraction), name="jlab-extract", daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
-        return task.to_json()
+        return task.to_model()
 
-    def get(self, task_id: str) -> dict[str, Any]:
+    def get(self, task_id: str) -> models.Task:
         return self.tasks.get(task_id)
 
-    def cancel(self, task_id: str) -> dict[str, Any]:
+    def cancel(self, task_id: str) -> models.Task:
         task = self.tasks.request_cancel(task_id)
         deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
         while task.status not in ENDED and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.tasks.get(task_id)
 
-    def export_script(self, path: str, overwrite: bool = False) -> dict[str, Any]:
+    def export_script(self, path: str, overwrite: bool = False) -> models.ExportedScript:
         notebook = self.paths.resolve(path, must_exist=True)
         result = export_script(notebook, path, self.paths.contains, overwrite)
-        target: Path = result["path"]
-        return {**result, "path": self.paths.relative(target)}
+        return models.ExportedScript(
+            path=self.paths.relative(result.path), cells=result.cells, warnings=result.warnings
+        )
 
     def close(self) -> None:
         for task in self.tasks.list():
-            if task["status"] not in ENDED:
-                self.tasks.request_cancel(task["id"])
+            if task.status not in ENDED:
+                self.tasks.request_cancel(task.id)
         for thread in self._threads:
             thread.join(timeout=10)
 

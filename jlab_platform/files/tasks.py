@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import Conflict, NotFound
 from ..timeutil import to_iso, utcnow
+from . import models
 from .atomic import write_atomic
 from .states import CANCELLED, ENDED, FAILED, QUEUED, RUNNING, SUCCEEDED, EndedStatus, TaskStatus
 
@@ -46,23 +47,24 @@ class Task:
     report: dict[str, Any] | None = None
     cancel_requested: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "source": self.source,
-            "output": self.output,
-            "options": dict(self.options),
-            "status": self.status,
-            "stage": self.stage,
-            "progress": round(self.progress, 4),
-            "message": self.message,
-            "created_at": self.created_at,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "error": self.error,
-            "report": self.report,
-        }
+    def to_model(self) -> models.Task:
+        """The record as the API shows it (a snapshot: the work goes on changing this one)."""
+        return models.Task(
+            id=self.id,
+            kind=self.kind,
+            source=self.source,
+            output=self.output,
+            options=dict(self.options),
+            status=self.status,
+            stage=self.stage,
+            progress=round(self.progress, 4),
+            message=self.message,
+            created_at=self.created_at,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            error=self.error,
+            report=self.report,
+        )
 
 
 class TaskRegistry:
@@ -93,14 +95,14 @@ class TaskRegistry:
             )
         return task
 
-    def get(self, task_id: str) -> dict[str, Any]:
+    def get(self, task_id: str) -> models.Task:
         task = self.task(task_id)
         with self._lock:
-            return task.to_json()
+            return task.to_model()
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[models.Task]:
         with self._lock:
-            return [task.to_json() for task in reversed(self._tasks.values())]
+            return [task.to_model() for task in reversed(self._tasks.values())]
 
     def start(self, task: Task, stage: str, message: str) -> None:
         with self._lock:

@@ -19,9 +19,7 @@ class ConvertBase(ApiHandler):
 class ConversionsHandler(ConvertBase):
     @endpoint("Recent conversions and the conversion worker's state", response=Conversions)
     async def get(self) -> Conversions:
-        return Conversions.model_validate(
-            {"conversions": self.conversions.list(), "worker": self.conversions.status()}
-        )
+        return Conversions(conversions=self.conversions.list(), worker=self.conversions.status())
 
 
 class WarmHandler(ConvertBase):
@@ -30,13 +28,13 @@ class WarmHandler(ConvertBase):
         response=WorkerStatus,
     )
     async def post(self) -> WorkerStatus:
-        return WorkerStatus.model_validate(self.conversions.warm())
+        return self.conversions.warm()
 
 
 class TfliteHandler(ConvertBase):
     @endpoint("Convert a Keras model to TFLite", body=TfliteRequest, response=Task, status=202)
     async def post(self, body: TfliteRequest) -> Task:
-        task = await asyncio.to_thread(
+        return await asyncio.to_thread(
             self.conversions.submit_tflite,
             body.path,
             quantize=body.quantize,
@@ -45,30 +43,28 @@ class TfliteHandler(ConvertBase):
             output=body.output,
             verify=body.verify,
         )
-        return Task.model_validate(task)
 
 
 class OnnxHandler(ConvertBase):
     @endpoint("Export a PyTorch model to ONNX", body=OnnxRequest, response=Task, status=202)
     async def post(self, body: OnnxRequest) -> Task:
-        task = await asyncio.to_thread(
+        return await asyncio.to_thread(
             self.conversions.submit_onnx,
             body.path,
             input_shape=body.input_shape,
             dynamic_batch=body.dynamic_batch,
             output=body.output,
         )
-        return Task.model_validate(task)
 
 
 class ConversionHandler(ConvertBase):
     @endpoint("One conversion", response=Task)
     async def get(self, task_id: str) -> Task:
-        return Task.model_validate(self.conversions.get(task_id))
+        return self.conversions.get(task_id)
 
     @endpoint("Cancel a conversion", response=Task)
     async def delete(self, task_id: str) -> Task:
-        return Task.model_validate(await asyncio.to_thread(self.conversions.cancel, task_id))
+        return await asyncio.to_thread(self.conversions.cancel, task_id)
 
 
 class FilesBase(ApiHandler):
@@ -80,17 +76,17 @@ class FilesBase(ApiHandler):
 class ExtractHandler(FilesBase):
     @endpoint("Extract an archive beside itself, safely", body=ExtractRequest, response=Task, status=202)
     async def post(self, body: ExtractRequest) -> Task:
-        return Task.model_validate(await asyncio.to_thread(self.files.extract, body.path, body.name_encoding))
+        return await asyncio.to_thread(self.files.extract, body.path, body.name_encoding)
 
 
 class ExtractionHandler(FilesBase):
     @endpoint("One extraction", response=Task)
     async def get(self, task_id: str) -> Task:
-        return Task.model_validate(self.files.get(task_id))
+        return self.files.get(task_id)
 
     @endpoint("Cancel an extraction", response=Task)
     async def delete(self, task_id: str) -> Task:
-        return Task.model_validate(await asyncio.to_thread(self.files.cancel, task_id))
+        return await asyncio.to_thread(self.files.cancel, task_id)
 
 
 class ExportScriptHandler(FilesBase):
@@ -101,8 +97,7 @@ class ExportScriptHandler(FilesBase):
         status=201,
     )
     async def post(self, body: ExportScriptRequest) -> ExportedScript:
-        result = await asyncio.to_thread(self.files.export_script, body.path, body.overwrite)
-        return ExportedScript.model_validate(result)
+        return await asyncio.to_thread(self.files.export_script, body.path, body.overwrite)
 
 
 # Literal paths before the {id} patterns: tornado takes the first rule that matches.

@@ -15,9 +15,11 @@ import psutil
 import pytest
 import torch
 
+from jlab_platform.convert.models import WorkerStatus
 from jlab_platform.convert.service import ConversionService, ConvertSettings
 from jlab_platform.errors import Conflict, InvalidInput, InvalidPath, Unavailable
 from jlab_platform.files.atomic import partial_path
+from jlab_platform.files.models import Task as TaskView
 from jlab_platform.files.states import ENDED
 from jlab_platform.files.tasks import Task
 from jlab_platform.paths import PathResolver
@@ -40,12 +42,12 @@ def service(workspace: Path) -> Iterator[ConversionService]:
     svc.close()
 
 
-def wait(service: ConversionService, task_id: str, until: Any = None, timeout: float = 180) -> dict[str, Any]:
+def wait(service: ConversionService, task_id: str, until: Any = None, timeout: float = 180) -> TaskView:
     """Poll until the record ends (or ``until(record)`` holds); the record."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         record = service.get(task_id)
-        if (until or (lambda r: r["status"] in ENDED))(record):
+        if (until or (lambda r: r.status in ENDED))(record):
             return record
         time.sleep(0.05)
     raise AssertionError(f"conversion {task_id} did not get there: {service.get(task_id)}")
@@ -66,19 +68,19 @@ def gone(pid: int, timeout: float = 10) -> bool:
 def test_conversions_queue_up_and_run_in_one_warm_worker(service: ConversionService, workspace: Path) -> None:
     tflite = service.submit_tflite("cnn.keras", quantize="dynamic")
     onnx = service.submit_onnx("cnn.pt", input_shape=[1, 3, 16, 16])
-    assert tflite["status"] == "queued" and tflite["output"] == "cnn_dynamic.tflite"
-    assert onnx["output"] == "cnn.onnx" and onnx["options"]["input_shape"] == [1, 3, 16, 16]
-    first = wait(service, tflite["id"])
-    pid = service.status()["pid"]
-    second = wait(service, onnx["id"])
-    assert (first["status"], second["status"]) == ("succeeded", "succeeded"), (first, second)
-    assert service.status() == {"state": "ready", "pid": pid, "queued": 0, "tensorflow": tf_version()}, (
+    assert tflite.status == "queued" and tflite.output == "cnn_dynamic.tflite"
+    assert onnx.output == "cnn.onnx" and onnx.options["input_shape"] == [1, 3, 16, 16]
+    first = wait(service, tflite.id)
+    pid = service.status().pid
+    second = wait(service, onnx.id)
+    assert (first.status, second.status) == ("succeeded", "succeeded"), (first, second)
+    assert service.status() == WorkerStatus(state="ready", pid=pid, queued=0, tensorflow=tf_version()), (
         "the same worker did both"
     )
-    assert first["report"]["verification"]["performed"] and first["message"] == "Wrote cnn_dynamic.tflite"
-    assert second["report"]["verification"]["batch_sizes"] == [1, 4]
-    assert (workspace / "cnn_dynamic.tflite").stat().st_size == first["report"]["output_bytes"]
-    assert [r["id"] for r in service.list()[:2]] == [onnx["id"], tflite["id"]]
+    assert first.report["verification"]["performed"] and first.message == "Wrote cnn_dynamic.tflite"
+    assert second.report["verification"]["batch_sizes"] == [1, 4]
+    assert (workspace / "cnn_dynamic.tflite").stat().st_size == first.report["output_bytes"]
+    assert [r.id for r in service.list()[:2]] == [onnx.id, tflite.id]
 
 
 def tf_version() -> str:
@@ -94,31 +96,31 @@ def test_warm_starts_the_worker_ahead_of_a_conversion_and_again_after_it_idled_o
         PathResolver(workspace), ConvertSettings(data_dir=tmp_path / "data", idle_seconds=3)
     )
     try:
-        assert svc.status()["state"] == "stopped"
-        assert svc.warm()["state"] == "starting", "it answers at once, before the imports"
+        assert svc.status().state == "stopped"
+        assert svc.warm().state == "starting", "it answers at once, before the imports"
         ready = wait_worker(svc, "ready")
-        assert ready["tensorflow"] == tf_version(), "TensorFlow is imported in the worker"
-        assert psutil.Process(ready["pid"]).is_running()
+        assert ready.tensorflow == tf_version(), "TensorFlow is imported in the worker"
+        assert psutil.Process(ready.pid).is_running()
         assert svc.warm() == ready, "warming a warm worker changes nothing"
         task = svc.submit_tflite("cnn.keras", output="warmed.tflite")
-        assert wait(svc, task["id"])["status"] == "succeeded"
-        assert svc.status()["pid"] == ready["pid"], "the conversion ran in the warmed worker"
+        assert wait(svc, task.id).status == "succeeded"
+        assert svc.status().pid == ready.pid, "the conversion ran in the warmed worker"
         wait_worker(svc, "stopped", timeout=40)
-        assert gone(ready["pid"]), "an idle worker stops after idle_seconds"
+        assert gone(ready.pid), "an idle worker stops after idle_seconds"
         again = svc.warm()
-        assert again["state"] == "starting"
-        assert wait_worker(svc, "ready")["pid"] not in (None, ready["pid"]), "a fresh worker"
+        assert again.state == "starting"
+        assert wait_worker(svc, "ready").pid not in (None, ready.pid), "a fresh worker"
     finally:
         svc.close()
     with pytest.raises(Unavailable):
         svc.warm()
 
 
-def wait_worker(svc: ConversionService, state: str, timeout: float = 120) -> dict[str, Any]:
+def wait_worker(svc: ConversionService, state: str, timeout: float = 120) -> WorkerStatus:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         status = svc.status()
-        if status["state"] == state:
+        if status.state == state:
             return status
         time.sleep(0.05)
     raise AssertionError(f"the worker did not get {state}: {svc.status()}")
@@ -128,28 +130,28 @@ def test_cancel_kills_the_conversion_and_the_next_one_gets_a_fresh_worker(
     service: ConversionService, workspace: Path
 ) -> None:
     task = service.submit_tflite("slow.keras")
-    wait(service, task["id"], lambda r: r["stage"] == "converting")
-    pid = service.status()["pid"]
-    cancelled = service.cancel(task["id"])
-    assert cancelled["status"] == "cancelled" and gone(pid)
+    wait(service, task.id, lambda r: r.stage == "converting")
+    pid = service.status().pid
+    cancelled = service.cancel(task.id)
+    assert cancelled.status == "cancelled" and gone(pid)
     assert not (workspace / "slow.tflite").exists() and not list(workspace.glob(".*.part"))
     with pytest.raises(Conflict, match="already ended"):
-        service.cancel(task["id"])
+        service.cancel(task.id)
     queued = service.submit_tflite("cnn.h5", output="again.tflite")
-    assert wait(service, queued["id"])["status"] == "succeeded"
-    assert service.status()["pid"] not in (None, pid)
+    assert wait(service, queued.id).status == "succeeded"
+    assert service.status().pid not in (None, pid)
 
 
 def test_a_crash_fails_only_its_conversion_and_names_the_cause(service: ConversionService) -> None:
     task = service.submit_tflite("slow.keras", output="crash.tflite")
-    wait(service, task["id"], lambda r: r["stage"] == "converting")
-    os.kill(service.status()["pid"], signal.SIGSEGV)
-    failed = wait(service, task["id"])
-    assert failed["status"] == "failed"
-    assert failed["error"]["error"] == "The conversion process died (killed by signal SIGSEGV)"
-    assert "worker.log" in failed["error"]["detail"]
+    wait(service, task.id, lambda r: r.stage == "converting")
+    os.kill(service.status().pid, signal.SIGSEGV)
+    failed = wait(service, task.id)
+    assert failed.status == "failed"
+    assert failed.error["error"] == "The conversion process died (killed by signal SIGSEGV)"
+    assert "worker.log" in failed.error["detail"]
     after = service.submit_tflite("cnn_savedmodel")
-    assert wait(service, after["id"])["status"] == "succeeded"
+    assert wait(service, after.id).status == "succeeded"
 
 
 def test_bad_requests_are_refused_before_anything_is_queued(workspace: Path, tmp_path: Path) -> None:
@@ -178,12 +180,9 @@ def test_bad_requests_are_refused_before_anything_is_queued(workspace: Path, tmp
         InvalidInput, match=r"not_a_model is not a SavedModel folder \(it has no saved_model.pb\)"
     ):
         svc.submit_tflite("not_a_model")
-    assert svc.list() == [] and svc.status() == {
-        "state": "stopped",
-        "pid": None,
-        "queued": 0,
-        "tensorflow": None,
-    }
+    assert svc.list() == [] and svc.status() == WorkerStatus(
+        state="stopped", pid=None, queued=0, tensorflow=None
+    )
 
 
 SERVER = """
@@ -194,9 +193,9 @@ from jlab_platform.paths import PathResolver
 root = Path(sys.argv[1])
 service = ConversionService(PathResolver(root), ConvertSettings(data_dir=root / ".server"))
 task = service.submit_tflite("cnn.keras", output="by_server.tflite")
-while service.get(task["id"])["status"] != "succeeded":
+while service.get(task.id).status != "succeeded":
     time.sleep(0.05)
-print(service.status()["pid"], flush=True)
+print(service.status().pid, flush=True)
 time.sleep(600)
 """
 
@@ -224,5 +223,8 @@ def test_a_conversion_cut_off_by_a_restart_comes_back_failed_without_its_partial
     partial = partial_path(workspace / "cnn.tflite", record.id)
     partial.write_bytes(b"half a model")  # the server is killed here
     again = ConversionService(PathResolver(workspace), ConvertSettings(data_dir=data))
-    assert again.get(record.id)["status"] == "failed" and not partial.exists()
-    assert again.list()[0]["error"]["error"] == "The server stopped while this ran"
+    assert again.get(record.id).status == "failed" and not partial.exists()
+    assert again.list()[0].error == {
+        "error": "The server stopped while this ran",
+        "detail": "Start the conversion again.",
+    }

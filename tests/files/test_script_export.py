@@ -34,7 +34,7 @@ def test_a_named_exporter_is_never_imported(tmp_path: Path, monkeypatch: pytest.
             name=f"{language}.ipynb",
         )
         result = export(notebook)
-        assert "print(x)" in result["path"].read_text()
+        assert "print(x)" in result.path.read_text()
     assert called == []
     assert sorted(path.name for path in tmp_path.iterdir()) == ["R.R", "R.ipynb", "python.ipynb", "python.py"]
 
@@ -47,7 +47,7 @@ def test_the_extension_is_fixed_by_language(tmp_path: Path, extension: str, lang
     before = notebook.read_bytes()
     result = export(notebook, overwrite=True)
     expected = {"python": "nb.py", "julia": "nb.jl", "brainfuck": "nb.txt"}[language]
-    assert result["path"] == tmp_path / expected
+    assert result.path == tmp_path / expected
     assert notebook.read_bytes() == before  # the source is never written over
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["nb.ipynb", expected])
 
@@ -69,4 +69,4 @@ def test_metadata_against_the_notebook_schema_is_refused(tmp_path: Path, metadat
 
 def test_without_language_metadata_the_script_is_python(tmp_path: Path) -> None:
     result = export(write_notebook(tmp_path, {}))
-    assert result["path"].name == "nb.py" and "# # Notes" in result["path"].read_text()
+    assert result.path.name == "nb.py" and "# # Notes" in result.path.read_text()

@@ -21,12 +21,12 @@ def test_an_extraction_record_outlives_the_server(tmp_path: Path) -> None:
     first = actions(root, data)
     started = first.extract("downloads/pack.zip")
     deadline = time.monotonic() + 30
-    while first.get(started["id"])["status"] == "running":
+    while first.get(started.id).status == "running":
         assert time.monotonic() < deadline
         time.sleep(0.02)
     first.close()
-    again = actions(root, data).get(started["id"])
-    assert again["status"] == "succeeded" and again["output"] == "downloads/pack"
+    again = actions(root, data).get(started.id)
+    assert again.status == "succeeded" and again.output == "downloads/pack"
     assert (root / "downloads" / "pack" / "a.txt").read_bytes() == b"alpha"
 
 
@@ -43,5 +43,5 @@ def test_an_extraction_cut_off_by_a_restart_leaves_no_staging_folder(tmp_path: P
     other = staging_folder(root / "downloads", "big", "someone-else")
     other.mkdir()
     again = actions(root, data)
-    assert again.get(record.id)["status"] == "failed" and not staging.exists()
+    assert again.get(record.id).status == "failed" and not staging.exists()
     assert other.exists()  # only what that record was writing is removed

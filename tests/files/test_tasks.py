@@ -26,16 +26,14 @@ def test_records_come_back_after_a_restart_and_interrupted_work_is_failed(tmp_pa
         torn.write('{"id": "cut-short", "kind": "on')  # the server died mid-line
 
     again = TaskRegistry("conversion", journal)
-    assert [t["id"] for t in again.list()] == [queued.id, running.id, done.id]
+    assert [t.id for t in again.list()] == [queued.id, running.id, done.id]
     restored = again.get(done.id)
-    assert restored["status"] == "succeeded" and restored["report"] == {"size": 123}
-    assert restored["options"] == {"opset": 17} and restored["progress"] == 1.0
+    assert restored.status == "succeeded" and restored.report == {"size": 123}
+    assert restored.options == {"opset": 17} and restored.progress == 1.0
     for interrupted in (running.id, queued.id):
         record = again.get(interrupted)
-        assert (
-            record["status"] == "failed" and record["error"]["error"] == "The server stopped while this ran"
-        )
-        assert record["finished_at"] is not None
+        assert record.status == "failed" and record.error["error"] == "The server stopped while this ran"
+        assert record.finished_at is not None
     # Compacted: one line per record, the interrupted ones already failed in it.
     lines = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [line["id"] for line in lines] == [done.id, running.id, queued.id]
@@ -75,5 +73,5 @@ def test_lines_that_are_not_records_are_skipped(tmp_path: Path, caplog: pytest.L
 
     with caplog.at_level("WARNING"):
         again = TaskRegistry("conversion", journal)
-    assert [t["id"] for t in again.list()] == [kept.id]
+    assert [t.id for t in again.list()] == [kept.id]
     assert sum("not a record" in message for message in caplog.messages) == len(hostile) + 1
