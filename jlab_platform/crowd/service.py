@@ -485,7 +485,7 @@ class CrowdService:
 
     def _log_tail(self, job_id: str) -> str:
         try:
-            text = str(self.jobs.log(job_id, -2000, 2000)["data"])
+            text = self.jobs.log(job_id, -2000, 2000).data
         except PlatformError:
             return ""
         lines = [line for line in text.splitlines() if line.strip()]

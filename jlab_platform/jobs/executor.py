@@ -15,11 +15,11 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import psutil
 
 from ..store.models import JobRow
+from .models import Cluster
 from .records import ExitRecord, LaunchSpec, read_exit, read_started_pgid, write_spec
 from .states import FAILED, ActiveStatus
 
@@ -62,7 +62,7 @@ class JobExecutor(ABC):
     def terminate(self, job: JobRow, job_dir: Path) -> None:
         """Ask the job to stop (its exit is recorded by whoever sees it end)."""
 
-    def cluster(self) -> dict[str, Any] | None:
+    def cluster(self) -> Cluster | None:
         """The cluster's nodes and its CPUs/GPUs in use; None when jobs run on this machine."""
         return None
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .models import JobMetrics, MetricPoint, MetricRun, Progress
+
 # Called with (metric, step, value, run index) for each point as it is parsed.
 PointListener = Callable[[str, float, float, int], None]
 
@@ -47,23 +49,23 @@ class MetricsState:
     # Every point, also those thinned out of ``series`` later (the job's TensorBoard run).
     listener: PointListener | None = field(default=None, repr=False, compare=False)
 
-    def to_json(self, elapsed_seconds: float | None) -> dict[str, Any]:
+    def to_model(self, elapsed_seconds: float | None) -> JobMetrics:
         progress = None
         eta = None
         if self.step is not None and self.total:
             fraction = max(0.0, min(1.0, self.step / self.total))
-            progress = {"step": self.step, "total": self.total, "fraction": fraction}
+            progress = Progress(step=self.step, total=self.total, fraction=fraction)
             if elapsed_seconds is not None and 0 < fraction < 1:
                 eta = elapsed_seconds * (1 - fraction) / fraction
-        return {
-            "series": {
-                name: [{"step": step, "value": value, "run": run} for step, value, run in points]
+        return JobMetrics(
+            series={
+                name: [MetricPoint(step=step, value=value, run=run) for step, value, run in points]
                 for name, points in self.series.items()
             },
-            "runs": [{"index": index, "label": label} for index, label in enumerate(self.runs)],
-            "progress": progress,
-            "eta_seconds": eta,
-        }
+            runs=[MetricRun(index=index, label=label) for index, label in enumerate(self.runs)],
+            progress=progress,
+            eta_seconds=eta,
+        )
 
     def start_run(self, label: str | None) -> int:
         """Begin the next run (or name the current one while it has no point); its index."""

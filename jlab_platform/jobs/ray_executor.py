@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import Conflict, InvalidInput, Unavailable
 from ..store.models import JobRow
 from .executor import JobExecutor, JobUpdate, Started
+from .models import Cluster, ClusterNode
 from .records import LOG_FILE, ExitRecord, LaunchSpec
 from .snapshot import folder_bytes
 from .states import FAILED, PENDING, RUNNING, SUCCESS, TERMINATED, EndedStatus
@@ -128,7 +129,7 @@ class RayExecutor(JobExecutor):
                 self._client = None
                 raise self._unreachable(exc) from exc
 
-    def cluster(self) -> dict[str, Any] | None:
+    def cluster(self) -> Cluster:
         try:
             from ray.util.state import list_nodes
         except ImportError as exc:
@@ -141,22 +142,23 @@ class RayExecutor(JobExecutor):
             raise self._unreachable(exc) from exc
         usage = status.get("data", {}).get("clusterStatus", {}).get("loadMetricsReport", {}).get("usage", {})
         alive = [node for node in nodes if node.state == "ALIVE"]
-        return {
-            "address": self.cluster_address,
-            "nodes": [
-                {
-                    "name": node.node_name or node.node_ip,
-                    "head": bool(node.is_head_node),
-                    "cpus": (node.resources_total or {}).get("CPU", 0.0),
-                    "gpus": (node.resources_total or {}).get("GPU", 0.0),
-                }
+        return Cluster(
+            executor=self.name,
+            address=self.cluster_address,
+            nodes=[
+                ClusterNode(
+                    name=node.node_name or node.node_ip,
+                    head=bool(node.is_head_node),
+                    cpus=(node.resources_total or {}).get("CPU", 0.0),
+                    gpus=(node.resources_total or {}).get("GPU", 0.0),
+                )
                 for node in alive
             ],
-            "cpus": usage.get("CPU", [0.0, 0.0])[1],
-            "cpus_used": usage.get("CPU", [0.0, 0.0])[0],
-            "gpus": usage.get("GPU", [0.0, 0.0])[1],
-            "gpus_used": usage.get("GPU", [0.0, 0.0])[0],
-        }
+            cpus=usage.get("CPU", [0.0, 0.0])[1],
+            cpus_used=usage.get("CPU", [0.0, 0.0])[0],
+            gpus=usage.get("GPU", [0.0, 0.0])[1],
+            gpus_used=usage.get("GPU", [0.0, 0.0])[0],
+        )
 
     # -- internals ---------------------------------------------------------
 

@@ -28,9 +28,10 @@ from ..store.models import JobRow
 from ..timeutil import parse_iso, to_iso, utcnow
 from ..vcs import current_commit
 from . import metrics as job_metrics
+from . import models
 from .executor import JobExecutor, JobUpdate
 from .launch import build_launch
-from .logs import LogChunk, note_vanished, read_chunk
+from .logs import note_vanished, read_chunk
 from .quota import MIB, SnapshotSpace, check_pending
 from .records import LOG_FILE, ExitRecord, scrub_old_specs
 from .snapshot import ExcludeRules
@@ -102,37 +103,32 @@ class JobService:
 
     # -- queries -----------------------------------------------------------
 
-    def environments(self) -> list[dict[str, Any]]:
-        console = {"name": "console", "available": True, "reason": None, "slots": None}
+    def environments(self) -> models.JobEnvironments:
+        def environment(
+            name: models.Environment, slots: float | None, reason: str | None = None
+        ) -> models.JobEnvironment:
+            return models.JobEnvironment(name=name, available=reason is None, reason=reason, slots=slots)
+
+        console = environment("console", None)
         if not self.executor.queues_itself:
             gpus = self.settings.gpu_count
-            return [
-                console,
-                {"name": "cpu", "available": True, "reason": None, "slots": self.settings.max_cpu_jobs},
-                {"name": "gpu", "available": gpus > 0, "reason": None if gpus else NO_GPU, "slots": gpus},
-            ]
+            cpu = environment("cpu", self.settings.max_cpu_jobs)
+            return models.JobEnvironments(
+                environments=[console, cpu, environment("gpu", gpus, None if gpus else NO_GPU)]
+            )
         try:
             cluster = self.cluster()
         except Unavailable as exc:
             down = f"{exc.message}. {exc.detail}"
-            return [
-                console,
-                {"name": "cpu", "available": False, "reason": down, "slots": None},
-                {"name": "gpu", "available": False, "reason": down, "slots": None},
-            ]
-        gpus = int(cluster["gpus"])
-        return [
-            console,
-            {"name": "cpu", "available": True, "reason": None, "slots": int(cluster["cpus"])},
-            {
-                "name": "gpu",
-                "available": gpus > 0,
-                "reason": None if gpus else NO_CLUSTER_GPU,
-                "slots": gpus,
-            },
-        ]
+            unavailable = [environment("cpu", None, down), environment("gpu", None, down)]
+            return models.JobEnvironments(environments=[console, *unavailable])
+        gpus = int(cluster.gpus or 0)
+        cpu = environment("cpu", int(cluster.cpus))
+        return models.JobEnvironments(
+            environments=[console, cpu, environment("gpu", gpus, None if gpus else NO_CLUSTER_GPU)]
+        )
 
-    def cluster(self) -> dict[str, Any]:
+    def cluster(self) -> models.Cluster:
         """Where jobs run: the cluster's nodes and CPUs/GPUs in use, or this machine's job slots."""
         info = self.executor.cluster()
         if info is None:
@@ -140,21 +136,19 @@ class JobService:
                 running = session.scalars(
                     select(JobRow).where(JobRow.status == RUNNING, JobRow.env != "console", self._ours())
                 ).all()
-            this_machine = {
-                "name": socket.gethostname(),
-                "head": True,
-                "cpus": os.cpu_count() or 1,
-                "gpus": self.settings.gpu_count,
-            }
-            info = {
-                "address": None,
-                "nodes": [this_machine],
-                "cpus": self.settings.max_cpu_jobs,
-                "cpus_used": sum(1 for row in running if row.env == "cpu"),
-                "gpus": self.settings.gpu_count,
-                "gpus_used": sum(1 for row in running if row.env == "gpu"),
-            }
-        return {"executor": self.executor.name, **info}
+            this_machine = models.ClusterNode(
+                name=socket.gethostname(), head=True, cpus=os.cpu_count() or 1, gpus=self.settings.gpu_count
+            )
+            info = models.Cluster(
+                executor=self.executor.name,
+                address=None,
+                nodes=[this_machine],
+                cpus=self.settings.max_cpu_jobs,
+                cpus_used=sum(1 for row in running if row.env == "cpu"),
+                gpus=self.settings.gpu_count,
+                gpus_used=sum(1 for row in running if row.env == "gpu"),
+            )
+        return info
 
     def list_jobs(
         self, status: str | None = None, limit: int = 100, offset: int = 0, finished_after: str | None = None
@@ -180,22 +174,22 @@ class JobService:
         with self.store.session() as session:
             return self._to_json(self._row(session, job_id), utcnow())
 
-    def log(self, job_id: str, offset: int, max_bytes: int) -> dict[str, Any]:
+    def log(self, job_id: str, offset: int, max_bytes: int) -> models.LogChunk:
         job = self.get(job_id)
-        chunk: LogChunk = read_chunk(self._jobs_dir / job_id / LOG_FILE, offset, max_bytes)
-        return {
-            "data": chunk.data,
-            "offset": chunk.offset,
-            "next_offset": chunk.next_offset,
-            "size": chunk.size,
-            "complete": job["status"] in ENDED and chunk.next_offset >= chunk.size,
-        }
+        chunk = read_chunk(self._jobs_dir / job_id / LOG_FILE, offset, max_bytes)
+        return models.LogChunk(
+            data=chunk.data,
+            offset=chunk.offset,
+            next_offset=chunk.next_offset,
+            size=chunk.size,
+            complete=job["status"] in ENDED and chunk.next_offset >= chunk.size,
+        )
 
     def log_path(self, job_id: str) -> Path:
         self.get(job_id)
         return self._jobs_dir / job_id / LOG_FILE
 
-    def metrics(self, job_id: str) -> dict[str, Any]:
+    def metrics(self, job_id: str) -> models.JobMetrics:
         with self.store.session() as session:
             row = self._row(session, job_id)
             started, finished = row.started_at, row.finished_at
@@ -204,7 +198,7 @@ class JobService:
         with state.lock:
             job_metrics.update(state, self._jobs_dir / job_id / LOG_FILE)
             elapsed = ((finished or utcnow()) - started).total_seconds() if started else None
-            return state.to_json(elapsed)
+            return state.to_model(elapsed)
 
     # -- commands ----------------------------------------------------------
 
@@ -224,9 +218,9 @@ class JobService:
                 f"{script!r} is not a Python script or notebook", "Choose a .py or .ipynb file."
             )
         if env == "gpu":
-            gpu = next(e for e in self.environments() if e["name"] == "gpu")
-            if not gpu["available"]:
-                raise Conflict("No GPU to run on", gpu["reason"])
+            gpu = next(e for e in self.environments().environments if e.name == "gpu")
+            if not gpu.available:
+                raise Conflict("No GPU to run on", gpu.reason or "")
         if env == "console" and not kernel_id:
             raise InvalidInput("A console job needs the kernel_id of its console", "Open a console first.")
         if env != "console":

@@ -62,17 +62,19 @@ class JobEnvironmentsHandler(JobsBase):
     async def get(self) -> JobEnvironments:
         # Why an environment is unavailable is shown in the job dialog: in the UI's language.
         locale = self.error_locale()
-        environments = [
-            {**env, "reason": env["reason"] and translate(env["reason"], locale)}
-            for env in await asyncio.to_thread(self.jobs.environments)
-        ]
-        return JobEnvironments.model_validate({"environments": environments})
+        found = await asyncio.to_thread(self.jobs.environments)
+        return JobEnvironments(
+            environments=[
+                env.model_copy(update={"reason": env.reason and translate(env.reason, locale)})
+                for env in found.environments
+            ]
+        )
 
 
 class JobClusterHandler(JobsBase):
     @endpoint("Where jobs run: this machine's job slots, or the cluster's nodes", response=Cluster)
     async def get(self) -> Cluster:
-        return Cluster.model_validate(await asyncio.to_thread(self.jobs.cluster))
+        return await asyncio.to_thread(self.jobs.cluster)
 
 
 class JobHandler(JobsBase):
@@ -99,8 +101,8 @@ class JobLogHandler(JobsBase):
         deadline = time.monotonic() + query.wait
         while True:
             chunk = await asyncio.to_thread(self.jobs.log, job_id, query.offset, query.max_bytes)
-            if chunk["data"] or chunk["complete"] or time.monotonic() >= deadline:
-                return LogChunk.model_validate(chunk)
+            if chunk.data or chunk.complete or time.monotonic() >= deadline:
+                return chunk
             # Follow mode: answer as soon as the log grows, or at the deadline.
             await asyncio.sleep(0.2)
 
@@ -122,7 +124,7 @@ class JobLogHandler(JobsBase):
 class JobMetricsHandler(JobsBase):
     @endpoint("The metrics the job printed (JSON lines), as series per name", response=JobMetrics)
     async def get(self, job_id: str) -> JobMetrics:
-        return JobMetrics.model_validate(await asyncio.to_thread(self.jobs.metrics, job_id))
+        return await asyncio.to_thread(self.jobs.metrics, job_id)
 
 
 class JobTerminateHandler(JobsBase):

@@ -46,7 +46,7 @@ def test_the_seed_module_runs_unchanged_through_every_round(crowd: Crowd) -> Non
     ]
     task = crowd.wait(created["id"], "labeling", "failed")
     assert task["state"] == "labeling", task["error"]
-    log = crowd.jobs.log(task["job_id"], 0, 1 << 20)["data"]
+    log = crowd.jobs.log(task["job_id"], 0, 1 << 20).data
     assert "predict" in log and "scored 12 samples" in log
     assert task["progress"] == {"labels": 0, "needed": 4, "samples": 4, "complete_samples": 0}
     # The seed's own files are where its template looks for them, seen from the dataset.
@@ -73,7 +73,7 @@ def test_the_seed_module_runs_unchanged_through_every_round(crowd: Crowd) -> Non
     assert task["state"] == "scoring" and task["round"] == 2
     task = crowd.wait(created["id"], "labeling", "failed")
     assert task["state"] == "labeling", task["error"]
-    log = crowd.jobs.log(task["job_id"], 0, 1 << 20)["data"]
+    log = crowd.jobs.log(task["job_id"], 0, 1 << 20).data
     assert "trained on 4 labels" in log  # train read the round files through the seed's read_csv()
     offered = crowd.service.labeling.next(alice, 3).result()["samples"]
     assert len(offered) == 3 and not {f"images/{s['name']}" for s in offered} & first_samples

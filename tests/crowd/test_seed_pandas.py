@@ -56,4 +56,4 @@ def test_a_seed_module_using_pandas_runs_its_rounds(crowd: Crowd) -> None:
     task = crowd.wait(created["id"], "labeling", "failed")
     assert task["state"] == "labeling", task["error"]
     # Round 2's train read round 1's labels through pd.read_csv.
-    assert "trained on 4 labels" in crowd.jobs.log(task["job_id"], 0, 1 << 20)["data"]
+    assert "trained on 4 labels" in crowd.jobs.log(task["job_id"], 0, 1 << 20).data

@@ -57,7 +57,7 @@ def wait_for(service: JobService, job_id: str, *statuses: str, timeout: float = 
 
 
 def full_log(service: JobService, job_id: str) -> str:
-    return str(service.log(job_id, 0, 16 * 1024 * 1024)["data"])
+    return service.log(job_id, 0, 16 * 1024 * 1024).data
 
 
 @pytest.fixture

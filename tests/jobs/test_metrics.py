@@ -24,7 +24,7 @@ def test_metric_lines_are_parsed_and_malformed_ones_ignored(tmp_path: Path) -> N
         + "\n"
     )
     state = update(MetricsState(), log)
-    result = state.to_json(elapsed_seconds=10.0)
+    result = state.to_model(elapsed_seconds=10.0).model_dump()
     assert result["series"]["loss"] == [
         {"step": 1.0, "value": 0.9, "run": 0},
         {"step": 2.0, "value": 0.4, "run": 0},
@@ -100,7 +100,7 @@ def test_each_training_in_one_job_is_its_own_run(tmp_path: Path) -> None:
     second = "".join(_metric(s, 2 / s) + _metric(s, s / 5, "acc") for s in (1, 2))
     third = '{"run": "run-b"}\n' + _metric(1, 0.3) + '{"run": "run-c"}\n' + _metric(4, 0.2)
     log.write_text(first + second + third)
-    result = update(MetricsState(), log).to_json(None)
+    result = update(MetricsState(), log).to_model(None).model_dump()
     assert [(p["step"], p["run"]) for p in result["series"]["loss"]] == [
         (1, 0),
         (2, 0),

@@ -51,6 +51,6 @@ def test_a_submission_goes_through_while_a_large_log_is_parsed(
     parse_seconds = time.monotonic() - started - seen["submit_seconds"]
     assert not seen["blocked"], "the submission waited for the metrics parse"
     assert seen["job"]["status"] in ("pending", "running", "success")
-    assert len(result["series"]["loss"]) == 55
+    assert len(result.series["loss"]) == 55
     print(f"parsed 50 MB in {parse_seconds:.2f}s, a submission meanwhile took {seen['submit_seconds']:.2f}s")
     wait_for(service, seen["job"]["id"], "success")

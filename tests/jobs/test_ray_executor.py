@@ -46,7 +46,7 @@ def test_success_logs_metrics_and_results(ray_service: JobService, ws: Workspace
     assert done["status"] == "success", full_log(ray_service, job["id"])
     assert done["started_at"] is not None and done["exit_code"] == 0
     assert "args ['--lr', '0.1']" in full_log(ray_service, job["id"])
-    assert [p["value"] for p in ray_service.metrics(job["id"])["series"]["loss"]] == [1.0, 0.5, 1 / 3]
+    assert [p.value for p in ray_service.metrics(job["id"]).series["loss"]] == [1.0, 0.5, 1 / 3]
     assert (ws.results / "from_ray.txt").read_text() == "saved"
     assert (ws.results / "via_link.txt").read_text() == "linked"
 
@@ -81,7 +81,7 @@ def test_jobs_wanting_more_cpus_than_the_node_has_wait(
     done = wait_for(service, second["id"], "success", timeout=180)
     assert done["started_at"] >= service.get(first["id"])["finished_at"][:19]
     cluster = service.cluster()
-    assert cluster["executor"] == "ray" and cluster["cpus"] == 2 and len(cluster["nodes"]) == 1
+    assert cluster.executor == "ray" and cluster.cpus == 2 and len(cluster.nodes) == 1
     service.store.dispose()
 
 
@@ -94,8 +94,8 @@ def test_unreachable_cluster_refuses_and_leaves_nothing(ws: Workspace, tmp_path:
         service.submit("x.py")
     assert service.list_jobs()[1] == 0
     assert list((ws.data / "snapshots").iterdir()) == []
-    envs = {e["name"]: e for e in service.environments()}
-    assert envs["cpu"]["available"] is False and "cannot be reached" in envs["cpu"]["reason"]
+    envs = {e.name: e for e in service.environments().environments}
+    assert envs["cpu"].available is False and "cannot be reached" in (envs["cpu"].reason or "")
     service.store.dispose()
 
 

@@ -140,8 +140,8 @@ def test_cpu_jobs_see_no_gpu_and_gpu_is_refused_without_one(service: JobService,
     with pytest.raises(Conflict, match="No GPU") as info:
         service.submit("env.py", env="gpu")
     assert "c.JlabPlatform.gpu_count" in info.value.detail
-    gpu = next(e for e in service.environments() if e["name"] == "gpu")
-    assert gpu["available"] is False and gpu["reason"]
+    gpu = next(e for e in service.environments().environments if e.name == "gpu")
+    assert gpu.available is False and gpu.reason
 
 
 def test_lost_supervisor_marks_the_job_failed_and_kills_its_processes(
