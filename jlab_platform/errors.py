@@ -32,9 +32,11 @@ class InvalidRequest(InvalidInput):
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
         names = ", ".join(sorted(fields))
         detail = "; ".join(f"{name}: {fix}" for name, fix in sorted(fields.items()))
-        super().__init__(
-            message or f"Invalid request: check {names}", detail, field=min(fields, default=None)
-        )
+        if message is None:
+            # One invalid input says itself what is wrong (a client that shows only the message
+            # still tells the user); several are named, each with its fix in the detail.
+            message = f"{names}: {fields[names]}" if len(fields) == 1 else f"Invalid request: check {names}"
+        super().__init__(message, detail, field=min(fields, default=None))
         self.fields = fields
 
 

@@ -111,7 +111,7 @@ except ValueError as exc:
     print("VALUE", exc)
 """
     )
-    assert "REFUSED 400 Path '../outside' contains '..'" in output, output
+    assert "REFUSED 400 dataset: Path '../outside' contains '..'" in output, output
     assert "REFUSED 404 No labeling task 'nosuchtask'" in output, output
     assert "VALUE Pass a task id" in output, output
 
