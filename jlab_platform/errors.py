@@ -4,8 +4,10 @@ Domain modules raise these; the server maps each kind to an HTTP status in one
 place (``server/base.py``). ``detail`` tells the user what to fix.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from .i18n import N_
 
 
 class PlatformError(Exception):
@@ -30,14 +32,34 @@ class InvalidRequest(InvalidInput):
     """Inputs of a request that do not fit its declared model: each field and what to fix in it."""
 
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
-        names = ", ".join(sorted(fields))
-        detail = "; ".join(f"{name}: {fix}" for name, fix in sorted(fields.items()))
-        if message is None:
-            # One invalid input says itself what is wrong (a client that shows only the message
-            # still tells the user); several are named, each with its fix in the detail.
-            message = f"{names}: {fields[names]}" if len(fields) == 1 else f"Invalid request: check {names}"
-        super().__init__(message, detail, field=min(fields, default=None))
         self.fields = fields
+        self._message = message
+        super().__init__(self._summary(), self._details(), field=min(fields, default=None))
+
+    def localized(self, translate: Callable[[str], str]) -> "InvalidRequest":
+        """The same error with each field's fix (and the message) in another language."""
+        # One field's message is made again from its translated fix; any other is translated whole.
+        summary = translate(self.message) if self._message or len(self.fields) > 1 else None
+        return type(self).from_fields({name: translate(fix) for name, fix in self.fields.items()}, summary)
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str], message: str | None) -> "InvalidRequest":
+        error = cls.__new__(cls)
+        InvalidRequest.__init__(error, fields, message)
+        return error
+
+    def _summary(self) -> str:
+        if self._message:
+            return self._message
+        names = ", ".join(sorted(self.fields))
+        if len(self.fields) == 1:
+            # One invalid input says itself what is wrong: a client that shows only the
+            # message (the kernel library) still tells the user what to fix.
+            return f"{names}: {self.fields[names]}"
+        return N_(f"Invalid request: check {names}")
+
+    def _details(self) -> str:
+        return "; ".join(f"{name}: {fix}" for name, fix in sorted(self.fields.items()))
 
 
 class InvalidPath(InvalidInput):

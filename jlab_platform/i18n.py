@@ -180,3 +180,16 @@ def N_(text: str) -> str:  # gettext's name for "mark for the catalog"
 def translate(message: str, locale: str | None) -> str:
     """``message`` in ``locale`` (unchanged for English or a message the catalog lacks)."""
     return translations(locale).translate(message) if locale else message
+
+
+def translate_sentences(text: str, locale: str | None) -> str:
+    """``text`` in ``locale``; when the catalog lacks it whole, sentence by sentence (a path rule's
+    message and its fix arrive joined: "Path 'x' contains '..'. Give the path ...")."""
+    whole = translate(text, locale)
+    if whole != text or not locale:
+        return whole
+    head, dot, tail = text.partition(". ")
+    if not dot:
+        return text
+    first = translate(head, locale)
+    return f"{first if first != head else head + '.'} {translate_sentences(tail, locale)}"

@@ -31,7 +31,7 @@ from ..errors import (
     PlatformError,
     Unavailable,
 )
-from ..i18n import N_, negotiate, translate
+from ..i18n import N_, negotiate, translate, translate_sentences
 from ..platform import Platform
 from .endpoint import is_list_field
 
@@ -183,7 +183,9 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
             if e.field:
                 body["field"] = e.field
             if isinstance(e, InvalidRequest):
-                body["fields"] = e.fields
+                # Each field's fix is a message of its own: translated one by one.
+                e = e.localized(lambda text: translate_sentences(text, locale))
+                body.update(error=e.message, detail=e.detail, fields=e.fields)
             self.send_json(body, status)
             return
         super()._handle_request_exception(e)

@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 from tornado import web
 
 from ..errors import InvalidRequest
+from ..i18n import N_
 
 if TYPE_CHECKING:
     from .base import ApiHandler
@@ -114,14 +115,41 @@ def _parse(
 
 
 def _what_to_fix(error: ErrorDetails, model: type[BaseModel]) -> str:
-    if error["type"] == "extra_forbidden":
-        known = ", ".join(sorted(model.model_fields)) or "none"
-        return f"Unknown field; remove it (this request takes: {known})."
-    if error["type"] == "missing":
-        return "Required; give a value."
-    message = error["msg"]
+    """What to fix, per kind of pydantic error, in sentences of the server's message catalog
+    (translated like every error message)."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    match kind:
+        case "extra_forbidden":
+            known = ", ".join(sorted(model.model_fields)) or "-"
+            return N_(f"Unknown field; remove it (this request takes: {known}).")
+        case "missing":
+            return N_("Required; give a value.")
+        case "int_type" | "int_parsing" | "int_from_float":
+            return N_("Give a whole number.")
+        case "float_type" | "float_parsing":
+            return N_("Give a number.")
+        case "bool_type" | "bool_parsing":
+            return N_("Give true or false.")
+        case "string_type":
+            return N_("Give text.")
+        case "list_type":
+            return N_("Give a list.")
+        case "dict_type" | "model_type" | "model_attributes_type":
+            return N_("Give an object.")
+        case "literal_error" if "expected" in ctx:
+            return N_(f"Use one of: {ctx['expected']}.")
+        case "greater_than_equal" if "ge" in ctx:
+            return N_(f"Give at least {ctx['ge']}.")
+        case "less_than_equal" if "le" in ctx:
+            return N_(f"Give at most {ctx['le']}.")
+        case "greater_than" if "gt" in ctx:
+            return N_(f"Give more than {ctx['gt']}.")
+        case "string_too_long" if "max_length" in ctx:
+            return N_(f"Shorten it to {ctx['max_length']} characters or fewer.")
+        case "string_too_short" if "min_length" in ctx:
+            return N_(f"Use at least {ctx['min_length']} characters.")
     # A validator's own sentence (a path rule, a name rule) reads better without pydantic's prefix.
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 def is_list_field(model: type[BaseModel], name: str) -> bool:

@@ -98,4 +98,4 @@ async def test_unknown_captures_and_bad_paging_are_explained(jp_fetch: Any) -> N
     assert "No capture named 'nothing-here'" in await expect_error(jp_fetch, 404, "outputs", "nothing-here")
     await expect_error(jp_fetch, 404, "outputs", "nothing-here", method="DELETE")
     assert "limit" in await expect_error(jp_fetch, 400, "outputs", limit="5000")
-    assert "valid integer" in await expect_error(jp_fetch, 400, "outputs", offset="x")
+    assert "whole number" in await expect_error(jp_fetch, 400, "outputs", offset="x")
