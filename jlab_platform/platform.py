@@ -68,6 +68,7 @@ class Platform:
                 cpus_per_job=settings.job_cpus,
                 max_pending_jobs=settings.max_pending_jobs_per_user,
                 max_snapshot_bytes=int(settings.max_snapshot_total_mb * MB),
+                tensorboard_runs_dir=settings.in_root(settings.tensorboard_runs_dir),
             ),
             job_executor,
             consoles,

@@ -47,6 +47,10 @@ class Job(ApiModel):
     snapshot_available: bool
     snapshot_expires_at: str | None
     outputs: list[str]
+    tensorboard_run: str | None = Field(
+        description="The folder (relative to the root) of the job's TensorBoard run; null for console jobs, "
+        "which get none, and when runs are configured outside the root."
+    )
 
 
 class SnapshotUsage(ApiModel):

@@ -25,6 +25,7 @@ from ..paths import PathResolver
 from ..settings import option_default
 from ..store import Store
 from ..store.models import JobRow
+from ..tensorboard.runs import job_run_folder
 from ..timeutil import parse_iso, to_iso, utcnow
 from ..vcs import current_commit
 from . import metrics as job_metrics
@@ -71,6 +72,8 @@ class JobSettings:
     # Quotas (0: none), see quota.py.
     max_pending_jobs: int = option_default("max_pending_jobs_per_user")
     max_snapshot_bytes: int = int(option_default("max_snapshot_total_mb") * MIB)
+    # Where jobs' TensorBoard runs go (tensorboard_runs_dir), to name each job's run; None: none named.
+    tensorboard_runs_dir: Path | None = None
 
 
 class JobService:
@@ -89,6 +92,8 @@ class JobService:
         self._consoles = consoles
         self._jobs_dir = settings.data_dir / "jobs"
         self._snapshots_dir = settings.data_dir / "snapshots"
+        runs_dir = settings.tensorboard_runs_dir
+        self._tensorboard_runs_dir = None if runs_dir is None else runs_dir.resolve()
         make_private_dir(self._jobs_dir)
         make_private_dir(self._snapshots_dir)
         scrub_old_specs(self._jobs_dir)
@@ -541,4 +546,12 @@ class JobService:
         return row
 
     def _to_json(self, row: JobRow, now: dt.datetime) -> dict[str, Any]:
-        return job_to_json(row, now, self.settings.retention_days)
+        return job_to_json(row, now, self.settings.retention_days, self._tensorboard_run(row))
+
+    def _tensorboard_run(self, row: JobRow) -> str | None:
+        """The job's run folder relative to the root; None for console jobs (their kernel's
+        trainings write their own runs) and when runs go outside the root (no TensorBoard opens there)."""
+        if self._tensorboard_runs_dir is None or row.env == "console":
+            return None
+        folder = job_run_folder(self._tensorboard_runs_dir, row.name, row.id)
+        return self.paths.relative(folder) if self.paths.contains(folder) else None

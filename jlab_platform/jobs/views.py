@@ -12,7 +12,9 @@ from ..store.models import JobRow
 from ..timeutil import to_iso
 
 
-def job_to_json(row: JobRow, now: dt.datetime, retention_days: float) -> dict[str, Any]:
+def job_to_json(
+    row: JobRow, now: dt.datetime, retention_days: float, tensorboard_run: str | None
+) -> dict[str, Any]:
     """A job as the API shows it (times in ISO 8601 UTC, runtime so far for running jobs)."""
     runtime = None
     if row.started_at is not None:
@@ -41,6 +43,7 @@ def job_to_json(row: JobRow, now: dt.datetime, retention_days: float) -> dict[st
         "snapshot_available": snapshot_available,
         "snapshot_expires_at": to_iso(expires),
         "outputs": list(row.outputs),
+        "tensorboard_run": tensorboard_run,
     }
 
 

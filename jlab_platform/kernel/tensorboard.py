@@ -67,7 +67,8 @@ class TrainingRun:
         if not self._runs_dir or not metrics:
             return
         if self._writer is None:
-            from ..tensorboard.events import RunWriter, hparam_values, run_folder_name
+            from ..tensorboard.events import RunWriter, hparam_values
+            from ..tensorboard.runs import run_folder_name
 
             folder = Path(self._runs_dir) / run_folder_name(self._module, self._run_dir.name)
             hparams = {"module": self._module, **hparam_values(self._params)}

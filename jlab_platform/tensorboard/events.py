@@ -9,7 +9,6 @@ protos do not.
 
 import json
 import os
-import re
 import socket
 import time
 import uuid
@@ -25,14 +24,6 @@ from tensorboard.summary.writer.record_writer import RecordWriter
 from . import RUNS_DIR_ENV
 
 HParamValue = str | float | int | bool
-
-_UNSAFE_NAME = re.compile(r"[^\w.-]+")
-
-
-def run_folder_name(*parts: str) -> str:
-    """``<job name>-<job id>`` as a folder name: no separators, spaces or dot-only names."""
-    name = "-".join(_UNSAFE_NAME.sub("_", part).strip("._") or "_" for part in parts)
-    return name[:200]
 
 
 def runs_dir_from_env() -> Path | None:

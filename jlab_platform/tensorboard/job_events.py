@@ -12,14 +12,15 @@ import time
 from pathlib import Path
 
 from ..jobs.metrics import MetricsState, update
-from .events import HParamValue, RunWriter, run_folder_name
+from .events import HParamValue, RunWriter
+from .runs import job_run_folder, run_folder_name
 
 _POLL_SECONDS = 1.0
 
 
 class JobEvents:
     def __init__(self, runs_dir: Path, job_name: str, job_id: str, hparams: dict[str, HParamValue]) -> None:
-        self._folder = runs_dir / run_folder_name(job_name, job_id)
+        self._folder = job_run_folder(runs_dir, job_name, job_id)
         self._job_id = job_id
         self._hparams = {"job": job_name, "job_id": job_id, **hparams}
         self._state = MetricsState(listener=self._point)

@@ -1972,6 +1972,11 @@ export interface components {
             snapshot_expires_at: string | null;
             /** Outputs */
             outputs: string[];
+            /**
+             * Tensorboard Run
+             * @description The folder (relative to the root) of the job's TensorBoard run; null for console jobs, which get none, and when runs are configured outside the root.
+             */
+            tensorboard_run: string | null;
         };
         /** JobEnvironment */
         JobEnvironment: {

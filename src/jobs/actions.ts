@@ -15,8 +15,8 @@ export interface IJobsUI {
   openJob(id: string): void;
   /** Open a file of the workspace (a script, an output). */
   openPath(path: string): void;
-  /** Open TensorBoard on the job's run (its metrics as TensorBoard event files). */
-  openTensorBoard(job: IJob): void;
+  /** Open TensorBoard on a job's run (the folder the server names: its metrics as event files). */
+  openTensorBoard(folder: string): void;
   /** Evaluate the training run the job wrote (its report opens in a tab). */
   evaluate(job: IJob): void;
   /** Jobs changed here: lists refresh now instead of at their next poll. */

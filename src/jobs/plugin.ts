@@ -21,7 +21,6 @@ import type { Widget } from '@lumino/widgets';
 import { jobIcon } from '../icons';
 import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
-import { jobRunFolder } from '../tensorboard/model';
 import { EvaluationCommandIDs } from '../evaluation/plugin';
 import { TensorBoardCommandIDs } from '../tensorboard/plugin';
 import { IJobsUI } from './actions';
@@ -66,7 +65,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       translator: translator ?? nullTranslator,
       openJob: id => void app.commands.execute(JobCommandIDs.open, { id }),
       openPath: path => void app.commands.execute('docmanager:open', { path }),
-      openTensorBoard: job => void app.commands.execute(TensorBoardCommandIDs.open, { logdir: jobRunFolder(job) }),
+      openTensorBoard: folder => void app.commands.execute(TensorBoardCommandIDs.open, { logdir: folder }),
       evaluate: job => void app.commands.execute(EvaluationCommandIDs.evaluateJob, { job: job.id }),
       changed: () => {
         void section?.refresh();

@@ -247,9 +247,9 @@ export function createJobWidget(ui: IJobsUI, jobId: string): MainAreaWidget<JobV
     tooltip: trans.__("Open TensorBoard on this job's metrics"),
     className: 'jp-JobView-tensorboard',
     onClick: () => {
-      const job = content.job;
-      if (job) {
-        ui.openTensorBoard(job);
+      const folder = content.job?.tensorboard_run;
+      if (folder) {
+        ui.openTensorBoard(folder);
       }
     }
   });
@@ -279,8 +279,8 @@ export function createJobWidget(ui: IJobsUI, jobId: string): MainAreaWidget<JobV
     widget.title.caption = trans.__('Job %1 (%2): %3', job.name, job.id, statusLabel(trans, job.status));
     terminate.setHidden(isFinished(job.status));
     restart.setHidden(!canRestart(job));
-    // Console jobs run in a console's kernel: no job supervisor writes their TensorBoard run.
-    tensorboard.setHidden(job.status === 'pending' || job.env === 'console');
+    // The server names no run for console jobs (no job supervisor writes one) or runs outside the root.
+    tensorboard.setHidden(job.status === 'pending' || job.tensorboard_run === null);
     evaluate.setHidden(job.status !== 'success');
   };
   return widget;

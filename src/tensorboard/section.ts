@@ -2,12 +2,11 @@
 import { refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 
 import { el, iconButton } from '../platform/dom';
-import { errorMessage } from '../platform/format';
+import { errorMessage, formatTime } from '../platform/format';
 import { KeyedList, setAttr, setText } from '../platform/keyed';
 import { showError } from '../platform/notify';
 import { WhileShownWidget } from '../platform/shown';
 import { ITensorBoard, tensorboardApi } from './client';
-import { shortTime } from './model';
 import { isActive } from './states';
 import { ITensorBoardUI } from './view';
 
@@ -98,7 +97,7 @@ export class TensorBoardSection extends WhileShownWidget {
       row.times,
       instance.status === 'starting'
         ? trans.__('starting…')
-        : trans.__('since %1 · last used %2', shortTime(instance.started_at), shortTime(instance.last_used_at))
+        : trans.__('since %1 · last used %2', formatTime(instance.started_at), formatTime(instance.last_used_at))
     );
   }
 

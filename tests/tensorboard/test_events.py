@@ -7,8 +7,9 @@ from pathlib import Path
 
 from tensorboard.plugins.hparams import metadata
 
-from jlab_platform.tensorboard.events import args_hparams, hparam_values, run_folder_name
+from jlab_platform.tensorboard.events import args_hparams, hparam_values
 from jlab_platform.tensorboard.job_events import JobEvents
+from jlab_platform.tensorboard.runs import run_folder_name
 from tests.tensorboard.events_reader import hparams_tags, read_events, scalars
 
 
