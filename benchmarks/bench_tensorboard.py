@@ -188,6 +188,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--only", choices=["proxy"], help="run only part (c), the proxy's rate")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "root"
@@ -197,9 +198,16 @@ def main() -> None:
         write_runs(logdir, args.runs, args.steps)
         print(f"wrote {args.runs} runs x {args.steps:,} steps in {time.monotonic() - start:.1f} s")
         with running_server(root) as server:
-            instance = bench_responsiveness(server, args.runs, args.steps)
+            if args.only == "proxy":
+                instance = server.request("POST", "jlab-platform/api/tensorboard", {"logdir": "logs"})
+                wait_all_served(
+                    Client(server.url + instance["url"].lstrip("/"), server.token), args.runs, args.steps
+                )
+            else:
+                instance = bench_responsiveness(server, args.runs, args.steps)
             bench_proxy(server, instance, root)
-        bench_loaders(logdir, args.runs, args.steps)
+        if args.only is None:
+            bench_loaders(logdir, args.runs, args.steps)
 
 
 if __name__ == "__main__":
