@@ -43,7 +43,7 @@ test.describe('TensorBoard', () => {
       data: { script, env: 'cpu', args: '--lr 0.01' }
     });
     expect(submitted.status()).toBe(201);
-    const job = (await submitted.json()) as { id: string; name: string };
+    const job = (await submitted.json()) as { id: string; name: string; tensorboard_run: string | null };
     await page.evaluate(id => window.jupyterapp.commands.execute('jlab-platform:open-job', { id }), job.id);
     const jobView = page.locator('.jp-JobView:visible');
     await expect(jobView.locator('.jp-JobView-status')).toHaveText('success', { timeout: 60000 });
@@ -56,6 +56,8 @@ test.describe('TensorBoard', () => {
     const tab = tensorboardTab(page);
     await expect(tab).toHaveAttribute('data-state', 'running', { timeout: 60000 });
     const runFolder = `${job.name}-${job.id}`;
+    // The button opened the folder the server named for the job's run.
+    expect(job.tensorboard_run).toBe(`results/tensorboard/${runFolder}`);
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current')).toHaveText(runFolder);
 
     // TensorBoard's own page, through the proxy: the job's scalars as charts.
