@@ -49,7 +49,7 @@ def service_for(name: str, executor: JobExecutor) -> tuple[JobService, Workspace
 def first_line(service: JobService, ws: Workspace) -> float:
     start = time.time()
     job = service.submit("first_line.py")
-    log = ws.data / "jobs" / job["id"] / "output.log"
+    log = ws.data / "jobs" / job.id / "output.log"
     while True:
         service.tick()  # Ray's log reaches the file through the scheduler's poll
         text = log.read_text() if log.exists() else ""
@@ -69,10 +69,10 @@ def _is_float(text: str) -> bool:
 
 def all_done(service: JobService) -> float:
     start = time.perf_counter()
-    ids = [service.submit("small.py")["id"] for _ in range(JOBS)]
+    ids = [service.submit("small.py").id for _ in range(JOBS)]
     while True:
         service.tick()
-        statuses = [service.get(job_id)["status"] for job_id in ids]
+        statuses = [service.get(job_id).status for job_id in ids]
         if all(status in ("success", "failed", "terminated") for status in statuses):
             assert all(status == "success" for status in statuses), statuses
             return time.perf_counter() - start

@@ -77,7 +77,7 @@ class RoundRunner:
             name=f"crowd: {task.name} · round {number}",
             args=[str(work / "run.json")],
         )
-        return str(job["id"])
+        return job.id
 
     def load(self, task_id: str, number: int) -> Scored:
         path = self.work_folder(task_id, number) / "scores.npz"

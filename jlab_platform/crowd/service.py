@@ -383,14 +383,12 @@ class CrowdService:
         except NotFound:
             self._fail(task_id, number, f"The module's job {job_id} was deleted before it reported.")
             return
-        if job["status"] not in JOB_ENDED:
+        if job.status not in JOB_ENDED:
             return
-        if job["status"] != JOB_SUCCESS:
+        if job.status != JOB_SUCCESS:
             tail = self._log_tail(job_id)
-            reason = job.get("reason") or job["status"]
-            self._fail(
-                task_id, number, f"The module's job {job_id} {job['status']} ({reason}). {tail}".strip()
-            )
+            reason = job.reason or job.status
+            self._fail(task_id, number, f"The module's job {job_id} {job.status} ({reason}). {tail}".strip())
             return
         try:
             self._select(task_id, number)

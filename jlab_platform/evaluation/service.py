@@ -123,8 +123,8 @@ class EvaluationService:
         except BaseException:
             _remove_tree(folder)
             raise
-        write_json(folder / JOB_JSON, {"job_id": job["id"]})
-        return EvaluationStarted(id=evaluation_id, job_id=str(job["id"]))
+        write_json(folder / JOB_JSON, {"job_id": job.id})
+        return EvaluationStarted(id=evaluation_id, job_id=job.id)
 
     def _run(self, run: str) -> Path:
         run_dir = self.paths.resolve(run, must_exist=True)
@@ -298,11 +298,9 @@ class EvaluationService:
             job = self.jobs.get(job_id)
         except NotFound:
             return "failed", error or "Its job was deleted before the report was written."
-        if job["status"] in ("failed", "terminated", "success"):
-            return "failed", error or job.get(
-                "reason"
-            ) or f"Its job ended ({job['status']}) without a report."
-        return ("running" if job["status"] == "running" else status), error
+        if job.status in ("failed", "terminated", "success"):
+            return "failed", error or job.reason or f"Its job ended ({job.status}) without a report."
+        return ("running" if job.status == "running" else status), error
 
     def _classes(self, folder: Path) -> list[str]:
         analysis = read_json(folder / REPORT_JSON)

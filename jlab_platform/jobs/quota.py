@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from ..errors import Conflict
+from .models import SnapshotUsage
 from .snapshot import ExcludeRules, folder_bytes, take_snapshot
 from .views import human_bytes
 
@@ -36,16 +37,16 @@ class SnapshotSpace:
         self._sizes: dict[str, int] | None = None
         self._lock = threading.Lock()
 
-    def usage(self) -> dict[str, int | None]:
+    def usage(self) -> SnapshotUsage:
         """Bytes taken by snapshots, and the limit (None: no limit)."""
         with self._lock:
             used = sum(self._measured().values())
-        return {"used_bytes": used, "limit_bytes": self.limit_bytes or None}
+        return SnapshotUsage(used_bytes=used, limit_bytes=self.limit_bytes or None)
 
     def take(self, snapshot_id: str, root: Path, rules: ExcludeRules) -> list[str]:
         """Copy ``root`` as snapshot ``snapshot_id`` within the limit; return what vanished meanwhile."""
         limit = self.limit_bytes
-        used = self.usage()["used_bytes"] or 0
+        used = self.usage().used_bytes
         if limit and used >= limit:
             raise self._over(f"Job snapshots already take {human_bytes(used)}")
         target = self.folder / snapshot_id

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func, select
 
@@ -38,13 +38,20 @@ from .records import LOG_FILE, ExitRecord, scrub_old_specs
 from .snapshot import ExcludeRules
 from .states import ACTIVE, ENDED, ENDED_STATUSES, FAILED, PENDING, RUNNING, STATUSES, TERMINATED, EndedStatus
 from .store_records import apply_exit
-from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_to_json, parse_args, restart_name
+from .views import NO_CLUSTER_GPU, NO_GPU, clean_name, job_model, parse_args, restart_name
 
 ENVIRONMENTS = ("console", "cpu", "gpu")
 SCRIPT_SUFFIXES = (".py", ".ipynb")
 _RETENTION_SWEEP_SECONDS = 600
 
-JobListener = Callable[[dict[str, Any]], None]
+JobListener = Callable[[models.Job], None]
+
+
+class JobPage(NamedTuple):
+    """One page of jobs, newest first, and how many match in all."""
+
+    jobs: list[models.Job]
+    total: int
 
 
 class ConsoleKernels(Protocol):
@@ -157,7 +164,7 @@ class JobService:
 
     def list_jobs(
         self, status: str | None = None, limit: int = 100, offset: int = 0, finished_after: str | None = None
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> JobPage:
         if status is not None and status not in STATUSES:
             raise InvalidInput(f"Unknown status {status!r}", f"Use one of: {', '.join(STATUSES)}.")
         if not 1 <= limit <= 1000 or offset < 0:
@@ -173,11 +180,11 @@ class JobService:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = session.scalars(query.order_by(JobRow.created_at.desc()).limit(limit).offset(offset)).all()
             now = utcnow()
-            return [self._to_json(row, now) for row in rows], total
+            return JobPage([self._to_model(row, now) for row in rows], total)
 
-    def get(self, job_id: str) -> dict[str, Any]:
+    def get(self, job_id: str) -> models.Job:
         with self.store.session() as session:
-            return self._to_json(self._row(session, job_id), utcnow())
+            return self._to_model(self._row(session, job_id), utcnow())
 
     def log(self, job_id: str, offset: int, max_bytes: int) -> models.LogChunk:
         job = self.get(job_id)
@@ -187,7 +194,7 @@ class JobService:
             offset=chunk.offset,
             next_offset=chunk.next_offset,
             size=chunk.size,
-            complete=job["status"] in ENDED and chunk.next_offset >= chunk.size,
+            complete=job.status in ENDED and chunk.next_offset >= chunk.size,
         )
 
     def log_path(self, job_id: str) -> Path:
@@ -214,7 +221,7 @@ class JobService:
         name: str | None = None,
         args: list[str] | str | None = None,
         kernel_id: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> models.Job:
         if env not in ENVIRONMENTS:
             raise InvalidInput(f"Unknown environment {env!r}", f"Use one of: {', '.join(ENVIRONMENTS)}.")
         script_path = self.paths.resolve(script, must_exist=True)
@@ -260,7 +267,7 @@ class JobService:
         self.dispatch()
         return self.get(row.id)
 
-    def restart(self, job_id: str) -> dict[str, Any]:
+    def restart(self, job_id: str) -> models.Job:
         with self.store.session() as session:
             old = self._own_row(session, job_id)
             if old.status not in ENDED:
@@ -298,7 +305,7 @@ class JobService:
         self.dispatch()
         return self.get(new.id)
 
-    def terminate(self, job_id: str) -> dict[str, Any]:
+    def terminate(self, job_id: str) -> models.Job:
         with self._lock, self.store.session() as session:
             row = self._own_row(session, job_id)
             if row.status in ENDED:
@@ -310,7 +317,7 @@ class JobService:
                 if row.env == "console" and row.kernel_id and self._consoles is not None:
                     self._consoles.interrupt(row.kernel_id)  # stop the run in its console
                 apply_exit(row, ExitRecord(TERMINATED, None, reason, to_iso(utcnow()) or ""))
-                finished = self._to_json(row, utcnow())
+                finished = self._to_model(row, utcnow())
             else:
                 self.executor.terminate(row, self._jobs_dir / row.id)
                 finished = None
@@ -321,12 +328,12 @@ class JobService:
         while time.monotonic() < deadline:
             self.tick()
             job = self.get(job_id)
-            if job["status"] in ENDED:
+            if job.status in ENDED:
                 return job
             time.sleep(0.1)
         return self.get(job_id)
 
-    def finish(self, job_id: str, status: EndedStatus, reason: str | None = None) -> dict[str, Any]:
+    def finish(self, job_id: str, status: EndedStatus, reason: str | None = None) -> models.Job:
         if status not in ENDED:
             raise InvalidInput(
                 f"Unknown final status {status!r}", f"Use one of: {', '.join(ENDED_STATUSES)}."
@@ -339,7 +346,7 @@ class JobService:
                 )
             if not apply_exit(row, ExitRecord(status, None, reason, to_iso(utcnow()) or "")):
                 raise Conflict(f"Job {row.name!r} already ended ({row.status})", "Nothing to record.")
-            job = self._to_json(row, utcnow())
+            job = self._to_model(row, utcnow())
         self._notify([job])
         return job
 
@@ -396,7 +403,7 @@ class JobService:
 
     def tick(self) -> None:
         """Record exits and lost jobs, notify, start what can start, apply retention."""
-        ended: list[dict[str, Any]] = []
+        ended: list[models.Job] = []
         with self._lock:
             with self.store.session() as session:
                 now = utcnow()
@@ -412,8 +419,8 @@ class JobService:
                         row.status, row.started_at = RUNNING, utcnow()
                 if self._watched:
                     rows = session.scalars(select(JobRow).where(JobRow.id.in_(self._watched))).all()
-                    ended = [self._to_json(row, now) for row in rows if row.status in ENDED]
-                    self._watched -= {job["id"] for job in ended}
+                    ended = [self._to_model(row, now) for row in rows if row.status in ENDED]
+                    self._watched -= {job.id for job in ended}
             self.dispatch()
             if time.monotonic() - self._last_sweep > _RETENTION_SWEEP_SECONDS:
                 self.sweep_snapshots()
@@ -522,7 +529,7 @@ class JobService:
     def _ours(self) -> Any:
         return JobRow.origin == self.settings.origin
 
-    def _notify(self, jobs: list[dict[str, Any]]) -> None:
+    def _notify(self, jobs: list[models.Job]) -> None:
         for job in jobs:
             for listener in self._listeners:
                 listener(job)
@@ -545,8 +552,8 @@ class JobService:
             )
         return row
 
-    def _to_json(self, row: JobRow, now: dt.datetime) -> dict[str, Any]:
-        return job_to_json(row, now, self.settings.retention_days, self._tensorboard_run(row))
+    def _to_model(self, row: JobRow, now: dt.datetime) -> models.Job:
+        return job_model(row, now, self.settings.retention_days, self._tensorboard_run(row))
 
     def _tensorboard_run(self, row: JobRow) -> str | None:
         """The job's run folder relative to the root; None for console jobs (their kernel's

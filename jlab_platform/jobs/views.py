@@ -1,20 +1,20 @@
-"""How jobs look from outside: the API's JSON, and parsing what a user typed."""
+"""How jobs look from outside: the API's model of a job, and parsing what a user typed."""
 
 import datetime as dt
 import re
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from ..errors import InvalidInput
 from ..i18n import N_
 from ..store.models import JobRow
 from ..timeutil import to_iso
+from .models import Environment, Job
+from .states import JobStatus
 
 
-def job_to_json(
-    row: JobRow, now: dt.datetime, retention_days: float, tensorboard_run: str | None
-) -> dict[str, Any]:
+def job_model(row: JobRow, now: dt.datetime, retention_days: float, tensorboard_run: str | None) -> Job:
     """A job as the API shows it (times in ISO 8601 UTC, runtime so far for running jobs)."""
     runtime = None
     if row.started_at is not None:
@@ -23,28 +23,28 @@ def job_to_json(
     expires = None
     if snapshot_available and row.finished_at is not None:
         expires = row.finished_at + dt.timedelta(days=retention_days)
-    return {
-        "id": row.id,
-        "name": row.name,
-        "env": row.env,
-        "script": row.script,
-        "args": list(row.args),
-        "status": row.status,
-        "created_at": to_iso(row.created_at),
-        "started_at": to_iso(row.started_at),
-        "finished_at": to_iso(row.finished_at),
-        "runtime_seconds": runtime,
-        "exit_code": row.exit_code,
-        "reason": row.reason,
-        "gpu": row.gpu,
-        "restarted_from": row.restarted_from,
-        "commit": row.commit,
-        "kernel_id": row.kernel_id,
-        "snapshot_available": snapshot_available,
-        "snapshot_expires_at": to_iso(expires),
-        "outputs": list(row.outputs),
-        "tensorboard_run": tensorboard_run,
-    }
+    return Job(
+        id=row.id,
+        name=row.name,
+        env=cast(Environment, row.env),  # the store keeps plain strings; Job validates them
+        script=row.script,
+        args=list(row.args),
+        status=cast(JobStatus, row.status),
+        created_at=to_iso(row.created_at),
+        started_at=to_iso(row.started_at),
+        finished_at=to_iso(row.finished_at),
+        runtime_seconds=runtime,
+        exit_code=row.exit_code,
+        reason=row.reason,
+        gpu=row.gpu,
+        restarted_from=row.restarted_from,
+        commit=row.commit,
+        kernel_id=row.kernel_id,
+        snapshot_available=snapshot_available,
+        snapshot_expires_at=to_iso(expires),
+        outputs=list(row.outputs),
+        tensorboard_run=tensorboard_run,
+    )
 
 
 # Shown as why gpu is unavailable (translated by the environments route, hence N_).

@@ -15,6 +15,7 @@ from traitlets import Type, default
 from .._version import __version__
 from ..errors import PlatformError
 from ..jobs.executor import JobExecutor, LocalExecutor
+from ..jobs.models import Job
 from ..jobs.ray_executor import RayExecutor
 from ..platform import Platform
 from ..settings import PlatformSettings
@@ -112,9 +113,9 @@ class JlabPlatform(PlatformOptions, ExtensionApp):
         if isinstance(platform, Platform):  # not when it could not start
             platform.close()
 
-    def _emit_job_status(self, job: dict[str, Any]) -> None:
-        data = {key: job[key] for key in ("name", "status", "reason", "finished_at")}
-        data["job_id"] = job["id"]
+    def _emit_job_status(self, job: Job) -> None:
+        data = job.model_dump(include={"name", "status", "reason", "finished_at"})
+        data["job_id"] = job.id
         # Called from worker threads (the scheduler, handlers' to_thread): the
         # event bus lives on the server's loop, and add_callback is thread-safe.
         self._io_loop.add_callback(

@@ -32,7 +32,7 @@ class JobsBase(ApiHandler):
 class JobsHandler(JobsBase):
     @endpoint("List jobs, newest first", query=JobListQuery, response=JobList)
     async def get(self, query: JobListQuery) -> JobList:
-        jobs, total = await asyncio.to_thread(
+        page = await asyncio.to_thread(
             self.jobs.list_jobs,
             status=query.status,
             limit=query.limit,
@@ -40,11 +40,11 @@ class JobsHandler(JobsBase):
             finished_after=query.finished_after,
         )
         usage = await asyncio.to_thread(self.jobs.snapshots.usage)
-        return JobList.model_validate({"jobs": jobs, "total": total, "snapshots": usage})
+        return JobList(jobs=page.jobs, total=page.total, snapshots=usage)
 
     @endpoint("Submit a script or notebook as a job", body=SubmitJob, response=Job, status=201)
     async def post(self, body: SubmitJob) -> Job:
-        job = await asyncio.to_thread(
+        return await asyncio.to_thread(
             self.jobs.submit,
             body.script,
             env=body.env,
@@ -52,7 +52,6 @@ class JobsHandler(JobsBase):
             args=body.args,
             kernel_id=body.kernel_id,
         )
-        return Job.model_validate(job)
 
 
 class JobEnvironmentsHandler(JobsBase):
@@ -80,7 +79,7 @@ class JobClusterHandler(JobsBase):
 class JobHandler(JobsBase):
     @endpoint("One job", response=Job)
     async def get(self, job_id: str) -> Job:
-        return Job.model_validate(await asyncio.to_thread(self.jobs.get, job_id))
+        return await asyncio.to_thread(self.jobs.get, job_id)
 
     @endpoint("Delete an ended job, its log and its snapshot", status=204)
     async def delete(self, job_id: str) -> None:
@@ -110,7 +109,7 @@ class JobLogHandler(JobsBase):
         path = await asyncio.to_thread(self.jobs.log_path, job_id)
         job = await asyncio.to_thread(self.jobs.get, job_id)
         self.set_header("Content-Type", "text/plain; charset=UTF-8")
-        self.set_header("Content-Disposition", attachment(f"job-{job['name']}-{job_id}.log"))
+        self.set_header("Content-Disposition", attachment(f"job-{job.name}-{job_id}.log"))
         if not path.exists():
             self.finish()
             return
@@ -130,19 +129,19 @@ class JobMetricsHandler(JobsBase):
 class JobTerminateHandler(JobsBase):
     @endpoint("Terminate a job (SIGTERM, then SIGKILL after the grace time)", response=Job)
     async def post(self, job_id: str) -> Job:
-        return Job.model_validate(await asyncio.to_thread(self.jobs.terminate, job_id))
+        return await asyncio.to_thread(self.jobs.terminate, job_id)
 
 
 class JobRestartHandler(JobsBase):
     @endpoint("Run an ended job again from its snapshot, as a new job", response=Job, status=201)
     async def post(self, job_id: str) -> Job:
-        return Job.model_validate(await asyncio.to_thread(self.jobs.restart, job_id))
+        return await asyncio.to_thread(self.jobs.restart, job_id)
 
 
 class JobFinishHandler(JobsBase):
     @endpoint("Record how a console job ended (its frontend reports it)", body=FinishJob, response=Job)
     async def post(self, job_id: str, body: FinishJob) -> Job:
-        return Job.model_validate(await asyncio.to_thread(self.jobs.finish, job_id, body.status, body.reason))
+        return await asyncio.to_thread(self.jobs.finish, job_id, body.status, body.reason)
 
 
 JOB_ROUTES: list[tuple[str, type[ApiHandler]]] = [

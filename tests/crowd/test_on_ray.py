@@ -36,7 +36,7 @@ def test_rounds_are_scored_and_retrained_by_ray_jobs(ray_crowd: Crowd, ray_head:
     )
     task = ray_crowd.wait(created["id"], "labeling", "failed", timeout=300)
     assert task["state"] == "labeling", task["error"]
-    assert ray_crowd.jobs.get(task["job_id"])["status"] == "success"
+    assert ray_crowd.jobs.get(task["job_id"]).status == "success"
     assert str(JobSubmissionClient(ray_head.address).get_job_status(task["job_id"])) == "SUCCEEDED"
     assert "scored 12 samples" in ray_crowd.jobs.log(task["job_id"], 0, 1 << 20).data
 

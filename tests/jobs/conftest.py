@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from jlab_platform.jobs.executor import JobExecutor, LocalExecutor
+from jlab_platform.jobs.models import Job
 from jlab_platform.jobs.service import JobService, JobSettings
 from jlab_platform.paths import PathResolver
 from jlab_platform.store import Store
@@ -45,12 +46,12 @@ def make_service(
     return JobService(store, PathResolver(ws.root), JobSettings(**settings), executor or LocalExecutor())
 
 
-def wait_for(service: JobService, job_id: str, *statuses: str, timeout: float = 60) -> dict[str, Any]:
+def wait_for(service: JobService, job_id: str, *statuses: str, timeout: float = 60) -> Job:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         service.tick()
         job = service.get(job_id)
-        if job["status"] in statuses:
+        if job.status in statuses:
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not reach {statuses}: {service.get(job_id)}")
@@ -71,7 +72,7 @@ def ws(tmp_path: Path) -> Workspace:
 def service(ws: Workspace, db_url: str) -> Iterator[JobService]:
     svc = make_service(ws, db_url)
     yield svc
-    for job in svc.list_jobs(limit=1000)[0]:
-        if job["status"] in ("pending", "running"):
-            svc.terminate(job["id"])
+    for job in svc.list_jobs(limit=1000).jobs:
+        if job.status in ("pending", "running"):
+            svc.terminate(job.id)
     svc.store.dispose()

@@ -27,9 +27,9 @@ def test_a_submission_goes_through_while_a_large_log_is_parsed(
 ) -> None:
     service = sqlite_service
     ws.write("quick.py", "print('ok')\n")
-    job = wait_for(service, service.submit("quick.py")["id"], "success")
+    job = wait_for(service, service.submit("quick.py").id, "success")
     noise = ("epoch progress " * 60 + "\n") * 1000
-    with open(service.log_path(job["id"]), "a") as log:
+    with open(service.log_path(job.id), "a") as log:
         for step in range(55):  # about 50 MB
             log.write(noise + json.dumps({"metric": "loss", "value": 1 / (step + 1), "step": step}) + "\n")
 
@@ -47,10 +47,10 @@ def test_a_submission_goes_through_while_a_large_log_is_parsed(
 
     monkeypatch.setattr(job_metrics, "update", parse_while_submitting)
     started = time.monotonic()
-    result = service.metrics(job["id"])
+    result = service.metrics(job.id)
     parse_seconds = time.monotonic() - started - seen["submit_seconds"]
     assert not seen["blocked"], "the submission waited for the metrics parse"
-    assert seen["job"]["status"] in ("pending", "running", "success")
+    assert seen["job"].status in ("pending", "running", "success")
     assert len(result.series["loss"]) == 55
     print(f"parsed 50 MB in {parse_seconds:.2f}s, a submission meanwhile took {seen['submit_seconds']:.2f}s")
-    wait_for(service, seen["job"]["id"], "success")
+    wait_for(service, seen["job"].id, "success")

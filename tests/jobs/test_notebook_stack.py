@@ -39,12 +39,12 @@ def test_a_notebook_job_plots_a_loss_curve_into_results(jobs: JobService, ws: Wo
         "nbformat_minor": 5,
     }
     ws.write("train/curve.ipynb", json.dumps(notebook))
-    job = wait_for(jobs, jobs.submit("train/curve.ipynb")["id"], "success", "failed", timeout=180)
-    assert job["status"] == "success", full_log(jobs, job["id"])
+    job = wait_for(jobs, jobs.submit("train/curve.ipynb").id, "success", "failed", timeout=180)
+    assert job.status == "success", full_log(jobs, job.id)
     with Image.open(ws.results / "loss.png") as image:
         assert image.format == "PNG" and image.width > 100
     # The kernel's inline backend (Agg underneath) also showed the figure in the executed copy.
-    executed = json.loads((ws.root / job["outputs"][0]).read_text())
+    executed = json.loads((ws.root / job.outputs[0]).read_text())
     assert any("image/png" in out.get("data", {}) for out in executed["cells"][1]["outputs"])
 
 
@@ -59,8 +59,8 @@ def test_a_script_job_imports_the_notebook_libraries_beside_both_frameworks(
         "print('backend', matplotlib.get_backend())\n"
         "print('sum', float(tensorflow.reduce_sum(torch.ones(3).numpy())))\n",
     )
-    job = wait_for(jobs, jobs.submit("stack.py")["id"], "success", "failed", timeout=180)
-    log = full_log(jobs, job["id"])
-    assert job["status"] == "success", log
+    job = wait_for(jobs, jobs.submit("stack.py").id, "success", "failed", timeout=180)
+    log = full_log(jobs, job.id)
+    assert job.status == "success", log
     assert "backend agg" in log.lower() and "sum 3.0" in log
     assert (ws.results / "script.png").read_bytes().startswith(b"\x89PNG")

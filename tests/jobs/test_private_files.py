@@ -26,14 +26,14 @@ def test_spec_keeps_no_server_secret_and_files_are_private(
         "import os\nprint('key seen:', os.environ.get('JLAB_TEST_CLOUD_KEY') == 's3cr3t-cloud-key-value')\n",
     )
     job = service.submit("train.py")
-    done = wait_for(service, job["id"], "success", "failed")
-    assert done["status"] == "success", full_log(service, job["id"])
+    done = wait_for(service, job.id, "success", "failed")
+    assert done.status == "success", full_log(service, job.id)
     # The job still runs in the server's environment: it sees the variable.
-    assert "key seen: True" in full_log(service, job["id"])
+    assert "key seen: True" in full_log(service, job.id)
 
-    job_dir = ws.data / "jobs" / job["id"]
+    job_dir = ws.data / "jobs" / job.id
     spec = json.loads((job_dir / "spec.json").read_text())
-    assert spec["env"]["JLAB_JOB_ID"] == job["id"] and "JLAB_TEST_CLOUD_KEY" not in spec["env"]
+    assert spec["env"]["JLAB_JOB_ID"] == job.id and "JLAB_TEST_CLOUD_KEY" not in spec["env"]
     for path in job_dir.iterdir():
         assert SECRET not in path.read_text(), path
     for name in ("spec.json", "started.json", "exit.json", "output.log"):
@@ -42,11 +42,11 @@ def test_spec_keeps_no_server_secret_and_files_are_private(
         assert _mode(folder) == 0o700, folder
 
     # A restart is built from the row and the snapshot, in the server's live environment.
-    again = service.restart(job["id"])
-    redone = wait_for(service, again["id"], "success", "failed")
-    assert redone["status"] == "success", full_log(service, again["id"])
-    assert "key seen: True" in full_log(service, again["id"])
-    assert SECRET not in (ws.data / "jobs" / again["id"] / "spec.json").read_text()
+    again = service.restart(job.id)
+    redone = wait_for(service, again.id, "success", "failed")
+    assert redone.status == "success", full_log(service, again.id)
+    assert "key seen: True" in full_log(service, again.id)
+    assert SECRET not in (ws.data / "jobs" / again.id / "spec.json").read_text()
 
 
 def test_an_upgrade_makes_folders_private_and_cuts_old_specs_down(ws: Workspace, db_url: str) -> None:

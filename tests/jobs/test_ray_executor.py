@@ -24,9 +24,9 @@ pytestmark = pytest.mark.timeout(600)
 def ray_service(ws: Workspace, ray_head: RayHead, tmp_path: Path) -> Iterator[JobService]:
     service = make_service(ws, f"sqlite:///{tmp_path / 'ray.db'}", RayExecutor(ray_head.address))
     yield service
-    for job in service.list_jobs(limit=1000)[0]:
-        if job["status"] in ("pending", "running"):
-            service.terminate(job["id"])
+    for job in service.list_jobs(limit=1000).jobs:
+        if job.status in ("pending", "running"):
+            service.terminate(job.id)
     service.store.dispose()
 
 
@@ -41,12 +41,12 @@ def test_success_logs_metrics_and_results(ray_service: JobService, ws: Workspace
         "print('args', sys.argv[1:])\n",
     )
     job = ray_service.submit("train.py", args="--lr 0.1")
-    assert job["status"] == "pending"  # Ray queues and places it
-    done = wait_for(ray_service, job["id"], "success", "failed", timeout=180)
-    assert done["status"] == "success", full_log(ray_service, job["id"])
-    assert done["started_at"] is not None and done["exit_code"] == 0
-    assert "args ['--lr', '0.1']" in full_log(ray_service, job["id"])
-    assert [p.value for p in ray_service.metrics(job["id"]).series["loss"]] == [1.0, 0.5, 1 / 3]
+    assert job.status == "pending"  # Ray queues and places it
+    done = wait_for(ray_service, job.id, "success", "failed", timeout=180)
+    assert done.status == "success", full_log(ray_service, job.id)
+    assert done.started_at is not None and done.exit_code == 0
+    assert "args ['--lr', '0.1']" in full_log(ray_service, job.id)
+    assert [p.value for p in ray_service.metrics(job.id).series["loss"]] == [1.0, 0.5, 1 / 3]
     assert (ws.results / "from_ray.txt").read_text() == "saved"
     assert (ws.results / "via_link.txt").read_text() == "linked"
 
@@ -54,17 +54,17 @@ def test_success_logs_metrics_and_results(ray_service: JobService, ws: Workspace
 def test_failure_terminate_and_restart(ray_service: JobService, ws: Workspace) -> None:
     ws.write("fail.py", "raise SystemExit(3)\n")
     ws.write("sleep.py", "import time\nprint('sleeping', flush=True)\ntime.sleep(600)\n")
-    failed = wait_for(ray_service, ray_service.submit("fail.py")["id"], "failed", "success", timeout=180)
-    assert failed["status"] == "failed" and failed["exit_code"] == 3
+    failed = wait_for(ray_service, ray_service.submit("fail.py").id, "failed", "success", timeout=180)
+    assert failed.status == "failed" and failed.exit_code == 3
 
     sleeping = ray_service.submit("sleep.py")
-    wait_for(ray_service, sleeping["id"], "running", timeout=180)
-    stopped = ray_service.terminate(sleeping["id"])
-    assert stopped["status"] == "terminated"
+    wait_for(ray_service, sleeping.id, "running", timeout=180)
+    stopped = ray_service.terminate(sleeping.id)
+    assert stopped.status == "terminated"
 
-    again = ray_service.restart(failed["id"])
-    assert again["restarted_from"] == failed["id"]
-    assert wait_for(ray_service, again["id"], "failed", "success", timeout=180)["exit_code"] == 3
+    again = ray_service.restart(failed.id)
+    assert again.restarted_from == failed.id
+    assert wait_for(ray_service, again.id, "failed", "success", timeout=180).exit_code == 3
 
 
 def test_jobs_wanting_more_cpus_than_the_node_has_wait(
@@ -75,11 +75,11 @@ def test_jobs_wanting_more_cpus_than_the_node_has_wait(
     )
     ws.write("busy.py", "import time\ntime.sleep(3)\nprint('done')\n")
     first, second = service.submit("busy.py"), service.submit("busy.py")
-    wait_for(service, first["id"], "running", timeout=180)
-    assert service.get(second["id"])["status"] == "pending"
-    wait_for(service, first["id"], "success", timeout=180)
-    done = wait_for(service, second["id"], "success", timeout=180)
-    assert done["started_at"] >= service.get(first["id"])["finished_at"][:19]
+    wait_for(service, first.id, "running", timeout=180)
+    assert service.get(second.id).status == "pending"
+    wait_for(service, first.id, "success", timeout=180)
+    done = wait_for(service, second.id, "success", timeout=180)
+    assert done.started_at >= service.get(first.id).finished_at[:19]
     cluster = service.cluster()
     assert cluster.executor == "ray" and cluster.cpus == 2 and len(cluster.nodes) == 1
     service.store.dispose()
@@ -92,7 +92,7 @@ def test_unreachable_cluster_refuses_and_leaves_nothing(ws: Workspace, tmp_path:
     ws.write("x.py", "print(1)\n")
     with pytest.raises(Unavailable, match="cannot be reached"):
         service.submit("x.py")
-    assert service.list_jobs()[1] == 0
+    assert service.list_jobs().total == 0
     assert list((ws.data / "snapshots").iterdir()) == []
     envs = {e.name: e for e in service.environments().environments}
     assert envs["cpu"].available is False and "cannot be reached" in (envs["cpu"].reason or "")
@@ -108,7 +108,7 @@ def test_too_large_snapshot_says_what_to_exclude(
     with pytest.raises(InvalidInput, match="limit") as info:
         ray_service.submit("x.py")
     assert ".jobignore" in info.value.detail
-    assert ray_service.list_jobs()[1] == 0
+    assert ray_service.list_jobs().total == 0
 
 
 def test_server_restart_finds_the_ray_job_again(tmp_path: Path, ray_head: RayHead) -> None:

@@ -29,15 +29,15 @@ def sqlite_service(ws: Workspace, tmp_path: Path) -> Iterator[JobService]:
 def test_restarts_get_their_own_names(sqlite_service: JobService, ws: Workspace) -> None:
     service = sqlite_service
     ws.write("train.py", "print('ok')\n")
-    first = wait_for(service, service.submit("train.py")["id"], "success")
-    second = wait_for(service, service.restart(first["id"])["id"], "success")
-    third = service.restart(first["id"])
-    fourth = service.restart(wait_for(service, second["id"], "success")["id"])
-    assert [first["name"], second["name"], third["name"], fourth["name"]] == [
+    first = wait_for(service, service.submit("train.py").id, "success")
+    second = wait_for(service, service.restart(first.id).id, "success")
+    third = service.restart(first.id)
+    fourth = service.restart(wait_for(service, second.id, "success").id)
+    assert [first.name, second.name, third.name, fourth.name] == [
         "train",
         "train (2)",
         "train (3)",
         "train (4)",
     ]
-    wait_for(service, third["id"], "success")
-    wait_for(service, fourth["id"], "success")
+    wait_for(service, third.id, "success")
+    wait_for(service, fourth.id, "success")

@@ -122,9 +122,9 @@ def test_a_job_whose_snapshot_met_deleted_files_runs_and_says_so(
     _deleting_after_listing(monkeypatch, ws.root, {"notes.txt": 1})
     job = service.submit("train.py")
     monkeypatch.undo()
-    done = wait_for(service, job["id"], "success", "failed")
-    log = full_log(service, job["id"])
-    assert done["status"] == "success", log
+    done = wait_for(service, job.id, "success", "failed")
+    log = full_log(service, job.id)
+    assert done.status == "success", log
     assert log.startswith(
         "jlab_platform: skipped 1 file that vanished while the snapshot was taken: notes.txt\n"
     )
@@ -141,13 +141,13 @@ def test_a_labeling_task_is_created_while_workspace_files_vanish(
         body = {"name": "shapes", "dataset": "datasets/shapes", "module": "modules/cstest", "max_choose": 2}
         crowd.create(body, "owner")
         monkeypatch.undo()
-        [job] = crowd.jobs.list_jobs()[0]
+        [job] = crowd.jobs.list_jobs().jobs
         assert "skipped 1 file that vanished while the snapshot was taken: scratch.txt" in full_log(
-            crowd.jobs, job["id"]
+            crowd.jobs, job.id
         )
     finally:
-        for job in crowd.jobs.list_jobs()[0]:
+        for job in crowd.jobs.list_jobs().jobs:
             with contextlib.suppress(Conflict):  # it may end by itself meanwhile
-                crowd.jobs.terminate(job["id"])
+                crowd.jobs.terminate(job.id)
         crowd.service.close()
         crowd.service.store.dispose()
