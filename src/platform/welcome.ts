@@ -64,9 +64,12 @@ async function welcome(
 }
 
 async function exists(app: JupyterFrontEnd, path: string): Promise<boolean> {
+  // List its folder rather than ask for the file: a missing file would log a 404 in the console.
+  const slash = path.lastIndexOf('/');
+  const folder = slash < 0 ? '' : path.slice(0, slash);
   try {
-    await app.serviceManager.contents.get(path, { content: false });
-    return true;
+    const listing = await app.serviceManager.contents.get(folder, { content: true });
+    return Array.isArray(listing.content) && listing.content.some((item: { path: string }) => item.path === path);
   } catch {
     return false;
   }
