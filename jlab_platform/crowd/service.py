@@ -38,7 +38,7 @@ from ..timeutil import utcnow
 from . import results
 from .engine import LabelingEngine
 from .identity import INVITED, OWNER, Identity
-from .models import NewTaskRequest
+from .models import NewTaskRequest, Remaining, RemainingSample, RoundRow
 from .runs import RoundRunner
 from .samples import SampleNames, list_samples
 from .selection import select as select_samples
@@ -269,7 +269,7 @@ class CrowdService:
 
     # -- the owner labels what is left --------------------------------------
 
-    def remaining(self, task_id: str, limit: int) -> dict[str, Any]:
+    def remaining(self, task_id: str, limit: int) -> Remaining:
         """The current round's samples that still want labels, most uncertain first (``limit`` of them).
 
         Each says how many labels it has, whether the owner gave one, whether a labeler holds
@@ -279,9 +279,14 @@ class CrowdService:
             task = session.get(CrowdTaskRow, task_id)
             if task is None:
                 raise NotFound(f"No labeling task {task_id!r}", "List the tasks to see those that exist.")
-            answer: dict[str, Any] = {"round": task.round, "classes": list(task.classes), "total": 0}
             if task.state != LABELING:
-                return {**answer, "samples": [], "waiting": WAITING_REASON[task.state]}
+                return Remaining(
+                    round=task.round,
+                    classes=list(task.classes),
+                    total=0,
+                    samples=[],
+                    waiting=WAITING_REASON[task.state],
+                )
             open_samples = (
                 (CrowdSampleRow.task_id == task_id)
                 & (CrowdSampleRow.round == task.round)
@@ -322,18 +327,24 @@ class CrowdService:
                 .all()
             )
             samples = [
-                {
-                    "id": row.id,
-                    "name": PurePosixPath(row.path).name,
-                    "labels": row.label_count,
-                    "wanted": row.wanted,
-                    "mine": row.id in mine,
-                    "held": row.id in held,
-                    "skipped": int(skips.get(row.id, 0)),
-                }
+                RemainingSample(
+                    id=row.id,
+                    name=PurePosixPath(row.path).name,
+                    labels=row.label_count,
+                    wanted=row.wanted,
+                    mine=row.id in mine,
+                    held=row.id in held,
+                    skipped=int(skips.get(row.id, 0)),
+                )
                 for row in rows
             ]
-        return {**answer, "total": int(total or 0), "samples": samples, "waiting": None}
+            return Remaining(
+                round=task.round,
+                classes=list(task.classes),
+                total=int(total or 0),
+                samples=samples,
+                waiting=None,
+            )
 
     def label_as_owner(
         self, task_id: str, sample_id: str, label: str, request_id: str | None
@@ -350,12 +361,12 @@ class CrowdService:
     def labels(self, task_id: str) -> list[dict[str, Any]]:
         return self.status.labels(task_id)
 
-    def round_rows(self, task_id: str) -> list[dict[str, Any]]:
+    def round_rows(self, task_id: str) -> list[RoundRow]:
         """The round files' rows, as the seed's ``read_csv()`` reads them."""
         detail = self.status.detail(task_id)
         dataset = self.paths.resolve(detail["dataset"], must_exist=True)
         return [
-            {"sample": s, "label": label}
+            RoundRow(sample=s, label=label)
             for s, label in results.read_rounds(results.task_folder(dataset, task_id))
         ]
 

@@ -133,8 +133,8 @@ class RoundRowsHandler(CrowdBase):
     @endpoint(
         "The round files' rows (majority labels), as the seed's read_csv() reads them", response=RoundRows
     )
-    async def get(self, task_id: str) -> Any:
-        return {"rows": await asyncio.to_thread(self.crowd.round_rows, task_id)}
+    async def get(self, task_id: str) -> RoundRows:
+        return RoundRows(rows=await asyncio.to_thread(self.crowd.round_rows, task_id))
 
 
 class OwnerLabelingHandler(CrowdBase):
@@ -186,7 +186,7 @@ class RemainingHandler(CrowdBase):
         query=RemainingQuery,
         response=Remaining,
     )
-    async def get(self, task_id: str, query: RemainingQuery) -> Any:
+    async def get(self, task_id: str, query: RemainingQuery) -> Remaining:
         return await asyncio.to_thread(self.crowd.remaining, task_id, query.limit)
 
     @endpoint("The owner labels one of the remaining samples", body=OwnerSubmission, response=LabelingAnswer)

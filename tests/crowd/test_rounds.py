@@ -87,7 +87,7 @@ def test_the_seed_module_runs_unchanged_through_every_round(crowd: Crowd) -> Non
         crowd.service.reopen(created["id"])
     export = json.loads((dataset / "results" / "crowdsourcing" / created["id"] / "labels.json").read_text())
     assert len(export["labels"]) == 4 and {row["labeler"] for row in export["labels"]} == {"alice", "bob"}
-    assert crowd.service.round_rows(created["id"])[0].keys() == {"sample", "label"}
+    assert crowd.service.round_rows(created["id"])[0].model_dump().keys() == {"sample", "label"}
     listed = crowd.service.list_tasks()
     assert listed["tasks"][0]["mark"] == "finished"
     assert listed["datasets"] == [
