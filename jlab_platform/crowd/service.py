@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -38,7 +38,7 @@ from ..timeutil import utcnow
 from . import results
 from .engine import LabelingEngine
 from .identity import INVITED, OWNER, Identity
-from .models import NewTaskRequest, Remaining, RemainingSample, RoundRow
+from .models import Labeler, NewTaskRequest, Remaining, RemainingSample, RoundRow
 from .runs import RoundRunner
 from .samples import SampleNames, list_samples
 from .selection import select as select_samples
@@ -49,6 +49,13 @@ from .taskspec import check_classes, check_names, parse_new_task
 from .tokens import FailureLimiter, TokenGate, make_token, new_secret
 
 CrowdListener = Callable[[dict[str, Any]], None]
+
+
+class LabelerLink(NamedTuple):
+    """A new labeling link: its labeler and the token it carries (shown once; the handler builds the URL)."""
+
+    labeler: Labeler
+    token: str
 
 
 @dataclass(frozen=True)
@@ -225,7 +232,7 @@ class CrowdService:
 
     # -- labelers -----------------------------------------------------------
 
-    def invite(self, task_id: str, name: str, expires_hours: float | None = None) -> dict[str, Any]:
+    def invite(self, task_id: str, name: str, expires_hours: float | None = None) -> LabelerLink:
         """A new link for ``name`` (an earlier link of the same name stops working)."""
         (name,) = check_names([name])
         if expires_hours is not None and (
@@ -255,17 +262,17 @@ class CrowdService:
             row.token_hash, row.invited_at, row.revoked_at = digest, now, None
             row.expires_at = now + dt.timedelta(hours=expires_hours) if expires_hours else None
             session.flush()
-            labeler = self.status.labeler_json(session, row)
-        return {"labeler": labeler, "token": make_token(labeler["id"], secret)}
+            labeler = self.status.labeler_model(session, row)
+        return LabelerLink(labeler, make_token(labeler.id, secret))
 
-    def revoke(self, task_id: str, labeler_id: str) -> dict[str, Any]:
+    def revoke(self, task_id: str, labeler_id: str) -> Labeler:
         with self.store.session() as session:
             row = session.get(CrowdLabelerRow, labeler_id)
             if row is None or row.task_id != task_id or row.kind != INVITED:
                 raise NotFound(f"No invited labeler {labeler_id!r} in this task", "List the task's labelers.")
             row.revoked_at = row.revoked_at or utcnow()
             session.execute(delete(CrowdLeaseRow).where(CrowdLeaseRow.labeler_id == labeler_id))
-            return self.status.labeler_json(session, row)
+            return self.status.labeler_model(session, row)
 
     # -- the owner labels what is left --------------------------------------
 

@@ -16,6 +16,7 @@ from ..timeutil import to_iso, utcnow
 from . import results
 from .agreement import Vote, agreement_report, majority
 from .identity import INVITED, display_name
+from .models import Labeler
 from .states import FAILED, FINISHED, LABELING
 
 
@@ -79,7 +80,7 @@ class TaskStatus:
                 .order_by(CrowdLabelerRow.created_at)
             ).all()
             rows = self._label_rows(session, task_id)
-            labeler_json = [self.labeler_json(session, row) for row in labelers]
+            labeler_models = [self.labeler_model(session, row) for row in labelers]
         by_round: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             by_round[row["round"]].append(row)
@@ -88,30 +89,30 @@ class TaskStatus:
         return {
             **self._summary(task, current),
             "rounds": [self._round_json(r, by_round.get(r.number, []), folder) for r in rounds],
-            "labelers": labeler_json,
+            "labelers": labeler_models,
             "results": {
                 "folder": self._relative(folder),
                 "export": self._relative(folder / results.EXPORT_FILE),
             },
         }
 
-    def labeler_json(self, session: Session, row: CrowdLabelerRow) -> dict[str, Any]:
+    def labeler_model(self, session: Session, row: CrowdLabelerRow) -> Labeler:
         count = session.scalar(
             select(func.count())
             .select_from(CrowdLabelRow)
             .where(CrowdLabelRow.labeler_id == row.id, CrowdLabelRow.retracted_at.is_(None))
         )
         expired = row.expires_at is not None and row.expires_at <= utcnow()
-        return {
-            "id": row.id,
-            "name": row.name,
-            "kind": row.kind,
-            "invited_at": to_iso(row.invited_at),
-            "expires_at": to_iso(row.expires_at),
-            "revoked_at": to_iso(row.revoked_at),
-            "active": row.kind != INVITED or (row.revoked_at is None and not expired),
-            "labels": int(count or 0),
-        }
+        return Labeler(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            invited_at=to_iso(row.invited_at),
+            expires_at=to_iso(row.expires_at),
+            revoked_at=to_iso(row.revoked_at),
+            active=row.kind != INVITED or (row.revoked_at is None and not expired),
+            labels=int(count or 0),
+        )
 
     def labels(self, task_id: str) -> list[dict[str, Any]]:
         with self.store.session() as session:

@@ -29,6 +29,7 @@ from ..crowd.models import (
     Task,
     TaskList,
 )
+from ..crowd.service import LabelerLink
 from ..crowd.taskmodule import seed_folders
 from ..errors import InvalidInput
 from .base import ApiHandler, attachment
@@ -44,6 +45,9 @@ class CrowdBase(ApiHandler):
     def username(self) -> str:
         user = self.current_user
         return str(getattr(user, "username", "") or "owner")
+
+    def _with_link(self, invite: LabelerLink) -> Invite:
+        return Invite(labeler=invite.labeler, token=invite.token, link=invite_link(self, invite.token))
 
 
 class TasksHandler(CrowdBase):
@@ -61,9 +65,6 @@ class TasksHandler(CrowdBase):
         task = await asyncio.to_thread(self.crowd.create_task, body, self.username())
         task["invites"] = [self._with_link(invite) for invite in task["invites"]]
         return task
-
-    def _with_link(self, invite: dict[str, Any]) -> dict[str, Any]:
-        return {**invite, "link": invite_link(self, invite["token"])}
 
 
 class TaskHandler(CrowdBase):
@@ -102,14 +103,14 @@ class ReopenHandler(CrowdBase):
 
 class InvitesHandler(CrowdBase):
     @endpoint("Invite a person: a new labeling link", body=InviteRequest, response=Invite, status=201)
-    async def post(self, task_id: str, body: InviteRequest) -> Any:
+    async def post(self, task_id: str, body: InviteRequest) -> Invite:
         invite = await asyncio.to_thread(self.crowd.invite, task_id, body.name, body.expires_hours)
-        return {**invite, "link": invite_link(self, invite["token"])}
+        return self._with_link(invite)
 
 
 class InviteHandler(CrowdBase):
     @endpoint("Revoke a labeler's link", response=Labeler)
-    async def delete(self, task_id: str, labeler_id: str) -> Any:
+    async def delete(self, task_id: str, labeler_id: str) -> Labeler:
         return await asyncio.to_thread(self.crowd.revoke, task_id, labeler_id)
 
 

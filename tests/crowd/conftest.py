@@ -42,7 +42,7 @@ class Crowd:
         raise AssertionError(f"task {task_id} did not reach {states}: {self.service.get_task(task_id)}")
 
     def token(self, task_id: str, name: str) -> Identity:
-        return Identity.invited(self.service.invite(task_id, name)["token"])
+        return Identity.invited(self.service.invite(task_id, name).token)
 
 
 def make_crowd(

@@ -17,7 +17,7 @@ from tests.crowd.modules import make_images
 
 
 def invite(service: CrowdService, task_id: str, name: str, **kwargs: Any) -> Identity:
-    return Identity.invited(service.invite(task_id, name, **kwargs)["token"])
+    return Identity.invited(service.invite(task_id, name, **kwargs).token)
 
 
 def label_until_done(
@@ -149,7 +149,7 @@ def test_labels_and_leases_survive_a_restart(tmp_path: Path, db_url: str) -> Non
     _, service = make_crowd(root, db_url, lease_seconds=300.0)
     task = labeling_task(service, samples=4)
     ann = invite(service, task, "ann")
-    ben_token = service.invite(task, "ben")["token"]
+    ben_token = service.invite(task, "ben").token
     leased = [s["id"] for s in service.labeling.next(ann).result()["samples"]]
     service.labeling.submit(ann, leased[0], "cat", "before-restart").result()
     service.close()

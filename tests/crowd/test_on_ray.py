@@ -40,7 +40,7 @@ def test_rounds_are_scored_and_retrained_by_ray_jobs(ray_crowd: Crowd, ray_head:
     assert str(JobSubmissionClient(ray_head.address).get_job_status(task["job_id"])) == "SUCCEEDED"
     assert "scored 12 samples" in ray_crowd.jobs.log(task["job_id"], 0, 1 << 20).data
 
-    alice = Identity.invited(created["invites"][0]["token"])
+    alice = Identity.invited(created["invites"][0].token)
     assert label_round(ray_crowd, alice) == 4
     ray_crowd.service.next_round(created["id"])
     task = ray_crowd.wait(created["id"], "labeling", "failed", timeout=300)

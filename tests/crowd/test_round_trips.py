@@ -46,7 +46,7 @@ def statements_of(service: CrowdService, call: Callable[[], Any]) -> int:
 def test_statements_per_labeling_call_are_pinned(store_crowd: CrowdService) -> None:
     service, engine = store_crowd, store_crowd.labeling
     task = labeling_task(service, samples=12)
-    ann = Identity.invited(service.invite(task, "ann")["token"])
+    ann = Identity.invited(service.invite(task, "ann").token)
     owner = Identity.task_owner(task)
     engine.next(ann).result()
     engine.next(owner).result()  # the owner's labeler row is created at their first call

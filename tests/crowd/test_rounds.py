@@ -40,7 +40,7 @@ def test_the_seed_module_runs_unchanged_through_every_round(crowd: Crowd) -> Non
         "owner",
     )
     assert created["module_format"] == "seed" and created["classes"] == ["circle", "square"]
-    assert created["state"] == "scoring" and [i["labeler"]["name"] for i in created["invites"]] == [
+    assert created["state"] == "scoring" and [i.labeler.name for i in created["invites"]] == [
         "alice",
         "bob",
     ]
@@ -53,7 +53,7 @@ def test_the_seed_module_runs_unchanged_through_every_round(crowd: Crowd) -> Non
     dataset = crowd.root / "datasets" / "shapes"
     assert (dataset / "results" / created["id"] / "create.pkl").is_file()
 
-    alice, bob = (Identity.invited(i["token"]) for i in created["invites"])
+    alice, bob = (Identity.invited(i.token) for i in created["invites"])
     crowd.service.labeling.next(bob).result()  # bob's page holds two samples: alice gets the other two
     assert (label_round(crowd, alice), label_round(crowd, bob)) == (2, 2)
     task = crowd.service.get_task(created["id"])
@@ -165,7 +165,7 @@ def test_hostile_names_stay_data(crowd: Crowd, tmp_path: Path) -> None:
         "owner",
     )
     crowd.wait(created["id"], "labeling")
-    who = Identity.invited(crowd.service.invite(created["id"], "eve")["token"])
+    who = Identity.invited(crowd.service.invite(created["id"], "eve").token)
     for sample in crowd.service.labeling.next(who).result()["samples"]:
         crowd.service.labeling.submit(who, sample["id"], hostile[1], None).result()
     answer = crowd.service.labeling.next(who).result()

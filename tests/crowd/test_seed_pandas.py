@@ -51,7 +51,7 @@ def test_a_seed_module_using_pandas_runs_its_rounds(crowd: Crowd) -> None:
     )
     task = crowd.wait(created["id"], "labeling", "failed")
     assert task["state"] == "labeling", task["error"]  # round 1: the module imported pandas
-    assert label_round(crowd, Identity.invited(created["invites"][0]["token"])) == 4
+    assert label_round(crowd, Identity.invited(created["invites"][0].token)) == 4
     crowd.service.next_round(created["id"])
     task = crowd.wait(created["id"], "labeling", "failed")
     assert task["state"] == "labeling", task["error"]
