@@ -25,7 +25,7 @@ from ..paths import PathResolver
 from ..settings import option_default
 from ..store import Store
 from ..store.models import JobRow
-from ..tensorboard.runs import job_run_folder
+from ..tensorboard.runs import job_run_name
 from ..timeutil import parse_iso, to_iso, utcnow
 from ..vcs import current_commit
 from . import metrics as job_metrics
@@ -99,8 +99,11 @@ class JobService:
         self._consoles = consoles
         self._jobs_dir = settings.data_dir / "jobs"
         self._snapshots_dir = settings.data_dir / "snapshots"
-        runs_dir = settings.tensorboard_runs_dir
-        self._tensorboard_runs_dir = None if runs_dir is None else runs_dir.resolve()
+        # Root-relative, worked out once: every listed job names its run (GET /jobs lists 100).
+        runs_dir = None if settings.tensorboard_runs_dir is None else settings.tensorboard_runs_dir.resolve()
+        self._tensorboard_runs: str | None = (
+            paths.relative(runs_dir) if runs_dir is not None and paths.contains(runs_dir) else None
+        )
         make_private_dir(self._jobs_dir)
         make_private_dir(self._snapshots_dir)
         scrub_old_specs(self._jobs_dir)
@@ -558,7 +561,7 @@ class JobService:
     def _tensorboard_run(self, row: JobRow) -> str | None:
         """The job's run folder relative to the root; None for console jobs (their kernel's
         trainings write their own runs) and when runs go outside the root (no TensorBoard opens there)."""
-        if self._tensorboard_runs_dir is None or row.env == "console":
+        if self._tensorboard_runs is None or row.env == "console":
             return None
-        folder = job_run_folder(self._tensorboard_runs_dir, row.name, row.id)
-        return self.paths.relative(folder) if self.paths.contains(folder) else None
+        name = job_run_name(row.name, row.id)
+        return f"{self._tensorboard_runs}/{name}" if self._tensorboard_runs else name

@@ -14,4 +14,9 @@ def run_folder_name(*parts: str) -> str:
 
 def job_run_folder(runs_dir: Path, job_name: str, job_id: str) -> Path:
     """The folder of a job's run (a job without a name is named by its id)."""
-    return runs_dir / run_folder_name(job_name or job_id, job_id)
+    return runs_dir / job_run_name(job_name, job_id)
+
+
+def job_run_name(job_name: str, job_id: str) -> str:
+    """The name of a job's run folder."""
+    return run_folder_name(job_name or job_id, job_id)
