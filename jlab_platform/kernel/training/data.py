@@ -238,8 +238,12 @@ def batches(
 
 def in_workspace(folder: Path) -> Path:
     """``folder`` as the workspace names it: in a job, the snapshot's copy maps to the original
-    (the snapshot is swept days after the job; an evaluation of the run reads the workspace)."""
+    when there is one (the snapshot is swept days after the job; an evaluation of the run reads
+    the workspace)."""
     snapshot, workspace = os.environ.get("JLAB_SNAPSHOT_DIR"), os.environ.get("JLAB_WORKSPACE_DIR")
     if snapshot and workspace and folder.is_relative_to(Path(snapshot).resolve()):
-        return Path(workspace) / folder.relative_to(Path(snapshot).resolve())
+        original = Path(workspace) / folder.relative_to(Path(snapshot).resolve())
+        # Data the job made itself exists only in its snapshot: that copy is all there is.
+        if original.is_dir():
+            return original
     return folder

@@ -116,6 +116,8 @@ def test_a_job_records_the_workspace_data_folder_not_its_snapshot(
     """A job trains on its snapshot's copy, which is swept later: split.json names the original."""
     workspace, snapshot = tmp_path / "workspace", tmp_path / "snapshots" / "job1"
     data = write_class_shapes(snapshot / "datasets" / "shapes", per_class=4)
+    made_by_the_job = write_class_shapes(snapshot / "made", per_class=4)
+    (workspace / "datasets" / "shapes").mkdir(parents=True)
     monkeypatch.setenv("JLAB_WORKSPACE_DIR", str(workspace))
     monkeypatch.setenv("JLAB_SNAPSHOT_DIR", str(snapshot))
     run = tmp_path / "run"
@@ -123,3 +125,7 @@ def test_a_job_records_the_workspace_data_folder_not_its_snapshot(
     prepare(data, TrainConfig.from_dict({"split": 0.5}), "classification", run)
     manifest = json.loads((run / "split.json").read_text())
     assert manifest["data_dir"] == str(workspace / "datasets" / "shapes")
+    # Data the job wrote itself has no original: its snapshot copy is recorded.
+    prepare(made_by_the_job, TrainConfig.from_dict({"split": 0.5}), "classification", run)
+    manifest = json.loads((run / "split.json").read_text())
+    assert manifest["data_dir"] == str(made_by_the_job.resolve())
