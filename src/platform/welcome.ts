@@ -13,6 +13,8 @@ import { IPlatformPanel } from './tokens';
 const PLUGIN_ID = 'jlab-platform:welcome';
 const WELCOMED = `${PLUGIN_ID}:welcomed`;
 const DEFAULT_NOTEBOOK = 'getting_started.ipynb';
+// How long the Launcher keeps drawing after it opens (kernel specs and late plugins add cards).
+const SETTLE_MS = 3000;
 
 export const welcomePlugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
@@ -55,12 +57,21 @@ async function welcome(
     await app.commands.execute('launcher:create');
   }
   await app.commands.execute('docmanager:open', { path, options: { mode: 'split-right' } });
-  // The Platform section comes after JupyterLab's own: bring it into view once the Launcher has drawn.
+  // The Platform section comes after JupyterLab's own: bring it into view, again whenever the
+  // Launcher redraws in the first seconds (its cards arrive as kernels and plugins load).
+  const reveal = (): void =>
+    document
+      .querySelector(`.jp-LauncherCard[data-category="${CSS.escape(category)}"]`)
+      ?.closest('.jp-Launcher-section')
+      ?.scrollIntoView({ block: 'start' });
   await new Promise(resolve => requestAnimationFrame(resolve));
-  document
-    .querySelector(`.jp-LauncherCard[data-category="${CSS.escape(category)}"]`)
-    ?.closest('.jp-Launcher-section')
-    ?.scrollIntoView({ block: 'start' });
+  reveal();
+  const launcher = document.querySelector('.jp-Launcher');
+  if (launcher) {
+    const redraws = new MutationObserver(reveal);
+    redraws.observe(launcher, { childList: true, subtree: true });
+    setTimeout(() => redraws.disconnect(), SETTLE_MS);
+  }
 }
 
 async function exists(app: JupyterFrontEnd, path: string): Promise<boolean> {

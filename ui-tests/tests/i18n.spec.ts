@@ -6,6 +6,8 @@ const SHOTS = 'test-results/screenshots';
 // Words that stay as they are in Chinese: names, units, code, keys, example values.
 const KEEP = new Set(
   [
+    'origin',
+    'master',
     'jlab',
     'GPU',
     'GPUs',
@@ -93,9 +95,11 @@ const ZH_CN = {
  */
 async function untranslated(root: Locator): Promise<string[]> {
   const text = await root.evaluate((element: Element) => {
-    // Not the extension's words: what a job printed, and the overflow button JupyterLab's
-    // toolbars make without a translator ('More commands').
-    const ours = (node: Element): boolean => node.closest('.jp-JobLog-text, .jp-Toolbar-responsive-opener') === null;
+    // Not the extension's words: what a job printed, commit messages and authors (a repository
+    // earlier tests left in the workspace), and the overflow button JupyterLab's toolbars make
+    // without a translator ('More commands').
+    const data = '.jp-JobLog-text, .jp-GitHistory-message, .jp-GitHistory-author, .jp-Toolbar-responsive-opener';
+    const ours = (node: Element): boolean => node.closest(data) === null;
     const parts: string[] = [];
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -228,7 +232,12 @@ test.describe('Simplified Chinese', () => {
 
     // With content: a repository (the sync dialog lists files) and a job that ran (its view).
     const panel = page.locator(PANEL);
-    await panel.locator('.jp-GitSection [data-action="init"]').click();
+    // The workspace may already be a repository (earlier tests share it).
+    const init = panel.locator('.jp-GitSection [data-action="init"]');
+    await expect(init.or(panel.locator('.jp-GitSection-branch')).first()).toBeVisible();
+    if (await init.isVisible()) {
+      await init.click();
+    }
     await expect(panel.locator('.jp-GitSection-branch')).toBeVisible();
     await dialog(page, 'git-sync-files', () => execute(page, 'jlab-platform:git-sync'));
     const submitted = execute(page, 'jlab-platform:submit-job', { path: `${tmpPath}/train.py` });
