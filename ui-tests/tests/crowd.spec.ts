@@ -40,7 +40,7 @@ async function createTask(page: IJupyterLabPageFixture, folder: string): Promise
   await page.locator(`${PANEL} .jp-CrowdSection [data-action="new-task"]`).click();
   const dialog = page.locator('.jp-Dialog');
   const form = dialog.locator('.jp-CrowdCreate');
-  await form.locator('input[name="name"]').fill('UI <shapes>');
+  await form.locator('input[name="name"]').fill('形状 <标注>');
   await form.locator('textarea[name="description"]').fill('Circle or square? Press 1 or 2.');
   await form.locator('input[name="dataset"]').fill(`${folder}/images`);
   // The workspace's seed-format folder is offered in the Module choice.
@@ -75,7 +75,7 @@ test.describe('Crowdsourcing', () => {
 
     const view = page.locator('.jp-CrowdTaskView:visible');
     await expect(view.locator('.jp-CrowdTaskView-state')).toHaveText('Labeling round 1 of 3', { timeout: 60000 });
-    await expect(view.locator('.jp-CrowdTaskView-head h2')).toHaveText('UI <shapes>');
+    await expect(view.locator('.jp-CrowdTaskView-head h2')).toHaveText('形状 <标注>');
     // The view updates in place: the rows it polls stay the same elements (a mark on one survives).
     const aliceRow = view.locator('.jp-CrowdLabelers tr[data-labeler="alice"]');
     await aliceRow.evaluate(row => ((row as HTMLElement).dataset.seen = 'yes'));
@@ -85,7 +85,7 @@ test.describe('Crowdsourcing', () => {
     const errors: string[] = [];
     labeler.on('pageerror', error => errors.push(error.message));
     await labeler.goto(link);
-    await expect(labeler.locator('#task-name')).toHaveText('UI <shapes>');
+    await expect(labeler.locator('#task-name')).toHaveText('形状 <标注>');
     await expect(labeler.locator('.class')).toHaveText(['1circle', '2<b>square</b>']);
     await expect(labeler.locator('#image')).toBeVisible();
     await expect(labeler.locator('#progress-text')).toContainText('0 of 4');
@@ -150,7 +150,7 @@ test.describe('Crowdsourcing', () => {
 
     // The sample alice skipped is the one left: it waits for someone else.
     await page.locator(`${PANEL} .jp-CrowdSection [data-action="refresh"]`).click();
-    const row = page.locator(`${PANEL} .jp-CrowdTask`, { hasText: 'UI <shapes>' });
+    const row = page.locator(`${PANEL} .jp-CrowdTask`, { hasText: '形状 <标注>' });
     await expect(row).toHaveAttribute('data-state', 'labeling');
     await expect(row.locator('.jp-CrowdTask-progress')).toHaveText('3 of 4');
     await expect(row.locator('.jp-CrowdMark-in_progress')).toHaveCount(1);

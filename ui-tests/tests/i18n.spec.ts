@@ -96,9 +96,15 @@ const ZH_CN = {
 async function untranslated(root: Locator): Promise<string[]> {
   const text = await root.evaluate((element: Element) => {
     // Not the extension's words: what a job printed, commit messages and authors (a repository
-    // earlier tests left in the workspace), and the overflow button JupyterLab's toolbars make
-    // without a translator ('More commands').
-    const data = '.jp-JobLog-text, .jp-GitHistory-message, .jp-GitHistory-author, .jp-Toolbar-responsive-opener';
+    // earlier tests left in the workspace), labeling tasks' names (crowd.spec leaves one), and the
+    // overflow button JupyterLab's toolbars make without a translator ('More commands').
+    const data = [
+      '.jp-JobLog-text',
+      '.jp-GitHistory-message',
+      '.jp-GitHistory-author',
+      '.jp-CrowdTask-name',
+      '.jp-Toolbar-responsive-opener'
+    ].join(', ');
     const ours = (node: Element): boolean => node.closest(data) === null;
     const parts: string[] = [];
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
