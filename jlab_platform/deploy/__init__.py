@@ -1,0 +1,1 @@
+"""Deployments: modules, scripts and ModelArts folders served over HTTP, bound to a commit."""
