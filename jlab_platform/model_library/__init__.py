@@ -1,0 +1,1 @@
+"""The model library: named models, their trainings, immutable versions, aliases, batch predictions."""
