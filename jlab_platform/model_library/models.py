@@ -4,6 +4,7 @@ Routes (``server/model_library_handlers.py``):
 
 - ``GET  /models?q=``                                   -> ModelList (search)
 - ``POST /models`` NewModel                             -> 201 Model (+ a first training)
+- ``GET  /models/trainings?job_id=``                    -> TrainingList (the trainings of a job)
 - ``GET  /models/data-paths/check?path=``               -> DataPathCheck (the New-model dialog's path list)
 - ``GET|PATCH|DELETE /models/{name}``                   -> Model / Model (UpdateModel) / 204
 - ``GET  /models/{name}/trainings``                     -> TrainingList
@@ -186,13 +187,19 @@ class Training(ApiModel):
     from_version: str | None
     version: str | None = Field(description="The version it was published as.")
     run_dir: str | None = Field(description="Its run folder results/<template>/<run>/ once training began.")
-    evaluation: str | None = Field(description="Folder of its evaluation report, when made.")
+    evaluation: str | None = Field(
+        description="Id of its evaluation report (GET /evaluations/{id}), when made."
+    )
     metrics: dict[str, float]
     reason: str | None
     created_by: str
     created_at: str
     started_at: str | None
     finished_at: str | None
+
+
+class TrainingQuery(ApiModel):
+    job_id: str | None = Field(default=None, max_length=64, description="Only the training of this job.")
 
 
 class TrainingList(ApiModel):
@@ -228,7 +235,9 @@ class Version(ApiModel):
     checkpoint_sha256: str
     checkpoint_bytes: int
     metrics: dict[str, float]
-    evaluation: str | None = Field(description="Folder of the evaluation report (relative to the root).")
+    evaluation: str | None = Field(
+        description="Id of the training's evaluation report (GET /evaluations/{id})."
+    )
     aliases: list[str]
     published_by: str
     published_at: str
