@@ -1,5 +1,6 @@
 """Where runs go: folder names only, so the jobs API can name a job's run without TensorBoard's protos."""
 
+import functools
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ def job_run_folder(runs_dir: Path, job_name: str, job_id: str) -> Path:
     return runs_dir / job_run_name(job_name, job_id)
 
 
+@functools.lru_cache(maxsize=4096)  # every job list names each job's run again
 def job_run_name(job_name: str, job_id: str) -> str:
     """The name of a job's run folder."""
     return run_folder_name(job_name or job_id, job_id)
