@@ -41,6 +41,7 @@ from .training.data import (
     filter_resolution,
     segmentation_samples,
 )
+from .training.data import Sample as TrainingSample
 
 _INPUTS = ".inputs"  # links to the evaluated images, the folder predict() is given
 PREDICTED_MASKS = "masks"
@@ -157,7 +158,7 @@ def _summary(result: Evaluation) -> str:
 def _dataset(run_dir: Path, source: str) -> Dataset:
     if source in ("val", "train"):
         return _split(run_dir, source)
-    return _folder(run_dir, Path(source))
+    return folder_dataset(run_dir, Path(source))
 
 
 def _split(run_dir: Path, part: str) -> Dataset:
@@ -181,26 +182,26 @@ def _split(run_dir: Path, part: str) -> Dataset:
     return Dataset(manifest.get("task", "classification"), classes, items, rejected)
 
 
-def _folder(run_dir: Path, folder: Path) -> Dataset:
-    """A dataset folder in the training layout; classes the run never saw come after its own."""
+def folder_dataset(
+    run_dir: Path, folder: Path, labeled: tuple[list[TrainingSample], list[str]] | None = None
+) -> Dataset:
+    """A dataset folder in the training layout; classes the run never saw come after its own.
+
+    ``labeled`` gives the samples and their class names read some other way (a labels file).
+    """
     if not folder.is_dir():
         raise ModuleError(f"{str(folder)!r} is not a dataset folder")
     manifest = read_json(run_dir / SPLIT_FILE)
     task: Task = manifest.get("task", "classification") if isinstance(manifest, dict) else "classification"
     try:
-        found, names = (
+        found, names = labeled or (
             segmentation_samples(folder) if task == "segmentation" else classification_samples(folder)
         )
     except ValueError as exc:
         raise ModuleError(str(exc)) from None
-    classes = _run_classes(run_dir)
+    classes = run_classes(run_dir)
     classes += [name for name in names if name not in classes]
-    config = (
-        TrainConfig.from_file(run_dir / CONFIG_FILE)
-        if (run_dir / CONFIG_FILE).is_file()
-        else TrainConfig.from_dict({})
-    )
-    kept, left_out = filter_resolution(folder, found, config, names)
+    kept, left_out = filter_resolution(folder, found, run_config(run_dir), names)
     items = [
         Item(folder / s.path, classes.index(names[s.label]), folder / s.mask if s.mask else None)
         for s in kept
@@ -209,7 +210,13 @@ def _folder(run_dir: Path, folder: Path) -> Dataset:
     return Dataset(task, classes, items, rejected)
 
 
-def _run_classes(run_dir: Path) -> list[str]:
+def run_config(run_dir: Path) -> TrainConfig:
+    """The run's training configuration: its resolution bounds say which images are non-compliant."""
+    file = run_dir / CONFIG_FILE
+    return TrainConfig.from_file(file) if file.is_file() else TrainConfig.from_dict({})
+
+
+def run_classes(run_dir: Path) -> list[str]:
     manifest = read_json(run_dir / SPLIT_FILE)
     names = manifest.get("classes") if isinstance(manifest, dict) else read_json(run_dir / "classes.json")
     if not isinstance(names, list):
@@ -223,7 +230,7 @@ def _run_classes(run_dir: Path) -> list[str]:
 def _predict(module_name: str, run_dir: Path, dataset: Dataset, folder: Path) -> tuple[Matrix, list[Sample]]:
     if not dataset.items:
         raise ModuleError("Nothing to evaluate: every sample is non-compliant or the data is empty")
-    inputs = _link_inputs(folder / _INPUTS, dataset.items)
+    inputs = link_inputs(folder / _INPUTS, dataset.items)
     module = load(module_name)
     # A segmentation module writes its predicted masks: they stay with the report.
     outputs = {"output": str(folder / PREDICTED_MASKS)} if dataset.task == "segmentation" else {}
@@ -232,6 +239,11 @@ def _predict(module_name: str, run_dir: Path, dataset: Dataset, folder: Path) ->
     missing = len(dataset.items) - len(by_item)
     if missing:
         raise ModuleError(f"{module_name}'s predict returned no prediction for {missing} samples")
+    return score(dataset, by_item)
+
+
+def score(dataset: Dataset, by_item: dict[int, dict[str, Any]]) -> tuple[Matrix, list[Sample]]:
+    """The confusion matrix and samples of predict's records (keyed by item index) on ``dataset``."""
     classes = len(dataset.classes)
     if dataset.task == "segmentation":
         confusion, samples = _segmentation(dataset, by_item)
@@ -245,7 +257,7 @@ def _predict(module_name: str, run_dir: Path, dataset: Dataset, folder: Path) ->
     return confusion, samples
 
 
-def _link_inputs(inputs: Path, items: Sequence[Item]) -> Path:
+def link_inputs(inputs: Path, items: Sequence[Item]) -> Path:
     """``000000.png`` ... linking to each image: predict sees exactly these, named by their index."""
     shutil.rmtree(inputs, ignore_errors=True)
     inputs.mkdir(parents=True)

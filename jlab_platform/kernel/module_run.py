@@ -16,8 +16,9 @@ import sys
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -103,7 +104,28 @@ class RunContext:
             self._tensorboard.close("failed" if self.failed else "success")
 
 
+ProgressFactory = Callable[[int, str], Progress]
+_PROGRESS_FACTORY: ContextVar[ProgressFactory | None] = ContextVar("progress_factory", default=None)
+
+
+@contextmanager
+def progress_with(factory: ProgressFactory) -> Iterator[None]:
+    """Modules' bars come from ``factory(total, description)`` meanwhile.
+
+    A job that is one long module call (a batch prediction) turns the module's own bar into
+    the progress lines the Jobs view draws.
+    """
+    token = _PROGRESS_FACTORY.set(factory)
+    try:
+        yield
+    finally:
+        _PROGRESS_FACTORY.reset(token)
+
+
 def make_progress(total: int, description: str) -> Progress:
+    custom = _PROGRESS_FACTORY.get()
+    if custom is not None:
+        return custom(total, description)
     if _in_notebook():
         try:
             return WidgetProgress(total, description)
