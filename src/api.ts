@@ -13,13 +13,6 @@ export const API_NAMESPACE = 'jlab-platform/api';
 
 type ErrorBody = components['schemas']['ErrorBody'];
 
-/**
- * A request model as a client sends it: the fields named in `Needed` (the schema's `required`),
- * any of the others, which the server then fills in with its defaults. (The generated types list
- * every field with a default as present, which is true of answers, not of requests.)
- */
-export type RequestBody<T, Needed extends keyof T> = Pick<T, Needed> & Partial<T>;
-
 /** An error answered by the server, with the message that says what to fix. */
 export class ApiError extends Error {
   constructor(

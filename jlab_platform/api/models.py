@@ -18,7 +18,9 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 class ApiModel(BaseModel):
     """Unknown fields are refused, in requests and in responses alike (a typo is never ignored)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # An answer always carries every field, defaults included: its schema says so (requests keep
+    # fields with defaults optional), so generated clients need no guessing.
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 def _workspace_path(value: str) -> str:

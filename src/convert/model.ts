@@ -1,5 +1,4 @@
 /** What the /convert and /files endpoints speak, and which file gets which action. */
-import type { RequestBody } from '../api';
 import type { components } from '../api/schema';
 
 export interface ITaskError {
@@ -47,10 +46,10 @@ export type ITask = Omit<Schemas['jlab_platform__files__models__Task'], 'error' 
   error: ITaskError | null;
   report: IReport | null;
 };
-export type ITfliteRequest = RequestBody<Schemas['TfliteRequest'], 'path'>;
-export type IOnnxRequest = RequestBody<Schemas['OnnxRequest'], 'path'>;
-export type IExtractRequest = RequestBody<Schemas['ExtractRequest'], 'path'>;
-export type IExportScriptRequest = RequestBody<Schemas['ExportScriptRequest'], 'path'>;
+export type ITfliteRequest = Schemas['TfliteRequest'];
+export type IOnnxRequest = Schemas['OnnxRequest'];
+export type IExtractRequest = Schemas['ExtractRequest'];
+export type IExportScriptRequest = Schemas['ExportScriptRequest'];
 /** The conversion worker: `tensorflow` is its version once the worker has imported it. */
 export type IWorkerState = Schemas['WorkerStatus'];
 export type IScriptExport = Schemas['ExportedScript'];

@@ -1,5 +1,5 @@
 /** The labeling (crowd) REST calls: tasks, rounds, invites, the owner's own labels and the results. */
-import { apiUrl, postAPI, RequestBody, requestAPI, requestBlob } from '../api';
+import { apiUrl, postAPI, requestAPI, requestBlob } from '../api';
 import type { components } from '../api/schema';
 import type {
   ICrowdCreated,
@@ -36,10 +36,7 @@ export const crowdApi = {
   invite: (id: string, name: string, expiresHours?: number): Promise<ICrowdInvite> =>
     postAPI<ICrowdInvite>(
       crowdPath(id, 'invites'),
-      (expiresHours ? { name, expires_hours: expiresHours } : { name }) satisfies RequestBody<
-        Schemas['InviteRequest'],
-        'name'
-      >
+      (expiresHours ? { name, expires_hours: expiresHours } : { name }) satisfies Schemas['InviteRequest']
     ),
   revoke: (id: string, labelerId: string): Promise<ICrowdLabeler> =>
     requestAPI<ICrowdLabeler>(crowdPath(id, 'invites', labelerId), { method: 'DELETE' }),
@@ -52,7 +49,7 @@ export const crowdApi = {
       sample_id: sampleId,
       label,
       request_id: requestId
-    } satisfies RequestBody<Schemas['OwnerSubmission'], 'sample_id' | 'label'>),
+    } satisfies Schemas['OwnerSubmission']),
   /** One selected sample's image, fetched with the login (an <img> URL would not carry a token). */
   sampleImage: (id: string, sampleId: string): Promise<Blob> =>
     requestBlob(crowdPath(id, 'samples', sampleId, 'image')),

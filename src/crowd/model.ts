@@ -1,12 +1,11 @@
 /** Labeling tasks as the server describes them, and small pure helpers about them. */
-import type { RequestBody } from '../api';
 import type { components } from '../api/schema';
 
 type Schemas = components['schemas'];
 
 /** The server's words for where a task stands (jlab_platform/crowd/states.py, through the schema). */
 export type CrowdState = components['schemas']['TaskSummary']['state'];
-export type CrowdStrategy = Schemas['NewTaskRequest']['strategy'];
+export type CrowdStrategy = NonNullable<Schemas['NewTaskRequest']['strategy']>;
 export const CROWD_STRATEGIES: CrowdStrategy[] = ['least_confidence', 'margin', 'entropy', 'random'];
 export const CROWD_ROUND_SCHEMA = 'https://events.jlab-platform.dev/crowd-round';
 
@@ -33,7 +32,7 @@ export type ICrowdTaskDetail = Omit<Schemas['jlab_platform__crowd__models__Task'
 };
 /** An invitation; `link`: the page's path with the token in the #fragment (never sent to a server). */
 export type ICrowdInvite = Schemas['Invite'];
-export type INewCrowdTask = RequestBody<Schemas['NewTaskRequest'], 'name' | 'dataset' | 'module'>;
+export type INewCrowdTask = Schemas['NewTaskRequest'];
 export type ICrowdCreated = Omit<Schemas['NewTaskAnswer'], 'rounds'> & { rounds: ICrowdRound[] };
 /** A sample of the current round that still wants labels (`GET .../remaining`). */
 export type ICrowdRemainingSample = Schemas['RemainingSample'];

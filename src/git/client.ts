@@ -1,5 +1,5 @@
 /** The Git sync REST calls: the workspace repository's status, sync, conflicts, history and rollback. */
-import { postAPI, RequestBody, requestAPI } from '../api';
+import { postAPI, requestAPI } from '../api';
 import type { components, operations } from '../api/schema';
 import { queryString } from '../platform/format';
 import type { GitStatus, IGitDiff, IGitLog, IRollbackResult, ISyncResult, ResolveChoice } from './model';
@@ -23,8 +23,5 @@ export const gitApi = {
   diff: (path: string, commit?: string): Promise<IGitDiff> =>
     requestAPI<IGitDiff>(`git/diff${queryString({ path, commit })}`),
   rollback: (commit: string, path?: string): Promise<IRollbackResult> =>
-    postAPI<IRollbackResult>('git/rollback', { commit, path } satisfies RequestBody<
-      Schemas['RollbackRequest'],
-      'commit'
-    >)
+    postAPI<IRollbackResult>('git/rollback', { commit, path } satisfies Schemas['RollbackRequest'])
 };

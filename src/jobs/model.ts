@@ -2,7 +2,6 @@
  * Jobs as the REST API describes them, and pure helpers over them.
  * No JupyterLab imports at runtime: unit-tested in node.
  */
-import type { RequestBody } from '../api';
 import type { components, operations } from '../api/schema';
 import { isFinished, isJobStatus, JobStatus } from './states';
 
@@ -20,7 +19,7 @@ export const JOB_STATUS_SCHEMA = 'https://events.jlab-platform.dev/job-status';
 export type ISnapshotSpace = Schemas['SnapshotUsage'];
 export type IJobList = Schemas['JobList'];
 export type IJobQuery = NonNullable<operations['getJobs']['parameters']['query']>;
-export type ISubmitJob = RequestBody<Schemas['SubmitJob'], 'script'>;
+export type ISubmitJob = Schemas['SubmitJob'];
 export type IJobEnvironment = Schemas['JobEnvironment'];
 export type IJobEnvironments = Schemas['JobEnvironments'];
 export type IJobLogChunk = Schemas['LogChunk'];
@@ -31,7 +30,7 @@ export type IMetricPoint = Schemas['MetricPoint'];
 export type IMetricRun = Schemas['MetricRun'];
 export type IJobMetrics = Schemas['JobMetrics'];
 export type IJobProgress = NonNullable<IJobMetrics['progress']>;
-export type IFinishJob = RequestBody<Schemas['FinishJob'], 'status'>;
+export type IFinishJob = Schemas['FinishJob'];
 /** Where jobs run: the local executor or a Ray cluster, with its nodes and what is in use. */
 export type ICluster = Schemas['Cluster'];
 

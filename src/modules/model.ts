@@ -4,7 +4,6 @@
  * unit-tested in node.
  */
 
-import type { RequestBody } from '../api';
 import type { components } from '../api/schema';
 
 type Schemas = components['schemas'];
@@ -24,7 +23,7 @@ export type IFieldSpec = Schemas['ModuleField'];
 export type IActionSpec = Schemas['ModuleAction'];
 export type IModuleDetail = Schemas['Module'];
 export type IDatasetDetail = Schemas['Dataset'];
-export type ISnippetRequest = RequestBody<Schemas['SnippetRequest'], 'action'>;
+export type ISnippetRequest = Schemas['SnippetRequest'];
 export type ISnippet = Schemas['Snippet'];
 
 // -- search and filters -------------------------------------------------------
