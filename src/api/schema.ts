@@ -1342,18 +1342,18 @@ export interface components {
              * @description Only this notebook's captures.
              * @default null
              */
-            notebook: string | null;
+            notebook?: string | null;
             /**
              * Limit
              * @default 100
              */
-            limit: number;
+            limit?: number;
             /**
              * Offset
              * @description How many items to skip.
              * @default 0
              */
-            offset: number;
+            offset?: number;
         };
         /** CaptureSummary */
         CaptureSummary: {
@@ -1627,7 +1627,7 @@ export interface components {
              * @description That commit's change; default: uncommitted.
              * @default null
              */
-            commit: string | null;
+            commit?: string | null;
         };
         /** DownloadQuery */
         DownloadQuery: {
@@ -1682,7 +1682,7 @@ export interface components {
              * @description Only this run's evaluations.
              * @default null
              */
-            run: string | null;
+            run?: string | null;
         };
         /** EvaluationStarted */
         EvaluationStarted: {
@@ -1739,7 +1739,7 @@ export interface components {
              * Overwrite
              * @default false
              */
-            overwrite: boolean;
+            overwrite?: boolean;
         };
         /** ExportedScript */
         ExportedScript: {
@@ -1762,7 +1762,7 @@ export interface components {
              * @description The names' encoding (e.g. gbk); default: detect.
              * @default null
              */
-            name_encoding: string | null;
+            name_encoding?: string | null;
         };
         /** Favorite */
         Favorite: {
@@ -1787,7 +1787,7 @@ export interface components {
              * Reason
              * @default null
              */
-            reason: string | null;
+            reason?: string | null;
         };
         /** FinishRequest */
         FinishRequest: {
@@ -1800,7 +1800,7 @@ export interface components {
              * Allow Unlabeled
              * @default false
              */
-            allow_unlabeled: boolean;
+            allow_unlabeled?: boolean;
         };
         /** Framework */
         Framework: {
@@ -1870,14 +1870,14 @@ export interface components {
              */
             operation: ("rebase" | "merge") | null;
             /** Conflicts */
-            conflicts?: string[];
+            conflicts: string[];
             /**
              * Changed
              * @default 0
              */
             changed: number;
             /** Files */
-            files?: components["schemas"]["ChangedFile"][];
+            files: components["schemas"]["ChangedFile"][];
             /**
              * Files Truncated
              * @default false
@@ -1896,7 +1896,7 @@ export interface components {
              * @description A thumbnail (made once, then cached).
              * @default false
              */
-            thumb: boolean;
+            thumb?: boolean;
         };
         /** Invite */
         Invite: {
@@ -1924,7 +1924,7 @@ export interface components {
              * @description Default: never.
              * @default null
              */
-            expires_hours: number | null;
+            expires_hours?: number | null;
         };
         /** Job */
         Job: {
@@ -2011,24 +2011,24 @@ export interface components {
              * Status
              * @default null
              */
-            status: ("pending" | "running" | "success" | "terminated" | "failed") | null;
+            status?: ("pending" | "running" | "success" | "terminated" | "failed") | null;
             /**
              * Limit
              * @default 100
              */
-            limit: number;
+            limit?: number;
             /**
              * Offset
              * @description How many items to skip.
              * @default 0
              */
-            offset: number;
+            offset?: number;
             /**
              * Finished After
              * @description ISO 8601: jobs that ended after it.
              * @default null
              */
-            finished_after: string | null;
+            finished_after?: string | null;
         };
         /** JobMetrics */
         JobMetrics: {
@@ -2148,7 +2148,7 @@ export interface components {
              * @description As the JSON export file.
              * @default false
              */
-            download: boolean;
+            download?: boolean;
         };
         /** LogChunk */
         LogChunk: {
@@ -2403,7 +2403,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Dataset
              * @description The dataset's folder of images, e.g. datasets/shapes.
@@ -2424,36 +2424,36 @@ export interface components {
              * @description Samples chosen per round.
              * @default 100
              */
-            max_choose: number;
+            max_choose?: number;
             /**
              * Overlap
              * @description Labels wanted per sample.
              * @default 1
              */
-            overlap: number;
+            overlap?: number;
             /**
              * Strategy
              * @default least_confidence
              * @enum {string}
              */
-            strategy: "least_confidence" | "margin" | "entropy" | "random";
+            strategy?: "least_confidence" | "margin" | "entropy" | "random";
             /**
              * Seed
              * @default 0
              */
-            seed: number;
+            seed?: number;
             /**
              * Max Rounds
              * @description Default and limit: crowd_max_rounds.
              * @default null
              */
-            max_rounds: number | null;
+            max_rounds?: number | null;
             /**
              * Env
              * @default cpu
              * @enum {string}
              */
-            env: "cpu" | "gpu";
+            env?: "cpu" | "gpu";
             /**
              * Train Options
              * @description The module's train inputs.
@@ -2474,7 +2474,7 @@ export interface components {
              * @description Samples to hold: the shown one and the next.
              * @default 2
              */
-            prefetch: number;
+            prefetch?: number;
         };
         /** NextRoundRequest */
         NextRoundRequest: {
@@ -2483,7 +2483,7 @@ export interface components {
              * @description Close the round although labels are missing.
              * @default false
              */
-            force: boolean;
+            force?: boolean;
         };
         /** OfferedSample */
         OfferedSample: {
@@ -2506,18 +2506,18 @@ export interface components {
              * @description 1 to 8 positive integers, batch first, e.g. [1, 3, 224, 224].
              * @default null
              */
-            input_shape: number[] | null;
+            input_shape?: number[] | null;
             /**
              * Dynamic Batch
              * @default true
              */
-            dynamic_batch: boolean;
+            dynamic_batch?: boolean;
             /**
              * Output
              * @description Default: beside the model.
              * @default null
              */
-            output: string | null;
+            output?: string | null;
         };
         /**
          * Overall
@@ -2573,13 +2573,13 @@ export interface components {
              * @description A random id per new label.
              * @default null
              */
-            request_id: string | null;
+            request_id?: string | null;
             /**
              * Prefetch
              * @description Samples to hold: the shown one and the next.
              * @default 1
              */
-            prefetch: number;
+            prefetch?: number;
         };
         /** OwnerNextRequest */
         OwnerNextRequest: {
@@ -2588,7 +2588,7 @@ export interface components {
              * @description Samples to hold: the shown one and the next.
              * @default 1
              */
-            prefetch: number;
+            prefetch?: number;
         };
         /** OwnerSkipRequest */
         OwnerSkipRequest: {
@@ -2599,7 +2599,7 @@ export interface components {
              * @description Samples to hold: the shown one and the next.
              * @default 1
              */
-            prefetch: number;
+            prefetch?: number;
         };
         /** OwnerSubmission */
         OwnerSubmission: {
@@ -2611,7 +2611,7 @@ export interface components {
              * Request Id
              * @default null
              */
-            request_id: string | null;
+            request_id?: string | null;
         };
         /** PlatformInfo */
         PlatformInfo: {
@@ -2655,7 +2655,7 @@ export interface components {
              * @description Look at the module and dataset folders again now.
              * @default false
              */
-            refresh: boolean;
+            refresh?: boolean;
         };
         /** Remaining */
         Remaining: {
@@ -2676,7 +2676,7 @@ export interface components {
              * Limit
              * @default 50
              */
-            limit: number;
+            limit?: number;
         };
         /** RemainingSample */
         RemainingSample: {
@@ -2724,12 +2724,12 @@ export interface components {
              * @description Only this file or folder; default: all.
              * @default null
              */
-            path: string | null;
+            path?: string | null;
             /**
              * Message
              * @default null
              */
-            message: string | null;
+            message?: string | null;
         };
         /** RollbackResult */
         RollbackResult: {
@@ -2819,13 +2819,13 @@ export interface components {
              * @description Only this module's runs (a module name: letters, digits, . _ -).
              * @default null
              */
-            module: string | null;
+            module?: string | null;
             /**
              * Job
              * @description Only the runs this job trained.
              * @default null
              */
-            job: string | null;
+            job?: string | null;
         };
         /** SamplePage */
         SamplePage: {
@@ -2845,29 +2845,29 @@ export interface components {
              * @description True class index.
              * @default null
              */
-            class: number | null;
+            class?: number | null;
             /**
              * Predicted
              * @description Predicted class index.
              * @default null
              */
-            predicted: number | null;
+            predicted?: number | null;
             /**
              * Kind
              * @default all
              */
-            kind: ("correct" | "misclassified" | "noncompliant") | "all";
+            kind?: ("correct" | "misclassified" | "noncompliant") | "all";
             /**
              * Offset
              * @description How many items to skip.
              * @default 0
              */
-            offset: number;
+            offset?: number;
             /**
              * Limit
              * @default 60
              */
-            limit: number;
+            limit?: number;
         };
         /** SampleView */
         SampleView: {
@@ -2922,7 +2922,7 @@ export interface components {
              * @description Samples to hold: the shown one and the next.
              * @default 2
              */
-            prefetch: number;
+            prefetch?: number;
         };
         /** SnapshotUsage */
         SnapshotUsage: {
@@ -2965,25 +2965,25 @@ export interface components {
              * @description The notebook the code goes into.
              * @default null
              */
-            notebook: string | null;
+            notebook?: string | null;
             /**
              * Base Dir
              * @description Where the code runs (default: the root).
              * @default null
              */
-            base_dir: string | null;
+            base_dir?: string | null;
             /**
              * Record
              * @description Also record the call in the notebook's deploy.yml.
              * @default false
              */
-            record: boolean;
+            record?: boolean;
             /**
              * Script
              * @description Print the result (for a job script).
              * @default false
              */
-            script: boolean;
+            script?: boolean;
         };
         /** StartEvaluation */
         StartEvaluation: {
@@ -2997,7 +2997,7 @@ export interface components {
              * @description 'val' or 'train' (the run's own split), or a folder of class folders in the workspace.
              * @default val
              */
-            data: string;
+            data?: string;
         };
         /** StartTensorBoard */
         StartTensorBoard: {
@@ -3014,7 +3014,7 @@ export interface components {
              * @description Fetch from the remotes first (ahead/behind are fresh).
              * @default false
              */
-            fetch: boolean;
+            fetch?: boolean;
         };
         /** Submission */
         Submission: {
@@ -3030,13 +3030,13 @@ export interface components {
              * @description A random id per new label.
              * @default null
              */
-            request_id: string | null;
+            request_id?: string | null;
             /**
              * Prefetch
              * @description Samples to hold: the shown one and the next.
              * @default 2
              */
-            prefetch: number;
+            prefetch?: number;
         };
         /** SubmitJob */
         SubmitJob: {
@@ -3050,25 +3050,25 @@ export interface components {
              * @default cpu
              * @enum {string}
              */
-            env: "console" | "cpu" | "gpu";
+            env?: "console" | "cpu" | "gpu";
             /**
              * Name
              * @description Default: the script's name.
              * @default null
              */
-            name: string | null;
+            name?: string | null;
             /**
              * Args
              * @description Command-line arguments: a list, or one string split like a shell.
              * @default null
              */
-            args: string[] | string | null;
+            args?: string[] | string | null;
             /**
              * Kernel Id
              * @description The console's kernel (console jobs only).
              * @default null
              */
-            kernel_id: string | null;
+            kernel_id?: string | null;
         };
         /** SyncRequest */
         SyncRequest: {
@@ -3077,7 +3077,7 @@ export interface components {
              * @description The commit message for local changes.
              * @default
              */
-            message: string;
+            message?: string;
         };
         /** SyncResult */
         SyncResult: {
@@ -3216,30 +3216,30 @@ export interface components {
              * @default none
              * @enum {string}
              */
-            quantize: "none" | "dynamic" | "float16" | "int8";
+            quantize?: "none" | "dynamic" | "float16" | "int8";
             /**
              * Representative Data
              * @description A folder of sample inputs (int8 needs it).
              * @default null
              */
-            representative_data: string | null;
+            representative_data?: string | null;
             /**
              * Allow Select Tf Ops
              * @default false
              */
-            allow_select_tf_ops: boolean;
+            allow_select_tf_ops?: boolean;
             /**
              * Output
              * @description Default: beside the model.
              * @default null
              */
-            output: string | null;
+            output?: string | null;
             /**
              * Verify
              * @description Run the converted model against the original.
              * @default true
              */
-            verify: boolean;
+            verify?: boolean;
         };
         /** TrainingRun */
         TrainingRun: {
@@ -3426,19 +3426,19 @@ export interface components {
              * Limit
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Skip
              * @description How many items to skip.
              * @default 0
              */
-            skip: number;
+            skip?: number;
             /**
              * Path
              * @description Only commits that touched this path.
              * @default null
              */
-            path: string | null;
+            path?: string | null;
         };
         /** LogQuery */
         jlab_platform__jobs__models__LogQuery: {
@@ -3447,24 +3447,24 @@ export interface components {
              * @description Where to start; a negative offset counts from the end.
              * @default 0
              */
-            offset: number;
+            offset?: number;
             /**
              * Max Bytes
              * @default 1048576
              */
-            max_bytes: number;
+            max_bytes?: number;
             /**
              * Wait
              * @description Seconds to wait for the log to grow.
              * @default 0
              */
-            wait: number;
+            wait?: number;
             /**
              * Download
              * @description The whole log as a file.
              * @default false
              */
-            download: boolean;
+            download?: boolean;
         };
         /** Progress */
         jlab_platform__jobs__models__Progress: {
