@@ -9,9 +9,10 @@ metric lines the Jobs view draws as the job's progress. ``OUT`` gets:
 - ``predictions.csv`` and ``predictions.json``: one row per image (relative to ``DATA``), the
   non-compliant ones (outside the run's resolution bounds, unreadable) with the reason instead;
 - when ``DATA`` is labeled (class folders, or ``--labels`` a ``sample,label`` CSV): the
-  evaluation report, the files an evaluation folder has (``model_analysis_results.json``,
-  ``all_samples.json``, ``samples.sqlite``), computed by the evaluation's own code, so they
-  equal ``evaluate(RUN, data=DATA)``.
+  evaluation report, the files an evaluation folder has (``evaluation.json``,
+  ``model_analysis_results.json``, ``all_samples.json``, ``samples.sqlite``), computed by the
+  evaluation's own code from the same predictions, so they equal ``evaluate(RUN, data=DATA)``;
+  with ``OUT`` = ``RUN/evaluation/<id>/`` the evaluations API and report view show it.
 """
 
 import argparse
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..evaluation.report import now_iso, read_json, write_json, write_report
+from ..evaluation.report import now_iso, read_json, update_record, write_json, write_report
 from ..files.atomic import write_atomic
 from ..modules.imagefolder import list_images
 from .evaluate import (
@@ -104,13 +105,14 @@ def run(
     batch_size: int | None = None,
     labels: str | Path | None = None,
     *,
+    ref: str | None = None,
     report_progress: bool = False,
 ) -> BatchPrediction:
     """Predict every image of ``data`` with the run in ``run_dir``; write the results to ``out``.
 
     ``labels``: a CSV with ``sample,label`` columns (samples relative to ``data``); without it,
-    class folders in ``data`` are its labels. ``report_progress`` prints the Jobs view's
-    progress lines instead of the module's own bar.
+    class folders in ``data`` are its labels. ``ref`` names the model version (for the record).
+    ``report_progress`` prints the Jobs view's progress lines instead of the module's own bar.
     """
     run_dir, data, out = Path(run_dir), Path(data), Path(out)
     record = read_run_record(run_dir)
@@ -123,10 +125,12 @@ def run(
         "module": module_name,
         "data": str(data),
         "labels": None if labels is None else str(labels),
+        "ref": ref,
     }
-    _update_record(out, status="running", started_at=now_iso(), **about)
+    started = now_iso()
+    _update_record(out, status="running", started_at=started, **about)
     try:
-        result = _run(run_dir, data, out, module_name, batch_size, labels, report_progress)
+        result = _run(run_dir, data, out, module_name, batch_size, labels, report_progress, started)
     except BaseException as exc:
         _update_record(out, status="failed", finished_at=now_iso(), error=f"{type(exc).__name__}: {exc}")
         raise
@@ -154,6 +158,7 @@ def _run(
     batch_size: int | None,
     labels: str | Path | None,
     report_progress: bool,
+    started: str,
 ) -> BatchPrediction:
     base = data if data.is_dir() else data.parent
     if labels is not None:
@@ -191,6 +196,16 @@ def _run(
             confusion,
             samples,
             {"id": out.name, "run": str(run_dir), "data": str(data), "module": module_name},
+        )
+        # OUT as an evaluation folder (<run>/evaluation/<id>/): the evaluations API lists it.
+        update_record(
+            out,
+            id=out.name,
+            run=str(run_dir),
+            data=str(data),
+            status="complete",
+            started_at=started,
+            finished_at=now_iso(),
         )
         overall = analysis["overall"]
         print(
@@ -342,7 +357,10 @@ def main(argv: list[str]) -> int:
         prog="python -m jlab_platform.kernel.batch_predict",
         description="Predict every image of a data path with a trained run (and evaluate labeled data).",
     )
-    parser.add_argument("--run-dir", required=True, help="The trained run folder (its run.json is complete).")
+    parser.add_argument(
+        "--run-dir", "--run", required=True, help="The trained run folder (its run.json is complete)."
+    )
+    parser.add_argument("--ref", help="The model version predicting (name@X.YY), kept in the record.")
     parser.add_argument(
         "--data", required=True, help="An image, or a folder of images (class folders: labeled)."
     )
@@ -359,6 +377,7 @@ def main(argv: list[str]) -> int:
             module=options.module,
             batch_size=options.batch_size,
             labels=options.labels,
+            ref=options.ref,
             report_progress=True,
         )
     except (ModuleError, ValueError, OSError) as exc:

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import pytest
 import torch
 
+from jlab_platform.evaluation.report import evaluation_folder, new_evaluation_id
 from jlab_platform.jobs.metrics import MetricsState, update
 from jlab_platform.kernel import batch_predict, modules
 from jlab_platform.kernel.client import ServerNotFound
@@ -63,10 +64,9 @@ def test_labeled_folder_report_equals_a_direct_evaluation(
     workspace: tuple[Path, TrainRun], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root, run = workspace
-    out = root / "batch-1"
-    code = batch_predict.main(
-        ["--run-dir", str(run.run_dir), "--data", "test", "--out", str(out), "--batch-size", "5"]
-    )
+    out = evaluation_folder(run.run_dir, new_evaluation_id("test"))  # where the model library puts it
+    args = ["--ref", "shapes@1.01", "--run", str(run.run_dir), "--data", "test", "--out", str(out)]
+    code = batch_predict.main([*args, "--batch-size", "5"])
     assert code == 0
     printed = capsys.readouterr().out
 
@@ -103,6 +103,9 @@ def test_labeled_folder_report_equals_a_direct_evaluation(
     assert record["status"] == "complete" and record["labeled"] is True
     assert (record["images"], record["predicted"], record["noncompliant"]) == (24, 23, 1)
     assert record["module"] == "image-classifier" and record["accuracy"] == ours["overall"]["accuracy"]
+    assert record["ref"] == "shapes@1.01"
+    listed = json.loads((out / "evaluation.json").read_text())  # the evaluations API lists the folder
+    assert (listed["id"], listed["status"], listed["run"]) == (out.name, "complete", str(run.run_dir))
 
     # The lines a job prints are the Jobs view's progress: 23 of 23 images at the end.
     log = root / "job.log"
@@ -122,6 +125,7 @@ def test_unlabeled_images_get_predictions_only(workspace: tuple[Path, TrainRun])
     result = batch_predict.run(run.run_dir, flat, root / "batch-2")
     assert (result.images, result.predicted, result.analysis) == (5, 5, None)
     assert not (result.out / "model_analysis_results.json").exists()
+    assert not (result.out / "evaluation.json").exists()
     saved = json.loads((result.out / "predictions.json").read_text())
     assert [p["sample"] for p in saved["predictions"]] == sorted(p.name for p in flat.iterdir())
     assert all("true_label" not in p and p["label"] in ("circle", "square") for p in saved["predictions"])
@@ -138,7 +142,7 @@ def test_a_labels_file_labels_the_data(workspace: tuple[Path, TrainRun]) -> None
         + "".join(f"{p.relative_to(root / 'test').as_posix()},{p.parent.name}\n" for p in images)
     )
     result = batch_predict.run(run.run_dir, root / "test", root / "batch-3", labels=labels)
-    direct = json.loads((root / "batch-1" / "model_analysis_results.json").read_text())
+    direct = evaluate(run.run_dir, data="test").analysis
     assert result.analysis is not None
     assert result.analysis["confusion_matrix"] == direct["confusion_matrix"]
 
