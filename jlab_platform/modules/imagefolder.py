@@ -38,12 +38,24 @@ def class_names(data_dir: str | Path) -> list[str]:
 
 
 def load_images(paths: Sequence[Path], size: int, grayscale: bool) -> Images:
-    mode = "L" if grayscale else "RGB"
     arrays = []
     for path in paths:
         with Image.open(path) as image:
-            pixels = image.convert(mode).resize((size, size), Image.Resampling.BILINEAR)
-            arrays.append(np.asarray(pixels, dtype=np.float32))
+            arrays.append(_pixels(image, size, grayscale))
+    return _stacked(arrays, grayscale)
+
+
+def image_arrays(images: Sequence[Image.Image], size: int, grayscale: bool) -> Images:
+    """Decoded images (a deployed service's requests) as the array ``load_images`` gives for files."""
+    return _stacked([_pixels(image, size, grayscale) for image in images], grayscale)
+
+
+def _pixels(image: Image.Image, size: int, grayscale: bool) -> NDArray[np.float32]:
+    resized = image.convert("L" if grayscale else "RGB").resize((size, size), Image.Resampling.BILINEAR)
+    return np.asarray(resized, dtype=np.float32)
+
+
+def _stacked(arrays: list[NDArray[np.float32]], grayscale: bool) -> Images:
     stacked = np.stack(arrays) / np.float32(255.0)
     return stacked[..., np.newaxis] if grayscale else stacked
 
@@ -65,6 +77,22 @@ def split(count: int, validation: float, seed: int) -> tuple[NDArray[np.int64], 
     order = np.random.default_rng(seed).permutation(count).astype(np.int64)
     held_out = round(count * validation)
     return order[held_out:], order[:held_out]
+
+
+def class_scores(probabilities: NDArray[Any], classes: Sequence[str], top: int = 5) -> list[dict[str, Any]]:
+    """A deployed classifier's answer per image: the label, its confidence and the top classes."""
+    records = []
+    for row in probabilities:
+        order = np.argsort(-row)[:top]
+        records.append(
+            {
+                "label": classes[int(order[0])],
+                "confidence": float(row[order[0]]),
+                "top": [{"class": classes[int(i)], "probability": float(row[i])} for i in order],
+                "probability": [float(p) for p in row],
+            }
+        )
+    return records
 
 
 def prediction_records(

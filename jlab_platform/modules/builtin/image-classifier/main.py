@@ -4,21 +4,30 @@
 ``config`` file): the split, resolution filter and augmentations, then ``max_iter`` SGD
 iterations on the learning-rate policy. It writes ``model.pt`` (weights, classes, image
 settings, the config) and the split manifests into the run folder; ``predict`` loads one and
-returns class probabilities per image.
+returns class probabilities per image; ``load`` loads one once for a deployed service.
 """
 
 import json
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import nn
 
 from jlab_platform.kernel.module_run import RunContext
 from jlab_platform.kernel.training.data import batches, prepare
 from jlab_platform.kernel.training.inputs import config_from_inputs
 from jlab_platform.kernel.training.torch_loop import as_tensor, fit
-from jlab_platform.modules.imagefolder import list_images, load_images, prediction_records
+from jlab_platform.modules.imagefolder import (
+    class_scores,
+    image_arrays,
+    list_images,
+    load_images,
+    prediction_records,
+)
 
 CHECKPOINT = "model.pt"
 
@@ -92,21 +101,38 @@ class ImageClassifier:
             **context.last_metrics,
         }
 
+    def load(self, *, context: RunContext) -> "Classifier":
+        """The run's checkpoint, loaded once: a deployed service scores its requests with it."""
+        return Classifier(context.run_dir / CHECKPOINT)
+
     def predict(self, images: str, batch_size: int = 64, *, context: RunContext) -> list[dict[str, Any]]:
-        saved = torch.load(context.run_dir / CHECKPOINT, map_location="cpu", weights_only=True)
-        size, grayscale, classes = saved["image_size"], saved["grayscale"], saved["classes"]
-        model = SmallCNN(1 if grayscale else 3, len(classes), size)
-        model.load_state_dict(saved["state_dict"])
-        model.eval()
+        classifier = self.load(context=context)
         paths = list_images(images)
         if not paths:
             raise ValueError(f"No images in {images}")
         bar = context.progress(len(paths), "predict")
         chunks = []
+        for start in range(0, len(paths), batch_size):
+            batch = paths[start : start + batch_size]
+            chunks.append(classifier.probabilities(load_images(batch, classifier.size, classifier.grayscale)))
+            bar.update(len(batch))
+        return prediction_records(paths, np.concatenate(chunks), classifier.classes)
+
+
+class Classifier:
+    """A trained SmallCNN in eval mode; called with decoded images, it answers one record per image."""
+
+    def __init__(self, checkpoint: Path) -> None:
+        saved = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        self.size, self.grayscale, self.classes = saved["image_size"], saved["grayscale"], saved["classes"]
+        self.model = SmallCNN(1 if self.grayscale else 3, len(self.classes), self.size)
+        self.model.load_state_dict(saved["state_dict"])
+        self.model.eval()
+
+    def probabilities(self, pixels: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            for start in range(0, len(paths), batch_size):
-                batch = paths[start : start + batch_size]
-                x = as_tensor(load_images(batch, size, grayscale))
-                chunks.append(torch.softmax(model(x), dim=1).numpy())
-                bar.update(len(batch))
-        return prediction_records(paths, np.concatenate(chunks), classes)
+            result: np.ndarray = torch.softmax(self.model(as_tensor(pixels)), dim=1).numpy()
+        return result
+
+    def __call__(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
+        return class_scores(self.probabilities(image_arrays(images, self.size, self.grayscale)), self.classes)

@@ -1,0 +1,7 @@
+"""ModelArts' Caffe base class: the service's own _preprocess/_inference/_postprocess run."""
+
+from .model_service import SingleNodeService
+
+
+class CaffeBaseService(SingleNodeService):
+    pass

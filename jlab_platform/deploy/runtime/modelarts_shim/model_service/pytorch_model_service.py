@@ -1,0 +1,7 @@
+"""ModelArts' PyTorch base class: the service's own _preprocess/_inference/_postprocess run."""
+
+from .model_service import SingleNodeService
+
+
+class PTServingBaseService(SingleNodeService):
+    pass
