@@ -19,6 +19,7 @@ from .gitsync import GitService, GitSettings
 from .info import Capabilities, detect
 from .jobs.executor import JobExecutor
 from .jobs.service import ConsoleKernels, JobService, JobSettings
+from .model_library.service import LibrarySettings, ModelLibrary
 from .modules import ModuleService, ModuleSettings
 from .paths import PathResolver
 from .settings import PlatformSettings
@@ -100,6 +101,14 @@ class Platform:
             settings.data_dir,
         )
         self.evaluations = EvaluationService(self.paths, settings.results_dir, self.jobs)
+        self.model_library = ModelLibrary(
+            self.store,
+            self.paths,
+            self.jobs,
+            self.modules.catalog,
+            LibrarySettings(data_dir=settings.data_dir, results_dir=settings.results_dir),
+            self.convert,
+        )
         self.crowd = CrowdService(
             self.store,
             self.paths,

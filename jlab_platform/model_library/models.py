@@ -15,6 +15,7 @@ Routes (``server/model_library_handlers.py``):
 - ``GET  /models/{name}/versions``                      -> VersionList
 - ``POST /models/{name}/versions`` Publish              -> 201 Version (publish; twice: 409)
 - ``GET  /models/{name}/versions/{version}``            -> Version (``version``: X.YY or an alias)
+- ``GET  /models/{name}/run?version=``                   -> VersionRun (the run folder a version loads from)
 - ``GET  /models/{name}/aliases``                       -> AliasList (aliases and their full history)
 - ``PUT  /models/{name}/aliases/{alias}`` SetAlias      -> Alias (set or move)
 - ``DELETE /models/{name}/aliases/{alias}``             -> 204
@@ -38,7 +39,13 @@ VERSION_RULE = re.compile(r"^\d+\.\d{2,}$")
 ALIAS_RULE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 
 
+# Route names beside /models/{name}: no model may be called so.
+RESERVED_NAMES = ("trainings", "data-paths")
+
+
 def check_model_name(value: str) -> str:
+    if value in RESERVED_NAMES:
+        raise ValueError(f"{value!r} is reserved by the API; choose another name")
     if not NAME_RULE.match(value):
         raise ValueError(
             "A model name has at most 60 characters: a letter first, then letters, digits, '-' or '_', "
@@ -199,7 +206,7 @@ class Training(ApiModel):
 
 
 class TrainingQuery(ApiModel):
-    job_id: str | None = Field(default=None, max_length=64, description="Only the training of this job.")
+    job_id: str = Field(max_length=64, description="The job whose training to list.")
 
 
 class TrainingList(ApiModel):
@@ -245,6 +252,22 @@ class Version(ApiModel):
 
 class VersionList(ApiModel):
     versions: list[Version]
+
+
+class RunQuery(ApiModel):
+    version: str | None = Field(
+        default=None, max_length=64, description="X.YY or an alias; default: the latest version."
+    )
+
+
+class VersionRun(ApiModel):
+    name: str
+    version: str
+    template: str
+    run_dir: str = Field(
+        description="The version's run folder (relative to the root), as its template loads it."
+    )
+    commit: str | None
 
 
 # -- aliases -------------------------------------------------------------------

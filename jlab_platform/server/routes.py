@@ -10,6 +10,7 @@ from .git_handlers import GIT_ROUTES
 from .info_handlers import INFO_ROUTES
 from .jobs_handlers import JOB_ROUTES
 from .labeler_handlers import LABELER_ROUTES
+from .model_library_handlers import MODEL_LIBRARY_ROUTES
 from .modules_handlers import MODULE_ROUTES
 from .tensorboard_handlers import TENSORBOARD_ROUTES
 from .tensorboard_proxy import TENSORBOARD_PROXY_ROUTES
@@ -27,6 +28,7 @@ def platform_routes() -> list[tuple[str, Any]]:
         *GIT_ROUTES,
         *CONVERT_ROUTES,
         *CROWD_ROUTES,
+        *MODEL_LIBRARY_ROUTES,
         *TENSORBOARD_ROUTES,
         *EVALUATION_ROUTES,
     ]

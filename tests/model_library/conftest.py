@@ -70,7 +70,9 @@ class Library:
             if training.state not in ("waiting", "training"):
                 return training
             time.sleep(0.05)
-        raise AssertionError(f"training {training_id} did not end: {self.service.training(name, training_id)}")
+        raise AssertionError(
+            f"training {training_id} did not end: {self.service.training(name, training_id)}"
+        )
 
 
 def library_on(tmp_path: Path, db_url: str) -> Library:
