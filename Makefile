@@ -79,7 +79,7 @@ run: demo
 ## tests/server/test_openapi.py fails when they are stale). Needs no server.
 api:
 	$(PY) -m jlab_platform.server.openapi jlab_platform/openapi.json
-	npx openapi-typescript jlab_platform/openapi.json -o src/api/schema.ts --default-non-nullable false
+	npm run --silent api:types > src/api/schema.ts
 
 lint: install
 	$(BIN)/ruff check jlab_platform tests scripts benchmarks ui-tests/jupyter_server_test_config.py

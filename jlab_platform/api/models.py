@@ -51,6 +51,9 @@ Offset = Annotated[int, Field(ge=0, le=INT64_MAX, description="How many items to
 class ErrorBody(ApiModel):
     """Every 4xx/5xx answer: what went wrong and what to do about it."""
 
+    # Written by the error handler, which leaves out ``field`` and ``fields`` when there are none.
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=False)
+
     error: str = Field(description="What went wrong, in one sentence.")
     detail: str = Field(description="What to fix or do next.")
     field: str | None = Field(default=None, description="The request's input the error is about.")
