@@ -1657,13 +1657,13 @@ export interface components {
              * @description The request's input the error is about.
              * @default null
              */
-            field: string | null;
+            field?: string | null;
             /**
              * Fields
              * @description Every invalid input of the request and what to fix in it.
              * @default null
              */
-            fields: {
+            fields?: {
                 [key: string]: string;
             } | null;
         };
