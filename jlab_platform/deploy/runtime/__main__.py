@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import socket
 import sys
 import time
@@ -69,6 +70,10 @@ class Runtime:
 
     def run(self) -> int:
         self.write_state("starting")
+        # uvicorn handles SIGTERM/SIGINT while serving, then restores the handlers it found and raises
+        # the signal again; with these no-op ones found, a drained stop ends with exit status 0.
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop_signal, lambda number, frame: None)
         self.server.run(sockets=[self.sock])
         if self.state.failure is not None:
             return EXIT_LOAD

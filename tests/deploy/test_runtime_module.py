@@ -1,0 +1,111 @@
+"""The shipped image classifier, trained on generated stripes, served by a real service process."""
+
+import base64
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import NoReturn
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from jlab_platform.kernel import modules
+from jlab_platform.kernel.client import ServerNotFound
+from tests.modules.factory import write_stripes
+
+from .runtime_service import Service, b64_image, serving, write_config
+
+
+def stripes(direction: str, size: int = 64) -> Image.Image:
+    """Stripes 8 px wide: the 16 px model input sees the 2 px stripes it was trained on."""
+    pattern = (np.arange(size) // 8 % 2 * 200 + 30).astype(np.uint8)
+    pixels = (
+        np.tile(pattern[:, None], (1, size)) if direction == "horizontal" else np.tile(pattern, (size, 1))
+    )
+    return Image.fromarray(pixels).convert("RGB")
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    root = tmp_path_factory.mktemp("workspace")
+    write_stripes(root / "data", per_class=16, size=16)
+
+    def no_server() -> NoReturn:
+        raise ServerNotFound("no server in this test")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("jlab_platform.kernel.modules.find_server", no_server)
+        patch.setenv("JLAB_RESULTS_DIR", str(root / "results"))
+        patch.chdir(root)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            run = modules.load("image-classifier").train(
+                data_dir="data", image_size=16, max_iter=60, batch_size=8, base_lr=0.05
+            )
+        finally:
+            torch.set_num_threads(threads)
+    config = write_config(
+        root / ".deploy",
+        name="stripes",
+        kind="module",
+        code_dir=root,
+        module="image-classifier",
+        run_dir=run.run_dir,
+        batch_max_size=4,
+        batch_window_ms=5,
+    )
+    with serving(config, env={"OMP_NUM_THREADS": "1"}) as service:
+        yield service
+
+
+@pytest.mark.parametrize(("direction", "fmt"), [("horizontal", "PNG"), ("vertical", "JPEG")])
+def test_aip_names_the_right_class(classifier: Service, direction: str, fmt: str) -> None:
+    answer = classifier.client.post("/aip", json={"image": b64_image(stripes(direction), fmt)})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["code"] == 200 and body["message"] == "success"
+    assert body["data"]["label"] == direction, body
+    top = body["data"]["top"]
+    assert top[0]["class"] == direction and len(top) == 2
+    assert abs(sum(body["data"]["probability"]) - 1) < 1e-4
+
+
+def test_bad_images_are_code_400(classifier: Service) -> None:
+    not_base64 = {"image": "@@@ this is not base64 @@@"}
+    not_an_image = {"image": base64.b64encode(b"just some text, no image").decode()}
+    too_large = {"image": base64.b64encode(os.urandom(5 * 1024 * 1024)).decode()}
+    for body, words in ((not_base64, "base64"), (not_an_image, "not an image"), (too_large, "MB")):
+        answer = classifier.client.post("/aip", json=body)
+        assert answer.status_code == 400, answer.text[:200]
+        assert answer.json()["code"] == 400 and answer.json()["data"] is None
+        assert words in answer.json()["message"]
+    assert (
+        classifier.client.post("/aip", json={"image": b64_image(stripes("vertical"))}).json()["code"] == 200
+    )
+
+
+def test_predict_and_oip_v2_score_the_same_image(classifier: Service) -> None:
+    image = b64_image(stripes("horizontal"))
+    predicted = classifier.client.post("/predict", json={"image": image}).json()["outputs"]
+    assert predicted["label"] == "horizontal"
+    request = {"inputs": [{"name": "image", "shape": [2], "datatype": "BYTES", "data": [image, image]}]}
+    answer = classifier.client.post("/v2/models/stripes/infer", json=request).json()
+    outputs = {tensor["name"]: tensor for tensor in answer["outputs"]}
+    assert outputs["label"]["data"] == ["horizontal", "horizontal"]
+    assert outputs["probability"]["shape"] == [2, 2] and outputs["probability"]["datatype"] == "FP64"
+    assert answer["model_version"] == "1"
+
+
+def test_the_runtime_imports_nothing_of_jupyter() -> None:
+    """Checked in a fresh interpreter: the service process imports no tornado or Jupyter code."""
+    code = (
+        "import sys, jlab_platform.deploy.runtime.__main__, jlab_platform.deploy.runtime.modelarts\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'tornado', 'jupyter_server', "
+        "'jupyter_client', 'jupyter_core', 'ipykernel', 'IPython', 'torch'}))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
