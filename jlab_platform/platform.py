@@ -11,6 +11,7 @@ from pathlib import Path
 from .capture import CaptureService
 from .convert.service import ConversionService, ConvertSettings
 from .crowd import CrowdService, CrowdSettings
+from .deploy.wiring import build_deployments
 from .evaluation.service import EvaluationService
 from .files.atomic import make_private_dir, write_atomic
 from .files.extract import MB, ExtractLimits
@@ -130,6 +131,16 @@ class Platform:
                 max_instances=settings.tensorboard_max_instances,
                 runs_dir=settings.in_root(settings.tensorboard_runs_dir),
             ),
+        )
+
+        # Services found again from the store: they outlive the server (never stopped in close()).
+        self.deployments = build_deployments(
+            self.store,
+            settings,
+            self.paths,
+            self.modules.catalog,
+            self.git,
+            lambda: getattr(self, "model_library", None),
         )
 
     def refresh_capabilities(self) -> Capabilities:

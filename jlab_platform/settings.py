@@ -152,6 +152,17 @@ class PlatformSettings:
         "Where each job's (and module training's) metrics are written as a TensorBoard run "
         "<job name>-<job id>/; relative to the root directory unless absolute.",
     )
+    deploy_host: str = option(
+        "127.0.0.1", "The address deployed services listen on (each needs its API key from outside)."
+    )
+    deploy_port_min: int = option(18100, "The first port deployed services are given (one per name).")
+    deploy_port_max: int = option(18199, "The last port deployed services are given.")
+    deploy_ready_timeout_seconds: float = option(
+        300.0, "A deployment that has not loaded its model after this many seconds is failed (and stopped)."
+    )
+    deploy_grace_seconds: float = option(
+        30.0, "Seconds a stopped or replaced service may take to finish its requests before SIGKILL."
+    )
     freeze_startup_heap: bool = option(
         True,
         "Once the server has started, exempt the objects made at startup (modules, classes, "

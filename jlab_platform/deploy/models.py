@@ -53,6 +53,12 @@ class CreateDeployment(ApiModel):
     outputs: list[str] | None = Field(
         default=None, max_length=100, description="Names of the outputs to keep (default: all)."
     )
+    replace: bool = Field(
+        default=False,
+        description="Deploy a new version of an existing name: it starts on the name's port, and once it "
+        "is ready the name points to it and the old one drains (no request fails). Without it an existing "
+        "name is a conflict (409).",
+    )
 
 
 class PreviewQuery(ApiModel):
@@ -73,6 +79,9 @@ class DeploymentPreview(ApiModel):
     source: str
     kind: DeploymentKind
     module: str | None
+    suggested_name: str = Field(description="A valid deployment name made from the source.")
+    config: str | None = Field(description="The <notebook>.deploy.yml the inputs/outputs were read from.")
+    repository: bool = Field(description="The workspace is a git repository (commits can be recorded).")
     checkpoints: list[str] = Field(description="Checkpoint files a module run offers (first: the default).")
     commit: str | None
     uncommitted: bool = Field(description="The workspace has changes no commit holds.")
@@ -120,7 +129,10 @@ class Deployment(ApiModel):
 
 
 class DeploymentCreated(Deployment):
-    key: str = Field(description="The API key, shown only in this answer (only its hash is stored).")
+    key: str | None = Field(
+        description="The API key, shown only in this answer (only its hash is stored); null when a new "
+        "version replaced the name's deployment (the name's keys stay valid)."
+    )
 
 
 class DeploymentList(ApiModel):

@@ -5,6 +5,8 @@ from typing import Any
 from .capture_handlers import CAPTURE_ROUTES
 from .convert_handlers import CONVERT_ROUTES
 from .crowd_handlers import CROWD_ROUTES
+from .deploy_handlers import DEPLOY_ROUTES
+from .deploy_proxy import DEPLOY_PROXY_ROUTES
 from .evaluation_handlers import EVALUATION_ROUTES
 from .git_handlers import GIT_ROUTES
 from .info_handlers import INFO_ROUTES
@@ -31,6 +33,7 @@ def platform_routes() -> list[tuple[str, Any]]:
         *MODEL_LIBRARY_ROUTES,
         *TENSORBOARD_ROUTES,
         *EVALUATION_ROUTES,
+        *DEPLOY_ROUTES,
     ]
     return [
         *((f"{API_PREFIX}/{path}", handler) for path, handler in api),
@@ -38,4 +41,6 @@ def platform_routes() -> list[tuple[str, Any]]:
         *((f"/{path}", handler) for path, handler in LABELER_ROUTES),
         # TensorBoard's pages and data, under Jupyter's login.
         *((f"/{path}", handler) for path, handler in TENSORBOARD_PROXY_ROUTES),
+        # Deployed services, under Jupyter's login (no API key needed there).
+        *((f"/{path}", handler) for path, handler in DEPLOY_PROXY_ROUTES),
     ]

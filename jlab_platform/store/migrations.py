@@ -185,6 +185,140 @@ def _index_labels_by_labeler_round(conn: Connection) -> None:
     )
 
 
+def _create_deployments(conn: Connection) -> None:
+    statements = [
+        "CREATE TABLE deployments ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " name VARCHAR(64) NOT NULL,"
+        " description TEXT NOT NULL,"
+        " source TEXT NOT NULL,"
+        " kind VARCHAR(16) NOT NULL,"
+        " module VARCHAR(128),"
+        " checkpoint VARCHAR(255),"
+        " \"commit\" VARCHAR(64),"
+        " uncommitted BOOLEAN NOT NULL,"
+        " model_version VARCHAR(256),"
+        " status VARCHAR(16) NOT NULL,"
+        " reason TEXT,"
+        " active BOOLEAN NOT NULL,"
+        " backend VARCHAR(16) NOT NULL,"
+        " host VARCHAR(256) NOT NULL,"
+        " port INTEGER NOT NULL,"
+        " workers INTEGER NOT NULL,"
+        " batch_max_size INTEGER NOT NULL,"
+        " batch_window_ms FLOAT NOT NULL,"
+        " snapshot_id VARCHAR(32) NOT NULL,"
+        " rolled_back_from VARCHAR(32),"
+        " created_by VARCHAR(256),"
+        " created_at TIMESTAMP NOT NULL,"
+        " started_at TIMESTAMP,"
+        " stopped_at TIMESTAMP,"
+        " supervisor_pid INTEGER,"
+        " supervisor_started FLOAT,"
+        " inputs JSON NOT NULL,"
+        " outputs JSON NOT NULL)",
+        "CREATE INDEX ix_deployments_name ON deployments (name)",
+        "CREATE TABLE deployment_keys ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " name VARCHAR(64) NOT NULL,"
+        " digest VARCHAR(64) NOT NULL,"
+        " prefix VARCHAR(16) NOT NULL,"
+        " created_at TIMESTAMP NOT NULL,"
+        " revoked_at TIMESTAMP)",
+        "CREATE INDEX ix_deployment_keys_name ON deployment_keys (name)",
+    ]
+    for statement in statements:
+        conn.execute(text(statement))
+
+
+def _create_model_library(conn: Connection) -> None:
+    """Model library: models, trainings, immutable versions, aliases (and every move), batch predictions."""
+    statements = [
+        "CREATE TABLE model_library_models ("
+        " name VARCHAR(60) NOT NULL PRIMARY KEY,"
+        " template VARCHAR(128) NOT NULL,"
+        " template_version VARCHAR(64) NOT NULL,"
+        " task VARCHAR(64) NOT NULL,"
+        " description TEXT NOT NULL,"
+        " data_paths JSON NOT NULL,"
+        " fixed_data_paths JSON NOT NULL,"
+        " config JSON NOT NULL,"
+        " created_by VARCHAR(256) NOT NULL,"
+        " created_at TIMESTAMP NOT NULL,"
+        " updated_by VARCHAR(256) NOT NULL,"
+        " updated_at TIMESTAMP NOT NULL)",
+        "CREATE TABLE model_library_trainings ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " model VARCHAR(60) NOT NULL REFERENCES model_library_models (name) ON DELETE CASCADE,"
+        " job_id VARCHAR(32) NOT NULL,"
+        " job_ids JSON NOT NULL,"
+        " template_version VARCHAR(64) NOT NULL,"
+        " data_paths JSON NOT NULL,"
+        " config JSON NOT NULL,"
+        " env VARCHAR(16) NOT NULL,"
+        " from_version VARCHAR(16),"
+        " version VARCHAR(16),"
+        " created_by VARCHAR(256) NOT NULL,"
+        " created_at TIMESTAMP NOT NULL)",
+        "CREATE INDEX ix_model_library_trainings_model ON model_library_trainings (model, created_at)",
+        "CREATE INDEX ix_model_library_trainings_job ON model_library_trainings (job_id)",
+        "CREATE TABLE model_library_versions ("
+        " model VARCHAR(60) NOT NULL REFERENCES model_library_models (name) ON DELETE CASCADE,"
+        " version VARCHAR(16) NOT NULL,"
+        " major INTEGER NOT NULL,"
+        " minor INTEGER NOT NULL,"
+        " template VARCHAR(128) NOT NULL,"
+        " template_version VARCHAR(64) NOT NULL,"
+        " task VARCHAR(64) NOT NULL,"
+        ' "commit" VARCHAR(64),'
+        " training_id VARCHAR(32) NOT NULL UNIQUE,"
+        " job_id VARCHAR(32) NOT NULL,"
+        " data_paths JSON NOT NULL,"
+        " data_hash VARCHAR(64) NOT NULL,"
+        " images INTEGER NOT NULL,"
+        " config JSON NOT NULL,"
+        " files JSON NOT NULL,"
+        " checkpoint_sha256 VARCHAR(64) NOT NULL,"
+        " checkpoint_bytes BIGINT NOT NULL,"
+        " metrics JSON NOT NULL,"
+        " evaluation VARCHAR(64),"
+        " published_by VARCHAR(256) NOT NULL,"
+        " published_at TIMESTAMP NOT NULL,"
+        " PRIMARY KEY (model, version),"
+        " UNIQUE (model, major, minor))",
+        "CREATE TABLE model_library_aliases ("
+        " model VARCHAR(60) NOT NULL REFERENCES model_library_models (name) ON DELETE CASCADE,"
+        " alias VARCHAR(64) NOT NULL,"
+        " version VARCHAR(16) NOT NULL,"
+        " set_by VARCHAR(256) NOT NULL,"
+        " set_at TIMESTAMP NOT NULL,"
+        " PRIMARY KEY (model, alias))",
+        "CREATE TABLE model_library_alias_moves ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " model VARCHAR(60) NOT NULL REFERENCES model_library_models (name) ON DELETE CASCADE,"
+        " alias VARCHAR(64) NOT NULL,"
+        " from_version VARCHAR(16),"
+        " to_version VARCHAR(16),"
+        " moved_by VARCHAR(256) NOT NULL,"
+        " moved_at TIMESTAMP NOT NULL)",
+        "CREATE INDEX ix_model_library_alias_moves_model ON model_library_alias_moves (model, moved_at)",
+        "CREATE TABLE model_library_predictions ("
+        " id VARCHAR(32) NOT NULL PRIMARY KEY,"
+        " model VARCHAR(60) NOT NULL REFERENCES model_library_models (name) ON DELETE CASCADE,"
+        " version VARCHAR(16) NOT NULL,"
+        " data_path TEXT NOT NULL,"
+        " job_id VARCHAR(32) NOT NULL,"
+        " output TEXT NOT NULL,"
+        " evaluation VARCHAR(64) NOT NULL,"
+        " images INTEGER NOT NULL,"
+        " created_by VARCHAR(256) NOT NULL,"
+        " created_at TIMESTAMP NOT NULL)",
+        "CREATE INDEX ix_model_library_predictions_version ON model_library_predictions (model, version)",
+    ]
+    for statement in statements:
+        conn.execute(text(statement))
+
+
 MIGRATIONS: list[Migration] = [
     _create_platform_meta,
     _create_jobs,
@@ -193,6 +327,8 @@ MIGRATIONS: list[Migration] = [
     _add_job_submitted_at,
     _create_crowd,
     _index_labels_by_labeler_round,
+    _create_deployments,
+    _create_model_library,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

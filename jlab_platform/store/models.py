@@ -209,3 +209,172 @@ class CrowdSkipRow(Base):
     )
     task_id: Mapped[str] = mapped_column(String(32), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class DeploymentRow(Base):
+    """One deployment of a name: what it serves (its snapshot), where, and how to find its process."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    module: Mapped[str | None] = mapped_column(String(128))
+    checkpoint: Mapped[str | None] = mapped_column(String(255))
+    commit: Mapped[str | None] = mapped_column(String(64))
+    uncommitted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    model_version: Mapped[str | None] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    backend: Mapped[str] = mapped_column(String(16), nullable=False)
+    host: Mapped[str] = mapped_column(String(256), nullable=False)
+    port: Mapped[int] = mapped_column(Integer, nullable=False)
+    workers: Mapped[int] = mapped_column(Integer, nullable=False)
+    batch_max_size: Mapped[int] = mapped_column(Integer, nullable=False)
+    batch_window_ms: Mapped[float] = mapped_column(Float, nullable=False)
+    snapshot_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    rolled_back_from: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    supervisor_pid: Mapped[int | None] = mapped_column(Integer)
+    supervisor_started: Mapped[float | None] = mapped_column(Float)
+    inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    outputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+
+
+class DeploymentKeyRow(Base):
+    """An API key of a deployment name: only its sha256 is kept."""
+
+    __tablename__ = "deployment_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ModelRow(Base):
+    """A named model of the model library: its template, bound data paths and training config."""
+
+    __tablename__ = "model_library_models"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    template: Mapped[str] = mapped_column(String(128), nullable=False)
+    template_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    task: Mapped[str] = mapped_column(String(64), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    data_paths: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    fixed_data_paths: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ModelTrainingRow(Base):
+    """A training task of a model: the job running it now (and those before it), what it trains on."""
+
+    __tablename__ = "model_library_trainings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model: Mapped[str] = mapped_column(
+        String(60), ForeignKey("model_library_models.name", ondelete="CASCADE"), nullable=False
+    )
+    job_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    job_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    template_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    data_paths: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    env: Mapped[str] = mapped_column(String(16), nullable=False)
+    from_version: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[str | None] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ModelVersionRow(Base):
+    """An immutable published version ``major.minor`` (shown X.YY) and everything that made it."""
+
+    __tablename__ = "model_library_versions"
+    __table_args__ = (UniqueConstraint("model", "major", "minor"),)
+
+    model: Mapped[str] = mapped_column(
+        String(60), ForeignKey("model_library_models.name", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[str] = mapped_column(String(16), primary_key=True)
+    major: Mapped[int] = mapped_column(Integer, nullable=False)
+    minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    template: Mapped[str] = mapped_column(String(128), nullable=False)
+    template_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    task: Mapped[str] = mapped_column(String(64), nullable=False)
+    commit: Mapped[str | None] = mapped_column(String(64))
+    training_id: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    job_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    data_paths: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    data_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    images: Mapped[int] = mapped_column(Integer, nullable=False)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    checkpoint_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    checkpoint_bytes: Mapped[int] = mapped_column(Integer, nullable=False)  # BIGINT in the table
+    metrics: Mapped[dict[str, float]] = mapped_column(JSON, nullable=False)
+    evaluation: Mapped[str | None] = mapped_column(String(64))
+    published_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ModelAliasRow(Base):
+    """Where an alias of a model points now."""
+
+    __tablename__ = "model_library_aliases"
+
+    model: Mapped[str] = mapped_column(
+        String(60), ForeignKey("model_library_models.name", ondelete="CASCADE"), primary_key=True
+    )
+    alias: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(16), nullable=False)
+    set_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ModelAliasMoveRow(Base):
+    """One move of an alias (append-only): created (from null), moved, or deleted (to null)."""
+
+    __tablename__ = "model_library_alias_moves"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model: Mapped[str] = mapped_column(
+        String(60), ForeignKey("model_library_models.name", ondelete="CASCADE"), nullable=False
+    )
+    alias: Mapped[str] = mapped_column(String(64), nullable=False)
+    from_version: Mapped[str | None] = mapped_column(String(16))
+    to_version: Mapped[str | None] = mapped_column(String(16))
+    moved_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    moved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ModelPredictionRow(Base):
+    """A batch prediction of a version over a data path, run as a job into an evaluation folder."""
+
+    __tablename__ = "model_library_predictions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model: Mapped[str] = mapped_column(
+        String(60), ForeignKey("model_library_models.name", ondelete="CASCADE"), nullable=False
+    )
+    version: Mapped[str] = mapped_column(String(16), nullable=False)
+    data_path: Mapped[str] = mapped_column(Text, nullable=False)
+    job_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    output: Mapped[str] = mapped_column(Text, nullable=False)
+    evaluation: Mapped[str] = mapped_column(String(64), nullable=False)
+    images: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -57,6 +57,15 @@ REACHES: dict[str, Check] = {
     "tensorboard_idle_seconds": (60.0, lambda p, _: p.tensorboard._settings.idle_seconds, lambda r: 60.0),
     "tensorboard_max_instances": (2, lambda p, _: p.tensorboard._settings.max_instances, lambda r: 2),
     "tensorboard_runs_dir": ("tb", lambda p, _: p.tensorboard._settings.runs_dir, lambda r: r / "tb"),
+    "deploy_host": ("127.0.0.2", lambda p, _: p.deployments.settings.host, lambda r: "127.0.0.2"),
+    "deploy_port_min": (18500, lambda p, _: p.deployments.settings.port_min, lambda r: 18500),
+    "deploy_port_max": (18510, lambda p, _: p.deployments.settings.port_max, lambda r: 18510),
+    "deploy_ready_timeout_seconds": (
+        60.0,
+        lambda p, _: p.deployments.settings.ready_timeout_seconds,
+        lambda r: 60.0,
+    ),
+    "deploy_grace_seconds": (5.0, lambda p, _: p.deployments.settings.grace_seconds, lambda r: 5.0),
     # Read by the app itself when the server has started (server/app.py).
     "freeze_startup_heap": (False, lambda _, app: option_value(app, "freeze_startup_heap"), lambda r: False),
 }

@@ -1,0 +1,50 @@
+"""Building the deployment service from the platform's settings and services."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..gitsync import GitService
+from ..modules.catalog import Catalog
+from ..modules.spec import ModuleSpec
+from ..paths import PathResolver
+from ..settings import PlatformSettings
+from ..store import Store
+from .process import LocalBackend
+from .service import Backend, DeploymentService, DeploySettings, GitState
+from .sources import ModelLibrary, SourceFinder
+
+
+def build_deployments(
+    store: Store,
+    settings: PlatformSettings,
+    paths: PathResolver,
+    catalog: Catalog,
+    git: GitService,
+    model_library: Callable[[], ModelLibrary | None],
+) -> DeploymentService:
+    def module_spec(name: str) -> tuple[Path, ModuleSpec | None]:
+        entry = catalog.module(name)
+        return entry.folder, entry.spec
+
+    def git_state() -> GitState:
+        status = git.status()
+        return GitState(repository=status.repository, commit=status.head, uncommitted=status.changed > 0)
+
+    def backend(proxy_secret: str) -> Backend:
+        return LocalBackend(settings.deploy_grace_seconds, settings.db_url, proxy_secret)
+
+    return DeploymentService(
+        store,
+        DeploySettings(
+            data_dir=settings.data_dir,
+            results_dir=settings.results_dir,
+            host=settings.deploy_host,
+            port_min=settings.deploy_port_min,
+            port_max=settings.deploy_port_max,
+            grace_seconds=settings.deploy_grace_seconds,
+            ready_timeout_seconds=settings.deploy_ready_timeout_seconds,
+        ),
+        SourceFinder(paths, settings.results_dir, module_spec, model_library),
+        git_state,
+        backend,
+    )
