@@ -1,5 +1,6 @@
 """The PyTorch loop of the shipped modules: ``max_iter`` SGD iterations on the config's schedule."""
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,6 +11,7 @@ from torch import nn
 
 from ..module_run import RunContext
 from .config import TrainConfig
+from .data import Prepared
 from .progress import Reporter
 from .torch_schedule import ConfigLR, sgd
 
@@ -51,3 +53,24 @@ def fit(
         with torch.no_grad():
             value = metric[1](logits, y)
         reporter.step(iteration, float(loss.item()), value, lr, validate)
+
+
+def save_trained(
+    model: nn.Module, data: Prepared, context: RunContext, checkpoint: str, **settings: Any
+) -> dict[str, Any]:
+    """Save the trained model with what its predict needs (classes, ``settings``, the training
+    config) and ``classes.json``; return the run's summary (the train action's answer)."""
+    settings = {"classes": data.classes, **settings}
+    path = context.run_dir / checkpoint
+    torch.save(
+        {"state_dict": model.state_dict(), **settings, "train_config": data.config.model_dump(mode="json")},
+        path,
+    )
+    (context.run_dir / "classes.json").write_text(json.dumps(data.classes) + "\n")
+    return {
+        "checkpoint": str(path),
+        **settings,
+        "max_iter": data.config.max_iter,
+        "noncompliant": len(data.noncompliant),
+        **context.last_metrics,
+    }

@@ -7,7 +7,6 @@ settings, the config) and the split manifests into the run folder; ``predict`` l
 returns class probabilities per image; ``load`` loads one once for a deployed service.
 """
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from torch import nn
 from jlab_platform.kernel.module_run import RunContext
 from jlab_platform.kernel.training.data import batches, prepare
 from jlab_platform.kernel.training.inputs import config_from_inputs
-from jlab_platform.kernel.training.torch_loop import as_tensor, fit
+from jlab_platform.kernel.training.torch_loop import as_tensor, fit, save_trained
 from jlab_platform.modules.imagefolder import (
     class_scores,
     image_arrays,
@@ -85,21 +84,7 @@ class ImageClassifier:
                 return {"val_accuracy": batch_accuracy(model(x_val), y_val)}
 
         fit(model, config, batches(images, labels, config), ("accuracy", batch_accuracy), validate, context)
-        settings = {"classes": data.classes, "image_size": image_size, "grayscale": grayscale}
-        checkpoint = {
-            "state_dict": model.state_dict(),
-            **settings,
-            "train_config": config.model_dump(mode="json"),
-        }
-        torch.save(checkpoint, context.run_dir / CHECKPOINT)
-        (context.run_dir / "classes.json").write_text(json.dumps(data.classes) + "\n")
-        return {
-            "checkpoint": str(context.run_dir / CHECKPOINT),
-            **settings,
-            "max_iter": config.max_iter,
-            "noncompliant": len(data.noncompliant),
-            **context.last_metrics,
-        }
+        return save_trained(model, data, context, CHECKPOINT, image_size=image_size, grayscale=grayscale)
 
     def load(self, *, context: RunContext) -> "Classifier":
         """The run's checkpoint, loaded once: a deployed service scores its requests with it."""

@@ -6,7 +6,6 @@ first). ``train`` takes the training configuration like the classifiers; ``predi
 mask per image (same layout: pixel value = class id, the image's own size).
 """
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from torch import nn
 from jlab_platform.kernel.module_run import RunContext
 from jlab_platform.kernel.training.data import batches, load_masks, prepare
 from jlab_platform.kernel.training.inputs import config_from_inputs
-from jlab_platform.kernel.training.torch_loop import as_tensor, fit
+from jlab_platform.kernel.training.torch_loop import as_tensor, fit, save_trained
 from jlab_platform.modules.imagefolder import list_images, load_images
 
 CHECKPOINT = "model.pt"
@@ -122,21 +121,7 @@ class Segmentation:
             validate,
             context,
         )
-        settings = {"classes": data.classes, "image_size": image_size, "grayscale": grayscale}
-        checkpoint = {
-            "state_dict": model.state_dict(),
-            **settings,
-            "train_config": config.model_dump(mode="json"),
-        }
-        torch.save(checkpoint, context.run_dir / CHECKPOINT)
-        (context.run_dir / "classes.json").write_text(json.dumps(data.classes) + "\n")
-        return {
-            "checkpoint": str(context.run_dir / CHECKPOINT),
-            **settings,
-            "max_iter": config.max_iter,
-            "noncompliant": len(data.noncompliant),
-            **context.last_metrics,
-        }
+        return save_trained(model, data, context, CHECKPOINT, image_size=image_size, grayscale=grayscale)
 
     def predict(
         self, images: str, output: str = "", batch_size: int = 16, *, context: RunContext
