@@ -1,6 +1,7 @@
 """Keras image classifier whose model converts to TensorFlow Lite.
 
-Module-level ``train``/``predict`` functions (the other accepted module form). ``train`` takes
+Module-level ``train``/``predict`` functions (the other accepted module form); ``load``
+loads a trained model once for a deployed service. ``train`` takes
 the training configuration like the PyTorch classifier: SGD with momentum and weight decay on
 the config's learning-rate schedule (``ConfigSchedule``), ``max_iter`` batches. The model
 uses only TFLite builtin ops and is saved as ``model.keras`` (and, on request, as a
@@ -8,11 +9,13 @@ SavedModel folder): right-click either in the file browser to convert it.
 """
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import keras  # type: ignore[import-untyped]  # keras ships no type information
 import numpy as np
+from PIL import Image
 
 from jlab_platform.kernel.module_run import RunContext
 from jlab_platform.kernel.training.config import TrainConfig
@@ -21,7 +24,13 @@ from jlab_platform.kernel.training.inputs import config_from_inputs
 from jlab_platform.kernel.training.keras_schedule import sgd
 from jlab_platform.kernel.training.progress import Reporter
 from jlab_platform.kernel.training.schedule import learning_rate
-from jlab_platform.modules.imagefolder import list_images, load_images, prediction_records
+from jlab_platform.modules.imagefolder import (
+    class_scores,
+    image_arrays,
+    list_images,
+    load_images,
+    prediction_records,
+)
 
 MODEL_FILE = "model.keras"
 SETTINGS_FILE = "settings.json"
@@ -102,9 +111,13 @@ def train(
     }
 
 
+def load(*, context: RunContext) -> "Classifier":
+    """The run's model, loaded once: a deployed service scores its requests with it."""
+    return Classifier(context.run_dir)
+
+
 def predict(images: str, batch_size: int = 64, *, context: RunContext) -> list[dict[str, Any]]:
-    settings = json.loads((context.run_dir / SETTINGS_FILE).read_text())
-    model = keras.models.load_model(context.run_dir / MODEL_FILE)
+    classifier = load(context=context)
     paths: list[Path] = list_images(images)
     if not paths:
         raise ValueError(f"No images in {images}")
@@ -112,7 +125,25 @@ def predict(images: str, batch_size: int = 64, *, context: RunContext) -> list[d
     chunks = []
     for start in range(0, len(paths), batch_size):
         batch = paths[start : start + batch_size]
-        x = load_images(batch, settings["image_size"], settings["grayscale"])
-        chunks.append(np.asarray(model.predict_on_batch(x)))
+        chunks.append(classifier.probabilities(load_images(batch, classifier.size, classifier.grayscale)))
         bar.update(len(batch))
-    return prediction_records(paths, np.concatenate(chunks), settings["classes"])
+    return prediction_records(paths, np.concatenate(chunks), classifier.classes)
+
+
+class Classifier:
+    """A saved model; called with decoded images, it answers one record per image."""
+
+    def __init__(self, run_dir: Path) -> None:
+        settings = json.loads((run_dir / SETTINGS_FILE).read_text())
+        self.size, self.grayscale, self.classes = (
+            settings["image_size"],
+            settings["grayscale"],
+            settings["classes"],
+        )
+        self.model = keras.models.load_model(run_dir / MODEL_FILE)
+
+    def probabilities(self, pixels: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict_on_batch(pixels))
+
+    def __call__(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
+        return class_scores(self.probabilities(image_arrays(images, self.size, self.grayscale)), self.classes)
