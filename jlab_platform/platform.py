@@ -107,7 +107,9 @@ class Platform:
             self.paths,
             self.jobs,
             self.modules.catalog,
-            LibrarySettings(data_dir=settings.data_dir, results_dir=settings.results_dir),
+            LibrarySettings(
+                data_dir=settings.data_dir, results_dir=settings.results_dir, mlflow_uri=settings.mlflow_uri
+            ),
             self.convert,
         )
         self.crowd = CrowdService(

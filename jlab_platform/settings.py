@@ -139,6 +139,11 @@ class PlatformSettings:
     crowd_token_guess_limit: int = option(
         10, "Invalid labeling links one address may send per minute before it is refused for a while."
     )
+    mlflow_uri: str = option(
+        "",
+        "An MLflow tracking server (http://host:port) whose Model Registry mirrors the model library: "
+        "each published version and alias move; empty: no mirror.",
+    )
     tensorboard_idle_seconds: float = option(
         1800.0,
         "Seconds a TensorBoard instance keeps running without requests; it starts again "

@@ -25,6 +25,7 @@ from ..modules.catalog import Catalog
 from ..modules.entries import ModuleEntry
 from ..modules.params import validate_params
 from ..paths import PathResolver
+from ..settings import option_default
 from ..store import Store
 from ..store.models import (
     JobRow,
@@ -33,7 +34,7 @@ from ..store.models import (
     ModelVersionRow,
 )
 from ..timeutil import utcnow
-from . import aliases, lookups, views
+from . import aliases, lookups, mlflow_mirror, views
 from .blobs import BlobStore
 from .datapaths import survey
 from .jobs import SHIM_FOLDER, LibraryJobs
@@ -64,6 +65,7 @@ _NOT_PARAMS = ("data_dir",)  # the library passes the training data itself
 class LibrarySettings:
     data_dir: Path
     results_dir: Path
+    mlflow_uri: str = option_default("mlflow_uri")
 
 
 class ModelLibrary:
@@ -76,6 +78,7 @@ class ModelLibrary:
         settings: LibrarySettings,
         convert: ConversionService | None = None,
     ) -> None:
+        self.settings = settings
         self.store = store
         self.paths = paths
         self.jobs = jobs
@@ -310,7 +313,14 @@ class ModelLibrary:
 
     def publish(self, name: str, body: Publish, user: str) -> Version:
         """Make the completed training a new version; a training is published once."""
-        return self.version(name, self.publisher.publish(name, body, user))
+        version = self.version(name, self.publisher.publish(name, body, user))
+        if self.settings.mlflow_uri:
+            resolved = self.resolve(f"{name}@{version.version}")
+            checkpoint = next(
+                n for n, sha in self._files(name, version.version) if sha == version.checkpoint_sha256
+            )
+            mlflow_mirror.mirror_version(self.settings.mlflow_uri, version, resolved.run_dir / checkpoint)
+        return version
 
     def versions(self, name: str) -> VersionList:
         with self.store.session() as session:
@@ -353,10 +363,15 @@ class ModelLibrary:
 
     def set_alias(self, name: str, alias: str, version: str, user: str) -> Alias:
         """Point ``alias`` at ``version`` (create or move it); every move is kept."""
-        return aliases.set_alias(self.store, name, alias, version, user)
+        moved = aliases.set_alias(self.store, name, alias, version, user)
+        if self.settings.mlflow_uri:
+            mlflow_mirror.mirror_alias(self.settings.mlflow_uri, name, alias, moved.version)
+        return moved
 
     def delete_alias(self, name: str, alias: str, user: str) -> None:
         aliases.delete_alias(self.store, name, alias, user)
+        if self.settings.mlflow_uri:
+            mlflow_mirror.mirror_alias(self.settings.mlflow_uri, name, alias, None)
 
     # -- internals -------------------------------------------------------------
 
@@ -398,6 +413,10 @@ class ModelLibrary:
             started_at=views.iso(job.started_at) if job and job.started_at else None,
             finished_at=views.iso(job.finished_at) if job and job.finished_at else None,
         )
+
+    def _files(self, name: str, version: str) -> list[tuple[str, str]]:
+        with self.store.session() as session:
+            return list(lookups.version_row(session, name, version).files.items())
 
     def _shown(self, path: Path) -> str:
         return self.paths.relative(path) if self.paths.contains(path) else str(path)

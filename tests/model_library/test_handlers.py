@@ -72,6 +72,9 @@ async def test_train_publish_alias_predict_export(jp_fetch: Any, jp_root_dir: Pa
     download = await jp_fetch("jlab-platform", "api", "models", "stripes", "versions", "1.01", "export")
     assert hashlib.sha256(download.body).hexdigest() == version["checkpoint_sha256"]
     assert 'filename="model.pt"' in download.headers["Content-Disposition"]
+    # The conversion service exports TorchScript; a checkpoint of weights says so (409).
+    onnx = await expect_error(jp_fetch, 409, "models", "stripes", "versions", "1.01", "export", format="onnx")
+    assert "holds only weights" in onnx["error"]
 
     started = await call(
         jp_fetch,

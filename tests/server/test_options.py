@@ -54,6 +54,11 @@ REACHES: dict[str, Check] = {
     "crowd_max_rounds": (2, lambda p, _: p.crowd.settings.max_rounds, lambda r: 2),
     "crowd_lease_seconds": (60.0, lambda p, _: p.crowd.settings.lease_seconds, lambda r: 60.0),
     "crowd_token_guess_limit": (4, lambda p, _: p.crowd.settings.token_guess_limit, lambda r: 4),
+    "mlflow_uri": (
+        "http://127.0.0.1:9",
+        lambda p, _: p.model_library.settings.mlflow_uri,
+        lambda r: "http://127.0.0.1:9",
+    ),
     "tensorboard_idle_seconds": (60.0, lambda p, _: p.tensorboard._settings.idle_seconds, lambda r: 60.0),
     "tensorboard_max_instances": (2, lambda p, _: p.tensorboard._settings.max_instances, lambda r: 2),
     "tensorboard_runs_dir": ("tb", lambda p, _: p.tensorboard._settings.runs_dir, lambda r: r / "tb"),
