@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from ..api.models import ApiModel, WorkspacePath
+from ..i18n import N_
 
 NAME_RULE = re.compile(r"^[A-Za-z](?:[A-Za-z0-9_-]{0,58}[A-Za-z0-9])?$")
 VERSION_RULE = re.compile(r"^\d+\.\d{2,}$")
@@ -45,11 +46,13 @@ RESERVED_NAMES = ("trainings", "data-paths")
 
 def check_model_name(value: str) -> str:
     if value in RESERVED_NAMES:
-        raise ValueError(f"{value!r} is reserved by the API; choose another name")
+        raise ValueError(N_(f"{value!r} is reserved by the API; choose another name."))
     if not NAME_RULE.match(value):
         raise ValueError(
-            "A model name has at most 60 characters: a letter first, then letters, digits, '-' or '_', "
-            "ending with a letter or digit"
+            N_(
+                "A model name has at most 60 characters: a letter first, then letters, digits, '-' or '_', "
+                "ending with a letter or digit."
+            )
         )
     return value
 
@@ -57,8 +60,10 @@ def check_model_name(value: str) -> str:
 def check_alias_name(value: str) -> str:
     if not ALIAS_RULE.match(value):
         raise ValueError(
-            "An alias has at most 63 characters: a letter first, then letters, digits, '-' or '_' "
-            "(it must not look like a version such as 1.02)"
+            N_(
+                "An alias has at most 63 characters: a letter first, then letters, digits, '-' or '_' "
+                "(it must not look like a version such as 1.02)."
+            )
         )
     return value
 
@@ -75,11 +80,18 @@ AliasName = Annotated[
     AfterValidator(check_alias_name),
     Field(description="A letter first, then a-z A-Z 0-9 - _ (never a version number)."),
 ]
+
+
+def check_version_number(value: str) -> str:
+    if not VERSION_RULE.match(value):
+        raise ValueError(N_("Give a version number X.YY, e.g. 1.02."))
+    return value
+
+
 VersionNumber = Annotated[
     str,
-    Field(
-        pattern=VERSION_RULE.pattern, description="X.YY: X the template's major version, YY counts publishes."
-    ),
+    AfterValidator(check_version_number),
+    Field(max_length=16, description="X.YY: X the template's major version, YY counts publishes."),
 ]
 
 TrainingState = Literal["waiting", "training", "terminated", "completed", "failed", "published"]

@@ -3,11 +3,15 @@ prediction as a job, export; and the 400/404/409 answers saying what to fix."""
 
 import asyncio
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from tornado.httpclient import HTTPClientError
+
 from tests.modules.factory import write_stripes
-from tests.server.test_jobs_handlers import call, expect_error
+from tests.server.test_jobs_handlers import API, call, expect_error
 
 TINY_TRAINING = {"max_iter": 2, "batch_size": 4, "image_size": 8, "seed": 0}
 
@@ -138,6 +142,9 @@ async def test_bad_requests_say_what_to_fix(jp_fetch: Any, jp_root_dir: Path) ->
         "field"
     ] == "name"
     await expect_error(jp_fetch, 404, "models", "nope")
+    with pytest.raises(HTTPClientError) as chinese:
+        await jp_fetch(*API, "models", "nope", headers={"X-Jlab-Platform-Language": "zh-CN"})
+    assert json.loads(chinese.value.response.body)["error"] == "没有名为 'nope' 的模型"
     await expect_error(jp_fetch, 404, "models", "ok", "versions", "canary")
     await expect_error(jp_fetch, 404, "models", "ok", "run")
     bad_alias = await expect_error(
