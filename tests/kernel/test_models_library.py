@@ -24,7 +24,8 @@ print("published", version, "predicted", len(predictions), "right", right)
 print("loaded", predictor.version, predictor.template, predictor.run_dir.is_dir())
 done = models.batch_predict("stripes@production", "data/test", timeout=240)
 print("batch", json.dumps(done))
-print("versions", [v["version"] for v in models.versions("stripes")], models.versions("stripes")[0]["aliases"])
+listed = models.versions("stripes")
+print("versions", [v["version"] for v in listed], listed[0]["aliases"])
 try:
     models.load("stripes@nowhere")
 except Exception as exc:
