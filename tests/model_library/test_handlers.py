@@ -144,6 +144,7 @@ async def test_bad_requests_say_what_to_fix(jp_fetch: Any, jp_root_dir: Path) ->
     await expect_error(jp_fetch, 404, "models", "nope")
     with pytest.raises(HTTPClientError) as chinese:
         await jp_fetch(*API, "models", "nope", headers={"X-Jlab-Platform-Language": "zh-CN"})
+    assert chinese.value.response is not None
     assert json.loads(chinese.value.response.body)["error"] == "没有名为 'nope' 的模型"
     await expect_error(jp_fetch, 404, "models", "ok", "versions", "canary")
     await expect_error(jp_fetch, 404, "models", "ok", "run")
