@@ -221,7 +221,7 @@ class DeploymentService:
                     folder / "code",
                     found,
                     name,
-                    checkpoint,
+                    request.checkpoint,  # only a chosen one: a module's load() finds its default itself
                     inputs,
                     outputs,
                     git.commit,
