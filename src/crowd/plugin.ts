@@ -3,16 +3,17 @@
  * dialog, and a notification when a round is ready, complete, or failed.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import type { Event } from '@jupyterlab/services';
-import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ApiError } from '../api';
 import { modulesApi } from '../modules/client';
 import { crowdApi } from './client';
 import { errorMessage } from '../platform/format';
 import { crowdIcon } from '../icons';
+import { Feature } from '../platform/feature';
 import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
 import { INFO_TOAST_MS, replaceToast } from '../platform/notify';
@@ -51,18 +52,19 @@ export const crowdPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     launcher: ILauncher | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jlab_platform');
-    const tracker = new WidgetTracker<MainAreaWidget<TaskView>>({ namespace: 'jlab-platform-crowd' });
-    let section: CrowdSection | null = null;
+    const feature = new Feature<TaskView>(app, {
+      translator,
+      restorer,
+      namespace: 'jlab-platform-crowd',
+      command: CrowdCommandIDs.openTask,
+      key: view => view.taskId,
+      refreshTabs: true
+    });
+    const trans = feature.trans;
     const ui: ICrowdViewUI = {
-      trans,
-      translator: translator ?? nullTranslator,
+      ...feature.ui,
       openTask: id => void app.commands.execute(CrowdCommandIDs.openTask, { id }),
       newTask: () => void app.commands.execute(CrowdCommandIDs.newTask),
-      changed: () => {
-        void section?.refresh();
-        tracker.forEach(widget => void widget.content.refresh());
-      },
       openJob: id => {
         if (app.commands.hasCommand(OPEN_JOB)) {
           void app.commands.execute(OPEN_JOB, { id });
@@ -70,8 +72,7 @@ export const crowdPlugin: JupyterFrontEndPlugin<void> = {
       },
       openPath: path => void app.commands.execute('docmanager:open', { path })
     };
-    section = new CrowdSection(ui);
-    platform.addSection(section);
+    feature.addSection(platform, new CrowdSection(ui));
 
     app.commands.addCommand(CrowdCommandIDs.newTask, {
       label: trans.__('New Labeling Task…'),
@@ -85,35 +86,12 @@ export const crowdPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Labeling tasks: have a dataset labeled in active-learning rounds'),
       icon: crowdIcon,
       rank: 30,
-      execute: () => {
-        app.shell.activateById(platform.id);
-        section?.node.scrollIntoView();
-      }
+      execute: () => feature.showSection()
     });
 
-    app.commands.addCommand(CrowdCommandIDs.openTask, {
+    feature.addOpenCommand({
       label: args => (args.id ? trans.__('Open Labeling Task %1', args.id as string) : trans.__('Open Labeling Task')),
-      execute: args => {
-        const id = args.id as string;
-        if (!id) {
-          return;
-        }
-        const open = tracker.find(widget => widget.content.taskId === id);
-        if (open) {
-          app.shell.activateById(open.id);
-          return open;
-        }
-        const widget = createTaskWidget(ui, id);
-        void tracker.add(widget);
-        app.shell.add(widget, 'main');
-        app.shell.activateById(widget.id);
-        return widget;
-      }
-    });
-    void restorer?.restore(tracker, {
-      command: CrowdCommandIDs.openTask,
-      args: widget => ({ id: widget.content.taskId }),
-      name: widget => widget.content.taskId
+      create: id => createTaskWidget(ui, id)
     });
 
     app.serviceManager.events.stream.connect((_: Event.IManager, emission: Event.Emission) => {

@@ -3,9 +3,10 @@
  * evaluation as a job and opens its report in a main-area tab.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { Notification } from '@jupyterlab/apputils';
+import { ITranslator } from '@jupyterlab/translation';
 
+import { Feature } from '../platform/feature';
 import { errorMessage } from '../platform/format';
 import { evaluationApi } from './client';
 import { evaluateRun } from './dialog';
@@ -27,38 +28,23 @@ export const evaluationPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   optional: [ITranslator, ILayoutRestorer],
   activate: (app: JupyterFrontEnd, translator: ITranslator | null, restorer: ILayoutRestorer | null) => {
-    const trans = (translator ?? nullTranslator).load('jlab_platform');
-    const tracker = new WidgetTracker<MainAreaWidget<EvaluationReport>>({ namespace: 'jlab-platform-evaluation' });
+    const feature = new Feature<EvaluationReport>(app, {
+      translator,
+      restorer,
+      namespace: 'jlab-platform-evaluation',
+      command: EvaluationCommandIDs.open,
+      key: report => report.evaluationId
+    });
+    const trans = feature.trans;
     const ui: IEvaluationUI = {
-      trans,
-      translator: translator ?? nullTranslator,
+      ...feature.ui,
       openJob: id => void app.commands.execute('jlab-platform:open-job', { id })
     };
 
-    app.commands.addCommand(EvaluationCommandIDs.open, {
+    feature.addOpenCommand({
       label: trans.__('Open Evaluation Report'),
       icon: evaluationIcon,
-      execute: args => {
-        const id = args.id as string;
-        if (!id) {
-          return;
-        }
-        const open = tracker.find(widget => widget.content.evaluationId === id);
-        if (open) {
-          app.shell.activateById(open.id);
-          return open;
-        }
-        const widget = createReportWidget(ui, id);
-        void tracker.add(widget);
-        app.shell.add(widget, 'main');
-        app.shell.activateById(widget.id);
-        return widget;
-      }
-    });
-    void restorer?.restore(tracker, {
-      command: EvaluationCommandIDs.open,
-      args: widget => ({ id: widget.content.evaluationId }),
-      name: widget => widget.content.evaluationId
+      create: id => createReportWidget(ui, id)
     });
 
     const evaluate = async (run: string, hasSplit: boolean, data?: string): Promise<void> => {

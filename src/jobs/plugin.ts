@@ -3,22 +3,17 @@
  * the notebook and editor toolbars, the file browser and the palette, and notifications.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import {
-  ICommandPalette,
-  IToolbarWidgetRegistry,
-  MainAreaWidget,
-  Notification,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { ICommandPalette, IToolbarWidgetRegistry, Notification } from '@jupyterlab/apputils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ITranslator } from '@jupyterlab/translation';
 import { CommandToolbarButton, ToolbarButton } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
 
 import { jobIcon } from '../icons';
+import { Feature } from '../platform/feature';
 import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
 import { EvaluationCommandIDs } from '../evaluation/plugin';
@@ -56,23 +51,22 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     toolbars: IToolbarWidgetRegistry | null,
     launcher: ILauncher | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jlab_platform');
-    const tracker = new WidgetTracker<MainAreaWidget<JobView>>({ namespace: 'jlab-platform-job' });
-    let section: JobsSection | null = null;
-
+    const feature = new Feature<JobView>(app, {
+      translator,
+      restorer,
+      namespace: 'jlab-platform-job',
+      command: JobCommandIDs.open,
+      key: view => view.jobId
+    });
+    const trans = feature.trans;
     const ui: IJobsUI = {
-      trans,
-      translator: translator ?? nullTranslator,
+      ...feature.ui,
       openJob: id => void app.commands.execute(JobCommandIDs.open, { id }),
       openPath: path => void app.commands.execute('docmanager:open', { path }),
       openTensorBoard: folder => void app.commands.execute(TensorBoardCommandIDs.open, { logdir: folder }),
-      evaluate: job => void app.commands.execute(EvaluationCommandIDs.evaluateJob, { job: job.id }),
-      changed: () => {
-        void section?.refresh();
-      }
+      evaluate: job => void app.commands.execute(EvaluationCommandIDs.evaluateJob, { job: job.id })
     };
-    section = new JobsSection(ui);
-    platform.addSection(section);
+    feature.addSection(platform, new JobsSection(ui));
 
     const submitPath = (path: string | null): void => {
       if (!path || !isJobScript(path)) {
@@ -141,37 +135,14 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       });
     }
 
-    app.commands.addCommand(JobCommandIDs.open, {
+    feature.addOpenCommand({
       label: args => (args.id ? trans.__('Open Job %1', args.id as string) : trans.__('Open Job')),
-      execute: args => {
-        const id = args.id as string;
-        if (!id) {
-          return;
-        }
-        const open = tracker.find(widget => widget.content.jobId === id);
-        if (open) {
-          app.shell.activateById(open.id);
-          return open;
-        }
-        const widget = createJobWidget(ui, id);
-        void tracker.add(widget);
-        app.shell.add(widget, 'main');
-        app.shell.activateById(widget.id);
-        return widget;
-      }
-    });
-    void restorer?.restore(tracker, {
-      command: JobCommandIDs.open,
-      args: widget => ({ id: widget.content.jobId }),
-      name: widget => widget.content.jobId
+      create: id => createJobWidget(ui, id)
     });
 
     app.docRegistry.addWidgetExtension('Editor', new EditorRunButton(ui, submitPath));
 
-    new JobNotifier(ui, app.serviceManager.events, () => {
-      app.shell.activateById(platform.id);
-      section?.node.scrollIntoView();
-    }).start();
+    new JobNotifier(ui, app.serviceManager.events, () => feature.showSection()).start();
   }
 };
 

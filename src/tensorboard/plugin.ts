@@ -4,23 +4,17 @@
  * outputs; and the TensorBoard section of the Platform panel.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import {
-  ICommandPalette,
-  InputDialog,
-  ISessionContext,
-  IThemeManager,
-  MainAreaWidget,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog, ISessionContext, IThemeManager, MainAreaWidget } from '@jupyterlab/apputils';
 import { IConsoleTracker } from '@jupyterlab/console';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { KernelMessage } from '@jupyterlab/services';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ITranslator } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 
+import { Feature } from '../platform/feature';
 import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
 import { tensorboardIcon } from './icons';
@@ -71,24 +65,26 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
     themes: IThemeManager | null,
     launcher: ILauncher | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jlab_platform');
-    const tracker = new WidgetTracker<MainAreaWidget<TensorBoardView>>({ namespace: 'jlab-platform-tensorboard' });
-    let section: TensorBoardSection | null = null;
+    const feature = new Feature<TensorBoardView>(app, {
+      translator,
+      restorer,
+      namespace: 'jlab-platform-tensorboard',
+      command: TensorBoardCommandIDs.open,
+      arg: 'logdir',
+      key: view => view.logdir,
+      refreshTabs: true
+    });
+    const trans = feature.trans;
     const ui: ITensorBoardUI = {
-      trans,
-      translator: translator ?? nullTranslator,
-      changed: () => {
-        void section?.refresh();
-        tracker.forEach(widget => void widget.content.refresh());
-      },
+      ...feature.ui,
       isDark: () => !!themes?.theme && !themes.isLight(themes.theme)
     };
-    themes?.themeChanged.connect(() => tracker.forEach(widget => widget.content.followTheme()));
+    themes?.themeChanged.connect(() => feature.tracker.forEach(widget => widget.content.followTheme()));
 
     /** The folder's tab, reused when it is open (and started again when its instance stopped). */
     const open = (logdir: string, placement: IPlacement = {}): MainAreaWidget<TensorBoardView> => {
       const folder = normalizeFolder(logdir);
-      const existing = tracker.find(widget => widget.content.logdir === folder);
+      const existing = feature.find(folder);
       if (existing) {
         if (existing.content.state === 'stopped' || existing.content.state === 'failed') {
           void existing.content.start();
@@ -99,8 +95,7 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
         return existing;
       }
       const widget = createTensorBoardWidget(ui, folder);
-      void tracker.add(widget);
-      app.shell.add(widget, 'main', {
+      feature.add(widget, {
         ref: placement.ref,
         mode: placement.ref ? 'split-right' : undefined,
         activate: placement.activate
@@ -109,8 +104,7 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
       return widget;
     };
 
-    section = new TensorBoardSection({ ...ui, open: logdir => void open(logdir) });
-    platform.addSection(section);
+    feature.addSection(platform, new TensorBoardSection({ ...ui, open: logdir => void open(logdir) }));
 
     const ask = async (): Promise<void> => {
       const result = await InputDialog.getText({
@@ -131,11 +125,6 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
       execute: args => (typeof args.logdir === 'string' ? open(args.logdir) : ask())
     });
     palette?.addItem({ command: TensorBoardCommandIDs.open, category: trans.__('Platform') });
-    void restorer?.restore(tracker, {
-      command: TensorBoardCommandIDs.open,
-      args: widget => ({ logdir: widget.content.logdir }),
-      name: widget => widget.content.logdir
-    });
 
     if (browser) {
       const selectedFolder = (): string | null => {

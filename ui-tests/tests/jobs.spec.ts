@@ -227,6 +227,25 @@ test.describe('Jobs', () => {
     await view.screenshot({ path: 'test-results/screenshots/jobs-two-runs-dark.png' });
   });
 
+  test('an open job view comes back after a reload (the layout restores it)', async ({ page, tmpPath }) => {
+    const script = `${tmpPath}/job_restored.py`;
+    await page.contents.uploadContent('print("still here")\n', 'text', script);
+    // The workspace is saved a moment after the layout changes: reload once it has the job's tab.
+    const saved = page.waitForRequest(
+      request =>
+        request.method() === 'PUT' &&
+        /\/api\/workspaces\//.test(request.url()) &&
+        /jlab-platform-job:/.test(request.postData() ?? '')
+    );
+    const view = await runToSuccessAndOpen(page, script);
+    await expect(view.locator('.jp-JobLog-text')).toContainText('still here');
+    await saved;
+    // Not waiting for the Launcher: the job's tab is the one in front again.
+    await page.reload({ waitForIsReady: false });
+    await expect(page.locator('.jp-JobView:visible .jp-JobLog-text')).toContainText('still here');
+    await expect(page.locator('.jp-JobViewPanel')).toHaveCount(1);
+  });
+
   test('a console job runs in a new console and reports how it ended', async ({ page, tmpPath }) => {
     const script = `${tmpPath}/job_console.py`;
     await page.contents.uploadContent(
