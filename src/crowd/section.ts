@@ -152,7 +152,7 @@ export class CrowdSection extends WhileShownWidget {
   private _taskRow(task: ICrowdTask): ITaskRow {
     const node = el('li', 'jp-CrowdTask');
     node.dataset.taskId = task.id;
-    const open = el('button', 'jp-CrowdTask-open');
+    const open = el('button', 'jp-PlatformPanel-item jp-CrowdTask-open');
     open.type = 'button';
     open.addEventListener('click', () => this.ui.openTask(task.id));
     const row = {

@@ -71,7 +71,7 @@ export class TensorBoardSection extends WhileShownWidget {
     const row = el('li', 'jp-TensorBoardRow');
     row.dataset.id = instance.id;
     row.dataset.logdir = instance.logdir;
-    const open = el('button', 'jp-TensorBoardRow-open');
+    const open = el('button', 'jp-PlatformPanel-item jp-TensorBoardRow-open');
     open.type = 'button';
     open.title = trans.__('Open TensorBoard for %1', folder);
     open.addEventListener('click', () => this.ui.open(instance.logdir));
