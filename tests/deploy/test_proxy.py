@@ -14,6 +14,20 @@ from tests.helpers.jupyter import ServerProcess, free_port, running_server, stop
 
 from .manager_support import READY_SECONDS, platform, write_echo
 
+SIZE = """
+def predict(image):
+    picture = getattr(image, "image", image)
+    return {"size": list(picture.size)}
+"""
+KERNEL_CODE = """
+from PIL import Image
+from jlab_platform.kernel import deploy
+Image.new("RGB", (3, 2)).save("tiny.png")
+d = deploy.deploy("size.py", name="size", wait=True)
+print(d.status, "size", d.predict(image="tiny.png")["size"])
+deploy.delete("size")
+"""
+
 
 def _wait_ready(server: ServerProcess, name: str) -> dict[str, Any]:
     deadline = time.monotonic() + READY_SECONDS
@@ -45,6 +59,7 @@ def test_the_proxy_needs_jupyters_login_and_services_outlive_a_killed_server(tmp
     root = tmp_path / "root"
     root.mkdir()
     write_echo(root)
+    (root / "size.py").write_text(SIZE)
     start = free_port()
     ports = (f"--JlabPlatform.deploy_port_min={start}", f"--JlabPlatform.deploy_port_max={start + 20}")
     proxy = "jlab-platform/deployments/echo/predict"
@@ -65,6 +80,10 @@ def test_the_proxy_needs_jupyters_login_and_services_outlive_a_killed_server(tmp
                 _proxied(server, proxy, {"text": "ab"}, None, **{"X-Jlab-Platform-Proxy": "guess"})[0] == 403
             )
             assert _proxied(server, "jlab-platform/deployments/nobody/predict", {}, server.token)[0] == 404
+
+            # The kernel library: deploy, wait, predict with an image file.
+            printed = server.run_in_new_kernel(KERNEL_CODE)
+            assert "size [3, 2]" in printed and "ready" in printed, printed
 
             stop_server(server, signal.SIGKILL)
             # The service did not notice.
