@@ -10,6 +10,7 @@ import { IPlatformInfo } from './platform/format';
 import { gitPlugin } from './git/plugin';
 import { jobsPlugin } from './jobs/plugin';
 import { evaluationPlugin } from './evaluation/plugin';
+import { modelsPlugin } from './models/plugin';
 import { modulesPlugin } from './modules/plugin';
 import { PlatformPanel } from './platform/panel';
 import { IPlatformPanel } from './platform/tokens';
@@ -110,6 +111,7 @@ export default [
   gitPlugin,
   convertPlugin,
   modulesPlugin,
+  modelsPlugin,
   crowdPlugin,
   capturePlugin,
   evaluationPlugin,

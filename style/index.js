@@ -6,3 +6,4 @@ import './crowd.css';
 import './capture.css';
 import './evaluation.css';
 import './tensorboard.css';
+import './models.css';

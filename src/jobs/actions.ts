@@ -1,6 +1,7 @@
 /** What the list and the job view both do to a job: terminate, restart, delete (with confirmation). */
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import type { Widget } from '@lumino/widgets';
 
 import { jobsApi } from './client';
 import { showError } from '../platform/notify';
@@ -19,6 +20,8 @@ export interface IJobsUI {
   openTensorBoard(folder: string): void;
   /** Evaluate the training run the job wrote (its report opens in a tab). */
   evaluate(job: IJob): void;
+  /** The model library's "Publish" for a job that trains a model (it shows itself only then), if there is one. */
+  publishButton(jobId: string): Widget | null;
   /** Jobs changed here: lists refresh now instead of at their next poll. */
   changed(): void;
 }

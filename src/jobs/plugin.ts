@@ -35,6 +35,9 @@ export namespace JobCommandIDs {
   export const open = 'jlab-platform:open-job';
 }
 
+/** The model library's command: publish the model training a job ran (shown only for those jobs). */
+const PUBLISH_JOB_COMMAND = 'jlab-platform:publish-job';
+
 export const jobsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jlab-platform:jobs',
   description: 'Long-running jobs: run a script or notebook as a job, follow its log and metrics.',
@@ -64,7 +67,11 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       openJob: id => void app.commands.execute(JobCommandIDs.open, { id }),
       openPath: path => void app.commands.execute('docmanager:open', { path }),
       openTensorBoard: folder => void app.commands.execute(TensorBoardCommandIDs.open, { logdir: folder }),
-      evaluate: job => void app.commands.execute(EvaluationCommandIDs.evaluateJob, { job: job.id })
+      evaluate: job => void app.commands.execute(EvaluationCommandIDs.evaluateJob, { job: job.id }),
+      publishButton: job =>
+        app.commands.hasCommand(PUBLISH_JOB_COMMAND)
+          ? new CommandToolbarButton({ commands: app.commands, id: PUBLISH_JOB_COMMAND, args: { job } })
+          : null
     };
     feature.addSection(platform, new JobsSection(ui));
 

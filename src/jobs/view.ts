@@ -273,6 +273,10 @@ export function createJobWidget(ui: IJobsUI, jobId: string): MainAreaWidget<JobV
   widget.toolbar.addItem('restart', restart);
   widget.toolbar.addItem('tensorboard', tensorboard);
   widget.toolbar.addItem('evaluate', evaluate);
+  const publish = ui.publishButton(jobId);
+  if (publish) {
+    widget.toolbar.addItem('publish', publish);
+  }
 
   content.onJob = job => {
     widget.title.label = job.name;

@@ -11,14 +11,14 @@ import { FieldValue, formatValue, IActionSpec, IFieldSpec, ModuleAction, parseFi
 
 type Control = HTMLInputElement | HTMLSelectElement;
 
-/** One input: its control, help and error line. */
-class FormField {
+/** One input: its control, help and error line (also the model library's New-model steps). */
+export class FormField {
   readonly node: HTMLDivElement;
   readonly control: Control;
 
   constructor(
     readonly spec: IFieldSpec,
-    private readonly host: IModulesHost,
+    private readonly host: Pick<IModulesHost, 'trans'>,
     suggestions: string[]
   ) {
     const trans = host.trans;

@@ -1,0 +1,149 @@
+/**
+ * The model page's training tasks (the seed's 训练任务管理) in the seed's six states, with their
+ * progress and ETA, metrics and what each state allows: terminate, start again, publish, delete,
+ * the job's view (log, curves) and the evaluation report.
+ */
+import { el } from '../platform/dom';
+import { formatTime } from '../platform/format';
+import { KeyedList, setAttr, setText } from '../platform/keyed';
+import { actionButton, deleteTraining, publishTraining, startTrainingAgain, terminateTraining } from './actions';
+import { ITraining } from './client';
+import { IModelsUI } from './host';
+import { stateClass, trainingActions, trainingLabel } from './states';
+import { formatEta, formatMetric } from './model';
+
+interface IRow {
+  readonly node: HTMLLIElement;
+  readonly state: HTMLSpanElement;
+  readonly what: HTMLSpanElement;
+  readonly bar: HTMLProgressElement;
+  readonly progress: HTMLSpanElement;
+  readonly facts: HTMLSpanElement;
+  readonly actions: HTMLSpanElement;
+  rendered: string;
+}
+
+export class TrainingsSection {
+  readonly node: HTMLElement;
+
+  constructor(private readonly ui: IModelsUI) {
+    const trans = ui.trans;
+    this.node = el('section', 'jp-ModelPage-section jp-ModelTrainings');
+    this._list = el('ul', 'jp-ModelTrainings-list');
+    this._empty = el('p', 'jp-ModelPage-empty', trans.__('No training yet.'));
+    this._rows = new KeyedList(this._list, {
+      key: training => training.id,
+      create: training => this._row(training),
+      update: (row, training) => this._update(row, training)
+    });
+    this.node.append(el('h2', 'jp-ModelPage-sectionTitle', trans.__('Trainings')), this._empty, this._list);
+  }
+
+  update(trainings: ITraining[]): void {
+    this._empty.hidden = trainings.length > 0;
+    // Newest first, as the seed's task list.
+    this._rows.update([...trainings].sort((a, b) => b.created_at.localeCompare(a.created_at)));
+  }
+
+  private _row(training: ITraining): IRow {
+    const node = el('li', 'jp-ModelTraining');
+    node.dataset.id = training.id;
+    const state = el('span');
+    const what = el('span', 'jp-ModelTraining-what');
+    const bar = el('progress', 'jp-ModelTraining-bar');
+    bar.max = 1;
+    const progress = el('span', 'jp-ModelTraining-progress');
+    const facts = el('span', 'jp-ModelTraining-facts');
+    const actions = el('span', 'jp-ModelTraining-actions');
+    const top = el('div', 'jp-ModelTraining-line');
+    top.append(state, what, bar, progress);
+    const bottom = el('div', 'jp-ModelTraining-line');
+    bottom.append(facts, actions);
+    node.append(top, bottom);
+    return { node, state, what, bar, progress, facts, actions, rendered: '' };
+  }
+
+  private _update(row: IRow, training: ITraining): void {
+    const trans = this.ui.trans;
+    setAttr(row.node, 'data-state', training.state);
+    setAttr(row.state, 'class', stateClass(training.state));
+    setText(row.state, trainingLabel(trans, training.state));
+    setText(
+      row.what,
+      training.version
+        ? trans.__('version %1', training.version)
+        : training.from_version
+          ? trans.__('retrains %1', training.from_version)
+          : trans.__('template %1 v%2', training.template, training.template_version)
+    );
+    const fraction = training.state === 'completed' || training.state === 'published' ? 1 : (training.progress ?? 0);
+    if (row.bar.value !== fraction) {
+      row.bar.value = fraction;
+    }
+    row.bar.hidden = training.state === 'waiting';
+    const eta = training.state === 'training' ? formatEta(training.eta_seconds) : '';
+    setText(
+      row.progress,
+      training.state === 'waiting'
+        ? ''
+        : eta
+          ? trans.__('%1 % · %2 left', Math.round(fraction * 100), eta)
+          : trans.__('%1 %', Math.round(fraction * 100))
+    );
+    const metrics = Object.entries(training.metrics)
+      .map(([name, value]) => `${name} ${formatMetric(value)}`)
+      .join(' · ');
+    const when = trans.__('%1 · %2', training.created_by, formatTime(training.finished_at ?? training.created_at));
+    setText(row.facts, [when, metrics, training.reason ?? ''].filter(Boolean).join(' · '));
+    row.facts.title = [training.data_paths.join(', '), training.reason ?? ''].filter(Boolean).join('\n');
+    const key = `${training.state}:${training.job_id}:${training.evaluation ?? ''}`;
+    if (row.rendered !== key) {
+      row.rendered = key;
+      this._renderActions(row, training);
+    }
+  }
+
+  private _renderActions(row: IRow, training: ITraining): void {
+    const trans = this.ui.trans;
+    const ui = this.ui;
+    const can = trainingActions(training.state);
+    const buttons = [
+      actionButton(trans.__('Job'), 'job', () => ui.openJob(training.job_id), trans.__('Log and curves of the job'))
+    ];
+    if (training.evaluation) {
+      const folder = training.evaluation;
+      buttons.push(actionButton(trans.__('Report'), 'report', () => ui.openReport(folder)));
+    } else if (training.state === 'completed') {
+      const title = trans.__('Evaluate the trained run and open its report');
+      buttons.push(actionButton(trans.__('Evaluate'), 'evaluate', () => ui.evaluateJob(training.job_id), title));
+    }
+    if (can.publish) {
+      const publish = actionButton(
+        trans.__('Publish'),
+        'publish',
+        () => {
+          publish.disabled = true;
+          void publishTraining(ui, training).then(version => (publish.disabled = version !== null));
+        },
+        trans.__('Publish as the next version')
+      );
+      publish.classList.add('jp-mod-accept');
+      buttons.push(publish);
+    }
+    if (can.terminate) {
+      buttons.push(actionButton(trans.__('Terminate'), 'terminate', () => void terminateTraining(ui, training)));
+    }
+    if (can.startAgain) {
+      const title = trans.__('Start this training again as a new job');
+      buttons.push(actionButton(trans.__('Start again'), 'start', () => void startTrainingAgain(ui, training), title));
+    }
+    if (can.remove) {
+      buttons.push(actionButton(trans.__('Delete'), 'delete', () => void deleteTraining(ui, training)));
+    }
+    row.actions.replaceChildren(...buttons);
+  }
+
+  private _list: HTMLUListElement;
+  private _empty: HTMLParagraphElement;
+  private _rows: KeyedList<ITraining, IRow>;
+}
