@@ -4,7 +4,8 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from .models import Agreement, Disagreement, PairAgreement
 
 
 @dataclass(frozen=True)
@@ -56,27 +57,26 @@ def fleiss_kappa(items: list[list[str]]) -> float | None:
     return (observed - expected) / (1.0 - expected)
 
 
-def agreement_report(by_sample: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+def agreement_report(by_sample: Mapping[str, Mapping[str, str]]) -> Agreement:
     """Kappas and disagreements of ``{sample: {labeler: label}}``."""
     multi = {sample: labels for sample, labels in by_sample.items() if len(labels) >= 2}
     pairs: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for labels in multi.values():
         for a, b in itertools.combinations(sorted(labels), 2):
             pairs.setdefault((a, b), []).append((labels[a], labels[b]))
-    disagreements = [
-        {"sample": sample, "labels": dict(sorted(labels.items()))}
-        for sample, labels in sorted(multi.items())
-        if len(set(labels.values())) > 1
-    ]
-    return {
-        "items": len(multi),
-        "fleiss_kappa": _rounded(fleiss_kappa([list(labels.values()) for labels in multi.values()])),
-        "cohen_kappa": [
-            {"labelers": [a, b], "items": len(rows), "kappa": _rounded(cohen_kappa(rows))}
+    return Agreement(
+        items=len(multi),
+        fleiss_kappa=_rounded(fleiss_kappa([list(labels.values()) for labels in multi.values()])),
+        cohen_kappa=[
+            PairAgreement(labelers=[a, b], items=len(rows), kappa=_rounded(cohen_kappa(rows)))
             for (a, b), rows in sorted(pairs.items())
         ],
-        "disagreements": disagreements,
-    }
+        disagreements=[
+            Disagreement(sample=sample, labels=dict(sorted(labels.items())))
+            for sample, labels in sorted(multi.items())
+            if len(set(labels.values())) > 1
+        ],
+    )
 
 
 def _rounded(value: float | None) -> float | None:

@@ -29,6 +29,7 @@ from ..store import Store
 from ..timeutil import utcnow
 from .groupcommit import GroupCommit, Transaction
 from .identity import Identity, Resolver, Seat
+from .models import LabelingAnswer, LabelingProgress, LabelingTask, OfferedSample, Session, Undone
 from .planstats import TableStatistics
 from .statements import CHECK, Statements, Steps
 from .states import LABELING, WAITING_REASON
@@ -37,7 +38,6 @@ MAX_PREFETCH = 3
 _REQUEST_KEY_LENGTH = 64
 
 RoundListener = Callable[[str, int, bool], None]  # task id, round, complete (False: reopened by undo)
-Answer = dict[str, Any]
 
 log = logging.getLogger(__name__)
 
@@ -60,36 +60,36 @@ class LabelingEngine:
 
     # -- the calls of the labeling page and the notebook widget ---------------
 
-    def overview(self, who: Identity) -> "Future[Answer]":
-        def work(tx: Transaction) -> Answer:
+    def overview(self, who: Identity) -> "Future[Session]":
+        def work(tx: Transaction) -> Session:
             seat = self._seat(tx, who)
             progress = _run(tx.conn, self._sql.progress, _where(seat)).one()
-            return {
-                "task": {
-                    "name": seat.task_name,
-                    "description": seat.description,
-                    "classes": seat.classes,
-                    "state": seat.state,
-                    "round": seat.round,
-                    "max_rounds": seat.max_rounds,
-                },
-                "labeler": seat.labeler,
-                "progress": _progress(seat, progress, progress.mine),
-                "waiting": None if seat.state == LABELING else WAITING_REASON[seat.state],
-            }
+            return Session(
+                task=LabelingTask(
+                    name=seat.task_name,
+                    description=seat.description,
+                    classes=seat.classes,
+                    state=seat.state,
+                    round=seat.round,
+                    max_rounds=seat.max_rounds,
+                ),
+                labeler=seat.labeler,
+                progress=_progress(seat, progress, progress.mine),
+                waiting=_waiting(seat),
+            )
 
         return self._writer.call(work)
 
-    def next(self, who: Identity, prefetch: int = 2) -> "Future[Answer]":
+    def next(self, who: Identity, prefetch: int = 2) -> "Future[LabelingAnswer]":
         return self._writer.call(lambda tx: self._answer(tx.conn, self._seat(tx, who), prefetch))
 
     def submit(
         self, who: Identity, sample_id: str, label: str, request_id: str | None, prefetch: int = 2
-    ) -> "Future[Answer]":
+    ) -> "Future[LabelingAnswer]":
         return self._writer.call(lambda tx: self._submit(tx, who, sample_id, label, request_id, prefetch))
 
-    def skip(self, who: Identity, sample_id: str, prefetch: int = 2) -> "Future[Answer]":
-        def work(tx: Transaction) -> Answer:
+    def skip(self, who: Identity, sample_id: str, prefetch: int = 2) -> "Future[LabelingAnswer]":
+        def work(tx: Transaction) -> LabelingAnswer:
             seat, sample = self._probe(tx, who, sample_id, None)
             _require_labeling(seat)
             _require_current(sample, seat, sample_id)
@@ -98,7 +98,7 @@ class LabelingEngine:
 
         return self._writer.call(work)
 
-    def undo(self, who: Identity, prefetch: int = 2) -> "Future[Answer]":
+    def undo(self, who: Identity, prefetch: int = 2) -> "Future[LabelingAnswer]":
         """Retract this labeler's last label of the round; its sample is shown to them again first."""
         return self._writer.call(lambda tx: self._undo(tx, who, prefetch))
 
@@ -133,7 +133,7 @@ class LabelingEngine:
         label: str,
         request_id: str | None,
         prefetch: int,
-    ) -> Answer:
+    ) -> LabelingAnswer:
         conn = tx.conn
         seat, sample = self._probe(tx, who, sample_id, request_id)
         if request_id is not None and not 0 < len(request_id) <= _REQUEST_KEY_LENGTH:
@@ -146,7 +146,7 @@ class LabelingEngine:
                     "This request id was already used for another label",
                     "Send a new request id for each new label.",
                 )
-            return {"duplicate": True, **self._answer(conn, seat, prefetch)}
+            return self._answer(conn, seat, prefetch).model_copy(update={"duplicate": True})
         _require_labeling(seat)
         if label not in seat.classes:
             raise InvalidInput(f"Unknown class {label!r}", f"Use one of: {', '.join(seat.classes)}.")
@@ -168,9 +168,9 @@ class LabelingEngine:
         self._statistics.labeled()
         if crossed and counters.done == counters.selected:  # this label completed the round
             tx.after_commit(lambda: self._on_round(seat.task_id, seat.round, True))
-        return {"duplicate": False, **_reply(seat, samples, counters, sample.mine_in_round + 1)}
+        return _reply(seat, samples, counters, sample.mine_in_round + 1, duplicate=False)
 
-    def _undo(self, tx: Transaction, who: Identity, prefetch: int) -> Answer:
+    def _undo(self, tx: Transaction, who: Identity, prefetch: int) -> LabelingAnswer:
         conn, seat = tx.conn, self._seat(tx, who)
         _require_labeling(seat)
         last = _run(conn, self._sql.last_label, _where(seat)).first()
@@ -189,10 +189,8 @@ class LabelingEngine:
         if counters.completed_at is not None:  # the round was complete: no longer
             _run(conn, self._sql.reopen_round, _where(seat))
             tx.after_commit(lambda: self._on_round(seat.task_id, seat.round, False))
-        return {
-            "undone": {"sample_id": last.sample_id, "label": last.label},
-            **self._answer(conn, seat, prefetch),
-        }
+        undone = Undone(sample_id=last.sample_id, label=last.label)
+        return self._answer(conn, seat, prefetch).model_copy(update={"undone": undone})
 
     def _answer(
         self,
@@ -202,7 +200,7 @@ class LabelingEngine:
         done: str | None = None,
         steps: Steps | None = None,
         values: dict[str, Any] | None = None,
-    ) -> Answer:
+    ) -> LabelingAnswer:
         """The page's samples (``done``: the one it just labeled or skipped) and the progress.
 
         ``steps``: the call's writes (with their ``values``) chained before the round's counters.
@@ -218,7 +216,7 @@ class LabelingEngine:
         done: str | None,
         steps: Steps,
         values: dict[str, Any],
-    ) -> tuple[Any, list[dict[str, Any]]]:
+    ) -> tuple[Any, list[OfferedSample]]:
         """Run ``steps`` (which let go of stale leases and end with the round's counters), then
         renew the labeler's leases and top them up to ``prefetch`` from the open samples.
 
@@ -239,7 +237,8 @@ class LabelingEngine:
         counters = _run(conn, steps, params).first()
         leases = sorted(_run(conn, self._sql.offer, params).all(), key=lambda row: (row.leased_at, row.rank))
         samples = [
-            {"id": row.sample_id, "name": PurePosixPath(row.path).name, "round": seat.round} for row in leases
+            OfferedSample(id=row.sample_id, name=PurePosixPath(row.path).name, round=seat.round)
+            for row in leases
         ]
         return counters, samples
 
@@ -255,26 +254,34 @@ def _where(seat: Seat) -> dict[str, Any]:
     return {"me": seat.labeler_id, "task": seat.task_id, "round": seat.round}
 
 
-def _reply(seat: Seat, samples: list[dict[str, Any]], counters: Any, mine: int) -> Answer:
-    return {
-        "samples": samples,
-        "state": seat.state,
-        "waiting": None if seat.state == LABELING else WAITING_REASON[seat.state],
-        "progress": _progress(seat, counters, mine),
-    }
+def _reply(
+    seat: Seat, samples: list[OfferedSample], counters: Any, mine: int, duplicate: bool | None = None
+) -> LabelingAnswer:
+    return LabelingAnswer(
+        samples=samples,
+        state=seat.state,
+        waiting=_waiting(seat),
+        progress=_progress(seat, counters, mine),
+        duplicate=duplicate,
+    )
 
 
-def _progress(seat: Seat, counters: Any, mine: int) -> dict[str, Any]:
+def _progress(seat: Seat, counters: Any, mine: int) -> LabelingProgress:
     """``counters``: the round's (None, or NULLs, when it has no row)."""
-    return {
-        "round": seat.round,
-        "labels": int(counters.labels or 0) if counters else 0,
-        "needed": int(counters.needed or 0) if counters else 0,
-        "samples": int(counters.selected or 0) if counters else 0,
-        "complete_samples": int(counters.done or 0) if counters else 0,
-        "round_complete": bool(counters and counters.completed_at is not None),
-        "mine": int(mine or 0),
-    }
+    return LabelingProgress(
+        round=seat.round,
+        labels=int(counters.labels or 0) if counters else 0,
+        needed=int(counters.needed or 0) if counters else 0,
+        samples=int(counters.selected or 0) if counters else 0,
+        complete_samples=int(counters.done or 0) if counters else 0,
+        round_complete=bool(counters and counters.completed_at is not None),
+        mine=int(mine or 0),
+    )
+
+
+def _waiting(seat: Seat) -> str | None:
+    """Why there is nothing to label (None while labeling)."""
+    return None if seat.state == LABELING else WAITING_REASON[seat.state]
 
 
 def _require_current(sample: Any, seat: Seat, sample_id: str) -> None:

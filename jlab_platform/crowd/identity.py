@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Connection, DateTime, TextualSelect, bindparam, tex
 
 from ..errors import NotFound
 from ..timeutil import utcnow
+from .states import CrowdState
 from .tokens import TokenRejected, parse_token, secret_matches
 
 INVITED = "invited"
@@ -55,7 +56,7 @@ class Seat:
     description: str
     dataset: str
     classes: list[str]
-    state: str
+    state: CrowdState
     round: int
     max_rounds: int
 

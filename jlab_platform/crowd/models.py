@@ -185,6 +185,24 @@ class Invite(ApiModel):
     link: str = Field(description="The labeling page with the token in its fragment.")
 
 
+class PairAgreement(ApiModel):
+    labelers: list[str] = Field(description="Two labelers, by name.")
+    items: int = Field(description="The samples both labeled.")
+    kappa: float | None = Field(description="Cohen's kappa; null when undefined (one class throughout).")
+
+
+class Disagreement(ApiModel):
+    sample: str
+    labels: dict[str, str] = Field(description="Each labeler's label, by name.")
+
+
+class Agreement(ApiModel):
+    items: int = Field(description="The samples with 2 or more labels.")
+    fleiss_kappa: float | None = Field(description="Over those samples; null when undefined.")
+    cohen_kappa: list[PairAgreement]
+    disagreements: list[Disagreement]
+
+
 class RoundFile(ApiModel):
     kind: str
     path: str
@@ -206,7 +224,7 @@ class Round(ApiModel):
     by_class: dict[str, int]
     majority_by_class: dict[str, int]
     by_labeler: dict[str, int]
-    agreement: dict[str, Any] = Field(description="Fleiss' and Cohen's kappa and the disagreements.")
+    agreement: Agreement = Field(description="Fleiss' and Cohen's kappa and the disagreements.")
     files: list[RoundFile]
 
 
@@ -240,6 +258,31 @@ class LabelList(ApiModel):
     labels: list[LabelRecord]
 
 
+class ExportedTask(ApiModel):
+    id: str
+    name: str
+    description: str
+    dataset: str
+    module: str
+    classes: list[str]
+    overlap: int
+
+
+class LabelExport(ApiModel):
+    """``labels.json`` in the task's results folder: every label with its labeler and time."""
+
+    task: ExportedTask
+    rounds: int
+    labels: list[LabelRecord]
+
+
+class LabelDownload(ApiModel):
+    """The file ``GET .../labels?download=true`` answers."""
+
+    task_id: str
+    labels: list[LabelRecord]
+
+
 class RoundRow(ApiModel):
     sample: str
     label: str
@@ -267,8 +310,13 @@ class Remaining(ApiModel):
     waiting: str | None
 
 
+class SeedModule(ApiModel):
+    path: str = Field(description="The module's folder, relative to the root.")
+    classes: list[str] = Field(description="The classes of its config.json.")
+
+
 class SeedModules(ApiModel):
-    modules: list[dict[str, Any]]
+    modules: list[SeedModule]
 
 
 class LabelingTask(ApiModel):

@@ -15,10 +15,10 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 from ..files.atomic import write_atomic
 from .agreement import Vote
+from .models import LabelDownload, LabelExport
 from .samples import RESULTS_FOLDER
 
 CROWD_FOLDER = "crowdsourcing"
@@ -58,11 +58,16 @@ def remove_round(folder: Path, number: int) -> None:
     ties_file(folder, number).unlink(missing_ok=True)
 
 
-def write_export(folder: Path, payload: dict[str, Any]) -> Path:
+def write_export(folder: Path, export: LabelExport) -> Path:
     path = folder / EXPORT_FILE
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+    write_atomic(path, export_text(export) + "\n")
     return path
+
+
+def export_text(export: LabelExport | LabelDownload) -> str:
+    """An export file's JSON: indented, and its names (of people, of classes) left readable."""
+    return json.dumps(export.model_dump(mode="json"), indent=1, ensure_ascii=False)
 
 
 def round_numbers(folder: Path) -> list[int]:

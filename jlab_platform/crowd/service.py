@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -38,7 +38,17 @@ from ..timeutil import utcnow
 from . import results
 from .engine import LabelingEngine
 from .identity import INVITED, OWNER, Identity
-from .models import Labeler, NewTaskRequest, Remaining, RemainingSample, RoundRow
+from .models import (
+    Labeler,
+    LabelingAnswer,
+    LabelList,
+    NewTaskRequest,
+    Remaining,
+    RemainingSample,
+    RoundRow,
+    Task,
+    TaskList,
+)
 from .runs import RoundRunner
 from .samples import SampleNames, list_samples
 from .selection import select as select_samples
@@ -48,7 +58,17 @@ from .taskmodule import ModuleLookup, TaskModule, resolve_module
 from .taskspec import check_classes, check_names, parse_new_task
 from .tokens import FailureLimiter, TokenGate, make_token, new_secret
 
-CrowdListener = Callable[[dict[str, Any]], None]
+
+class RoundEvent(NamedTuple):
+    """A round changed: what the server's ``crowd-round`` event carries (``round-event.yaml``)."""
+
+    kind: Literal["round_ready", "round_complete", "round_failed"]
+    task_id: str
+    name: str
+    round: int
+
+
+CrowdListener = Callable[[RoundEvent], None]
 
 
 class LabelerLink(NamedTuple):
@@ -56,6 +76,13 @@ class LabelerLink(NamedTuple):
 
     labeler: Labeler
     token: str
+
+
+class CreatedTask(NamedTuple):
+    """A new task and the links of the people invited with it (the handler builds their URLs)."""
+
+    task: Task
+    links: list[LabelerLink]
 
 
 @dataclass(frozen=True)
@@ -102,12 +129,12 @@ class CrowdService:
             return session.execute(query).scalar()
 
     def on_event(self, listener: CrowdListener) -> None:
-        """Called with ``{kind, task_id, name, round}``; kind: round_ready, round_complete, round_failed."""
+        """Called with each ``RoundEvent``."""
         self._listeners.append(listener)
 
     # -- tasks --------------------------------------------------------------
 
-    def create_task(self, request: NewTaskRequest, owner: str) -> dict[str, Any]:
+    def create_task(self, request: NewTaskRequest, owner: str) -> CreatedTask:
         spec = parse_new_task(request, self.settings.max_rounds)
         with about_field("dataset"):
             dataset = self.paths.resolve(spec.dataset, must_exist=True)
@@ -163,18 +190,18 @@ class CrowdService:
             with self.store.session() as session:
                 session.execute(delete(CrowdTaskRow).where(CrowdTaskRow.id == task.id))
             raise
-        invites = [self.invite(task.id, name) for name in spec.labelers]
-        return {**self.get_task(task.id), "invites": invites}
+        links = [self.invite(task.id, name) for name in spec.labelers]
+        return CreatedTask(self.get_task(task.id), links)
 
-    def list_tasks(self) -> dict[str, Any]:
+    def list_tasks(self) -> TaskList:
         self.reconcile()
         return self.status.overview()
 
-    def get_task(self, task_id: str) -> dict[str, Any]:
+    def get_task(self, task_id: str) -> Task:
         self.reconcile()
         return self.status.detail(task_id)
 
-    def next_round(self, task_id: str, force: bool = False) -> dict[str, Any]:
+    def next_round(self, task_id: str, force: bool = False) -> Task:
         """Close the round and score the next one (``train`` then ``predict``); a failed round runs again."""
         with self.store.session() as session:
             task = self._task(session, task_id)
@@ -193,7 +220,7 @@ class CrowdService:
         self._submit(task, self._module(task), task.round, actions)
         return self.get_task(task_id)
 
-    def finish(self, task_id: str, allow_unlabeled: bool = False) -> dict[str, Any]:
+    def finish(self, task_id: str, allow_unlabeled: bool = False) -> Task:
         with self.store.session() as session:
             task = self._task(session, task_id)
             if task.state == FINISHED:
@@ -216,7 +243,7 @@ class CrowdService:
         self._write_results(task_id, task.round)
         return self.get_task(task_id)
 
-    def reopen(self, task_id: str) -> dict[str, Any]:
+    def reopen(self, task_id: str) -> Task:
         with self.store.session() as session:
             task = self._task(session, task_id)
             if task.state != FINISHED:
@@ -355,7 +382,7 @@ class CrowdService:
 
     def label_as_owner(
         self, task_id: str, sample_id: str, label: str, request_id: str | None
-    ) -> "Future[dict[str, Any]]":
+    ) -> "Future[LabelingAnswer]":
         """The owner labels a sample of the round they chose (one a labeler skipped, say).
 
         The labeling path of every labeler (its checks, counters and group commit) with the
@@ -365,13 +392,13 @@ class CrowdService:
 
     # -- exports ------------------------------------------------------------
 
-    def labels(self, task_id: str) -> list[dict[str, Any]]:
+    def labels(self, task_id: str) -> LabelList:
         return self.status.labels(task_id)
 
     def round_rows(self, task_id: str) -> list[RoundRow]:
         """The round files' rows, as the seed's ``read_csv()`` reads them."""
         detail = self.status.detail(task_id)
-        dataset = self.paths.resolve(detail["dataset"], must_exist=True)
+        dataset = self.paths.resolve(detail.dataset, must_exist=True)
         return [
             RoundRow(sample=s, label=label)
             for s, label in results.read_rounds(results.task_folder(dataset, task_id))
@@ -455,7 +482,7 @@ class CrowdService:
             if task.state != SCORING or task.round != number:
                 return
             self._store_selection(session, task, picked, len(keep), notes)
-            event = {"kind": "round_ready", "task_id": task_id, "name": task.name, "round": number}
+            event = RoundEvent("round_ready", task_id, task.name, number)
         self._emit(event)
 
     def _store_selection(
@@ -496,7 +523,7 @@ class CrowdService:
             if task.state != SCORING or task.round != number:
                 return
             task.state, task.error = FAILED, reason
-            event = {"kind": "round_failed", "task_id": task_id, "name": task.name, "round": number}
+            event = RoundEvent("round_failed", task_id, task.name, number)
         self._emit(event)
 
     def _log_tail(self, job_id: str) -> str:
@@ -520,8 +547,8 @@ class CrowdService:
     def _round_changed(self, task_id: str, number: int, complete: bool) -> None:
         if complete:
             self._write_results(task_id, number)
-            name = self.status.detail(task_id)["name"]
-            self._emit({"kind": "round_complete", "task_id": task_id, "name": name, "round": number})
+            name = self.status.detail(task_id).name
+            self._emit(RoundEvent("round_complete", task_id, name, number))
         else:
             dataset = self._dataset_of(task_id)
             results.remove_round(results.task_folder(dataset, task_id), number)
@@ -537,7 +564,7 @@ class CrowdService:
             dataset = self._task(session, task_id).dataset
         return self.paths.resolve(dataset, must_exist=True)
 
-    def _emit(self, event: dict[str, Any]) -> None:
+    def _emit(self, event: RoundEvent) -> None:
         for listener in self._listeners:
             listener(event)
 

@@ -14,11 +14,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import InvalidInput, NotFound
 from ..modules.spec import SPEC_FILES, find_spec_file, load_spec
 from ..paths import PathResolver
+from .models import SeedModule
 
 SEED = "seed"
 PLATFORM = "platform"
@@ -85,14 +85,14 @@ def _inspect(ref: str, folder: Path, in_workspace: bool) -> TaskModule:
     return TaskModule(ref, folder, in_workspace, PLATFORM, spec.name, tuple(spec.classes))
 
 
-def seed_folders(paths: PathResolver, depth: int = 4, max_folders: int = 5000) -> list[dict[str, Any]]:
+def seed_folders(paths: PathResolver, depth: int = 4, max_folders: int = 5000) -> list[SeedModule]:
     """The workspace's folders in the seed's format (``main.py`` and a crowdsourcing ``config.json``).
 
     What the new-task dialog offers beside the library's modules. Hidden and ``_`` folders are
     passed over and links are not followed; the walk stops at ``depth`` levels below the root and
     after ``max_folders`` folders, so a workspace of large datasets answers quickly.
     """
-    found: list[dict[str, Any]] = []
+    found: list[SeedModule] = []
     level, visited = [str(paths.root)], 0
     for _ in range(depth + 1):
         below: list[str] = []
@@ -108,13 +108,13 @@ def seed_folders(paths: PathResolver, depth: int = 4, max_folders: int = 5000) -
                 except InvalidInput:
                     classes = None
                 if classes is not None:
-                    found.append({"path": paths.relative(Path(folder)), "classes": list(classes)})
+                    found.append(SeedModule(path=paths.relative(Path(folder)), classes=list(classes)))
             for name, entry in sorted(names.items()):
                 if name[0] not in "._" and entry.is_dir(follow_symlinks=False) and visited < max_folders:
                     visited += 1
                     below.append(entry.path)
         level = below
-    return sorted(found, key=lambda module: str(module["path"]))
+    return sorted(found, key=lambda module: module.path)
 
 
 def _seed_classes(folder: Path) -> tuple[str, ...] | None:

@@ -25,7 +25,7 @@ class NewTask:
     seed: int
     max_rounds: int
     env: str
-    train_options: dict[str, Any]
+    train_options: dict[str, str | int | float | bool]  # plain values (the request model checked them)
     labelers: tuple[str, ...]
 
 

@@ -13,6 +13,7 @@ from tornado.ioloop import IOLoop
 from traitlets import Type, default
 
 from .._version import __version__
+from ..crowd.service import RoundEvent
 from ..errors import PlatformError
 from ..jobs.executor import JobExecutor, LocalExecutor
 from ..jobs.models import Job
@@ -122,9 +123,9 @@ class JlabPlatform(PlatformOptions, ExtensionApp):
             partial(self._event_logger().emit, schema_id=JOB_STATUS_SCHEMA_ID, data=data)
         )
 
-    def _emit_crowd_round(self, event: dict[str, Any]) -> None:
+    def _emit_crowd_round(self, event: RoundEvent) -> None:
         self._io_loop.add_callback(
-            partial(self._event_logger().emit, schema_id=CROWD_ROUND_SCHEMA_ID, data=dict(event))
+            partial(self._event_logger().emit, schema_id=CROWD_ROUND_SCHEMA_ID, data=event._asdict())
         )
 
     def _event_logger(self) -> Any:

@@ -1,7 +1,6 @@
 """``/crowd``: labeling tasks for their owner (Jupyter login): rounds, invites, results, labeling."""
 
 import asyncio
-import json
 from typing import Any
 
 from ..crowd import CrowdService
@@ -10,6 +9,7 @@ from ..crowd.models import (
     FinishRequest,
     Invite,
     InviteRequest,
+    LabelDownload,
     Labeler,
     LabelingAnswer,
     LabelList,
@@ -29,6 +29,7 @@ from ..crowd.models import (
     Task,
     TaskList,
 )
+from ..crowd.results import export_text
 from ..crowd.service import LabelerLink
 from ..crowd.taskmodule import seed_folders
 from ..errors import InvalidInput
@@ -52,7 +53,7 @@ class CrowdBase(ApiHandler):
 
 class TasksHandler(CrowdBase):
     @endpoint("Labeling tasks and per-dataset totals", response=TaskList)
-    async def get(self) -> Any:
+    async def get(self) -> TaskList:
         return await asyncio.to_thread(self.crowd.list_tasks)
 
     @endpoint(
@@ -61,15 +62,14 @@ class TasksHandler(CrowdBase):
         response=NewTaskAnswer,
         status=201,
     )
-    async def post(self, body: NewTaskRequest) -> Any:
-        task = await asyncio.to_thread(self.crowd.create_task, body, self.username())
-        task["invites"] = [self._with_link(invite) for invite in task["invites"]]
-        return task
+    async def post(self, body: NewTaskRequest) -> NewTaskAnswer:
+        task, links = await asyncio.to_thread(self.crowd.create_task, body, self.username())
+        return NewTaskAnswer(**dict(task), invites=[self._with_link(link) for link in links])
 
 
 class TaskHandler(CrowdBase):
     @endpoint("One task with its rounds, labelers and result files", response=Task)
-    async def get(self, task_id: str) -> Any:
+    async def get(self, task_id: str) -> Task:
         return await asyncio.to_thread(self.crowd.get_task, task_id)
 
 
@@ -79,13 +79,13 @@ class NextRoundHandler(CrowdBase):
         body=NextRoundRequest,
         response=Task,
     )
-    async def post(self, task_id: str, body: NextRoundRequest) -> Any:
+    async def post(self, task_id: str, body: NextRoundRequest) -> Task:
         return await asyncio.to_thread(self.crowd.next_round, task_id, body.force)
 
 
 class FinishHandler(CrowdBase):
     @endpoint("Finish the task and write its results", body=FinishRequest, response=Task)
-    async def post(self, task_id: str, body: FinishRequest) -> Any:
+    async def post(self, task_id: str, body: FinishRequest) -> Task:
         if not body.confirm:
             raise InvalidInput(
                 "Finishing a task needs confirmation",
@@ -97,7 +97,7 @@ class FinishHandler(CrowdBase):
 
 class ReopenHandler(CrowdBase):
     @endpoint("Reopen a finished task (when nothing was left unlabeled)", response=Task)
-    async def post(self, task_id: str) -> Any:
+    async def post(self, task_id: str) -> Task:
         return await asyncio.to_thread(self.crowd.reopen, task_id)
 
 
@@ -120,14 +120,14 @@ class LabelsHandler(CrowdBase):
         query=LabelsQuery,
         response=LabelList,
     )
-    async def get(self, task_id: str, query: LabelsQuery) -> Any:
+    async def get(self, task_id: str, query: LabelsQuery) -> LabelList | None:
         labels = await asyncio.to_thread(self.crowd.labels, task_id)
         if query.download:
             self.set_header("Content-Type", "application/json; charset=UTF-8")
             self.set_header("Content-Disposition", attachment(f"labels-{task_id}.json"))
-            self.finish(json.dumps({"task_id": task_id, "labels": labels}, indent=1, ensure_ascii=False))
+            self.finish(export_text(LabelDownload(task_id=task_id, labels=labels.labels)))
             return None
-        return {"labels": labels}
+        return labels
 
 
 class RoundRowsHandler(CrowdBase):
@@ -140,20 +140,20 @@ class RoundRowsHandler(CrowdBase):
 
 class OwnerLabelingHandler(CrowdBase):
     @endpoint("The owner labels too (the notebook widget): the task and progress", response=Session)
-    async def get(self, task_id: str) -> Any:
+    async def get(self, task_id: str) -> Session:
         return await asyncio.wrap_future(self.crowd.labeling.overview(Identity.task_owner(task_id)))
 
 
 class OwnerNextHandler(CrowdBase):
     @endpoint("The owner's next sample", body=OwnerNextRequest, response=LabelingAnswer)
-    async def post(self, task_id: str, body: OwnerNextRequest) -> Any:
+    async def post(self, task_id: str, body: OwnerNextRequest) -> LabelingAnswer:
         who = Identity.task_owner(task_id)
         return await asyncio.wrap_future(self.crowd.labeling.next(who, body.prefetch))
 
 
 class OwnerSubmitHandler(CrowdBase):
     @endpoint("The owner labels a sample", body=OwnerLabelRequest, response=LabelingAnswer)
-    async def post(self, task_id: str, body: OwnerLabelRequest) -> Any:
+    async def post(self, task_id: str, body: OwnerLabelRequest) -> LabelingAnswer:
         who, engine = Identity.task_owner(task_id), self.crowd.labeling
         call = engine.submit(who, body.sample_id, body.label, body.request_id, body.prefetch)
         return await asyncio.wrap_future(call)
@@ -161,14 +161,14 @@ class OwnerSubmitHandler(CrowdBase):
 
 class OwnerSkipHandler(CrowdBase):
     @endpoint("The owner skips a sample", body=OwnerSkipRequest, response=LabelingAnswer)
-    async def post(self, task_id: str, body: OwnerSkipRequest) -> Any:
+    async def post(self, task_id: str, body: OwnerSkipRequest) -> LabelingAnswer:
         who = Identity.task_owner(task_id)
         return await asyncio.wrap_future(self.crowd.labeling.skip(who, body.sample_id, body.prefetch))
 
 
 class OwnerUndoHandler(CrowdBase):
     @endpoint("The owner takes back their last label", body=OwnerNextRequest, response=LabelingAnswer)
-    async def post(self, task_id: str, body: OwnerNextRequest) -> Any:
+    async def post(self, task_id: str, body: OwnerNextRequest) -> LabelingAnswer:
         who = Identity.task_owner(task_id)
         return await asyncio.wrap_future(self.crowd.labeling.undo(who, body.prefetch))
 
@@ -191,7 +191,7 @@ class RemainingHandler(CrowdBase):
         return await asyncio.to_thread(self.crowd.remaining, task_id, query.limit)
 
     @endpoint("The owner labels one of the remaining samples", body=OwnerSubmission, response=LabelingAnswer)
-    async def post(self, task_id: str, body: OwnerSubmission) -> Any:
+    async def post(self, task_id: str, body: OwnerSubmission) -> LabelingAnswer:
         call = self.crowd.label_as_owner(task_id, body.sample_id, body.label, body.request_id)
         return await asyncio.wrap_future(call)
 
@@ -200,8 +200,8 @@ class SeedModulesHandler(CrowdBase):
     @endpoint(
         "The workspace's folders in the seed's module format (for the new-task dialog)", response=SeedModules
     )
-    async def get(self) -> Any:
-        return {"modules": await asyncio.to_thread(seed_folders, self.platform.paths)}
+    async def get(self) -> SeedModules:
+        return SeedModules(modules=await asyncio.to_thread(seed_folders, self.platform.paths))
 
 
 def invite_link(handler: ApiHandler, token: str) -> str:

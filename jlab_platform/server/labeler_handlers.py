@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
@@ -41,6 +41,7 @@ _PAGE = (
     .replace("__TRANSLATIONS__", script_json(page_translations()))
 )
 _CHUNK = 256 * 1024
+T = TypeVar("T")
 
 
 class LabelPageHandler(ExtensionHandlerMixin, JupyterHandler):
@@ -104,7 +105,7 @@ class LabelerApiHandler(ApiHandler):
         except TokenRejected as exc:
             raise _rejected(exc) from None
 
-    async def run(self, action: Callable[..., "Future[Any]"], *args: Any) -> Any:
+    async def run(self, action: Callable[..., "Future[T]"], *args: Any) -> T:
         """Await ``action(identity, *args)`` (a labeling call), which resolves the token again."""
         try:
             answer = await asyncio.wrap_future(action(Identity.invited(self._token()), *args))
@@ -112,8 +113,8 @@ class LabelerApiHandler(ApiHandler):
             self.crowd.gate.forget(self._token())
             raise _rejected(exc) from None
         # Why there is no work is shown on the page: in the labeler's language.
-        if isinstance(answer, dict) and answer.get("waiting"):
-            answer = {**answer, "waiting": translate(answer["waiting"], self.error_locale())}
+        if isinstance(answer, Session | LabelingAnswer) and answer.waiting:
+            answer.waiting = translate(answer.waiting, self.error_locale())
         return answer
 
     def _token(self) -> str:
@@ -127,7 +128,7 @@ class SessionHandler(LabelerApiHandler):
     @endpoint(
         "The labeler's task, their progress and whether there is work", auth="labeler", response=Session
     )
-    async def get(self) -> Any:
+    async def get(self) -> Session:
         return await self.run(self.crowd.labeling.overview)
 
 
@@ -135,7 +136,7 @@ class NextHandler(LabelerApiHandler):
     @endpoint(
         "Samples to label (held for this labeler)", auth="labeler", body=NextRequest, response=LabelingAnswer
     )
-    async def post(self, body: NextRequest) -> Any:
+    async def post(self, body: NextRequest) -> LabelingAnswer:
         return await self.run(self.crowd.labeling.next, body.prefetch)
 
 
@@ -143,7 +144,7 @@ class SubmitHandler(LabelerApiHandler):
     @endpoint(
         "Label a sample; the next samples come back", auth="labeler", body=Submission, response=LabelingAnswer
     )
-    async def post(self, body: Submission) -> Any:
+    async def post(self, body: Submission) -> LabelingAnswer:
         engine = self.crowd.labeling
         return await self.run(engine.submit, body.sample_id, body.label, body.request_id, body.prefetch)
 
@@ -152,7 +153,7 @@ class SkipHandler(LabelerApiHandler):
     @endpoint(
         "Skip a sample (others may label it)", auth="labeler", body=SkipRequest, response=LabelingAnswer
     )
-    async def post(self, body: SkipRequest) -> Any:
+    async def post(self, body: SkipRequest) -> LabelingAnswer:
         return await self.run(self.crowd.labeling.skip, body.sample_id, body.prefetch)
 
 
@@ -160,7 +161,7 @@ class UndoHandler(LabelerApiHandler):
     @endpoint(
         "Take back this labeler's last label", auth="labeler", body=NextRequest, response=LabelingAnswer
     )
-    async def post(self, body: NextRequest) -> Any:
+    async def post(self, body: NextRequest) -> LabelingAnswer:
         return await self.run(self.crowd.labeling.undo, body.prefetch)
 
 

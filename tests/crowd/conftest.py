@@ -9,7 +9,8 @@ import pytest
 
 from jlab_platform.crowd import CrowdService, CrowdSettings
 from jlab_platform.crowd.identity import Identity
-from jlab_platform.crowd.models import NewTaskRequest
+from jlab_platform.crowd.models import NewTaskRequest, Task
+from jlab_platform.crowd.service import CreatedTask
 from jlab_platform.crowd.states import LABELING
 from jlab_platform.jobs.executor import JobExecutor, LocalExecutor
 from jlab_platform.jobs.service import JobService, JobSettings
@@ -27,16 +28,16 @@ class Crowd:
     service: CrowdService
     truth: dict[str, str]
 
-    def create(self, body: dict[str, Any], owner: str = "owner") -> dict[str, Any]:
+    def create(self, body: dict[str, Any], owner: str = "owner") -> CreatedTask:
         """Create a task from a request body, parsed as the server parses it."""
         return self.service.create_task(NewTaskRequest.model_validate(body, strict=True), owner)
 
-    def wait(self, task_id: str, *states: str, timeout: float = 120) -> dict[str, Any]:
+    def wait(self, task_id: str, *states: str, timeout: float = 120) -> Task:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.jobs.tick()  # the server's scheduler does this every half second
             task = self.service.get_task(task_id)
-            if task["state"] in states:
+            if task.state in states:
                 return task
             time.sleep(0.05)
         raise AssertionError(f"task {task_id} did not reach {states}: {self.service.get_task(task_id)}")

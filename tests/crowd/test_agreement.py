@@ -1,6 +1,7 @@
 import pytest
 
 from jlab_platform.crowd.agreement import Vote, agreement_report, cohen_kappa, fleiss_kappa, majority
+from jlab_platform.crowd.models import Disagreement
 
 
 def test_majority_and_ties() -> None:
@@ -45,6 +46,6 @@ def test_report_names_the_disagreements() -> None:
             "c.png": {"alice": "dog"},
         }
     )
-    assert report["items"] == 2
-    assert report["disagreements"] == [{"sample": "b.png", "labels": {"alice": "cat", "bob": "dog"}}]
-    assert report["cohen_kappa"][0]["labelers"] == ["alice", "bob"] and report["cohen_kappa"][0]["items"] == 2
+    assert report.items == 2
+    assert report.disagreements == [Disagreement(sample="b.png", labels={"alice": "cat", "bob": "dog"})]
+    assert report.cohen_kappa[0].labelers == ["alice", "bob"] and report.cohen_kappa[0].items == 2

@@ -24,7 +24,7 @@ def ray_crowd(tmp_path: Path, db_url: str, ray_head: RayHead) -> Iterator[Crowd]
 
 
 def test_rounds_are_scored_and_retrained_by_ray_jobs(ray_crowd: Crowd, ray_head: RayHead) -> None:
-    created = ray_crowd.create(
+    created, links = ray_crowd.create(
         {
             "name": "on ray",
             "dataset": "datasets/shapes",
@@ -34,15 +34,15 @@ def test_rounds_are_scored_and_retrained_by_ray_jobs(ray_crowd: Crowd, ray_head:
         },
         "owner",
     )
-    task = ray_crowd.wait(created["id"], "labeling", "failed", timeout=300)
-    assert task["state"] == "labeling", task["error"]
-    assert ray_crowd.jobs.get(task["job_id"]).status == "success"
-    assert str(JobSubmissionClient(ray_head.address).get_job_status(task["job_id"])) == "SUCCEEDED"
-    assert "scored 12 samples" in ray_crowd.jobs.log(task["job_id"], 0, 1 << 20).data
+    task = ray_crowd.wait(created.id, "labeling", "failed", timeout=300)
+    assert task.state == "labeling", task.error
+    assert ray_crowd.jobs.get(task.job_id).status == "success"
+    assert str(JobSubmissionClient(ray_head.address).get_job_status(task.job_id)) == "SUCCEEDED"
+    assert "scored 12 samples" in ray_crowd.jobs.log(task.job_id, 0, 1 << 20).data
 
-    alice = Identity.invited(created["invites"][0].token)
+    alice = Identity.invited(links[0].token)
     assert label_round(ray_crowd, alice) == 4
-    ray_crowd.service.next_round(created["id"])
-    task = ray_crowd.wait(created["id"], "labeling", "failed", timeout=300)
-    assert task["state"] == "labeling" and task["round"] == 2, task["error"]
-    assert "trained on 4 labels" in ray_crowd.jobs.log(task["job_id"], 0, 1 << 20).data
+    ray_crowd.service.next_round(created.id)
+    task = ray_crowd.wait(created.id, "labeling", "failed", timeout=300)
+    assert task.state == "labeling" and task.round == 2, task.error
+    assert "trained on 4 labels" in ray_crowd.jobs.log(task.job_id, 0, 1 << 20).data

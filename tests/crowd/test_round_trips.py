@@ -54,7 +54,7 @@ def test_statements_per_labeling_call_are_pinned(store_crowd: CrowdService) -> N
 
     def label(who: Identity, key: str) -> Callable[[], Any]:
         def call() -> Any:
-            sample = engine.next(who).result()["samples"][0]["id"]
+            sample = engine.next(who).result().samples[0].id
             return engine.submit(who, sample, "cat", key).result()
 
         return call
@@ -64,7 +64,7 @@ def test_statements_per_labeling_call_are_pinned(store_crowd: CrowdService) -> N
     seen["owner submit"] = statements_of(service, label(owner, "k2")) - statements_of(
         service, lambda: engine.next(owner).result()
     )
-    sample = engine.next(ann).result()["samples"][0]["id"]
+    sample = engine.next(ann).result().samples[0].id
     seen["skip"] = statements_of(service, lambda: engine.skip(ann, sample).result())
     seen["undo"] = statements_of(service, lambda: engine.undo(ann).result())
     seen["overview"] = statements_of(service, lambda: engine.overview(ann).result())

@@ -39,7 +39,7 @@ def seed_main_with_pandas() -> str:
 
 def test_a_seed_module_using_pandas_runs_its_rounds(crowd: Crowd) -> None:
     (crowd.root / "modules" / "cstest" / "main.py").write_text(seed_main_with_pandas())
-    created = crowd.create(
+    created, links = crowd.create(
         {
             "name": "shapes",
             "dataset": "datasets/shapes",
@@ -49,11 +49,11 @@ def test_a_seed_module_using_pandas_runs_its_rounds(crowd: Crowd) -> None:
         },
         "owner",
     )
-    task = crowd.wait(created["id"], "labeling", "failed")
-    assert task["state"] == "labeling", task["error"]  # round 1: the module imported pandas
-    assert label_round(crowd, Identity.invited(created["invites"][0].token)) == 4
-    crowd.service.next_round(created["id"])
-    task = crowd.wait(created["id"], "labeling", "failed")
-    assert task["state"] == "labeling", task["error"]
+    task = crowd.wait(created.id, "labeling", "failed")
+    assert task.state == "labeling", task.error  # round 1: the module imported pandas
+    assert label_round(crowd, Identity.invited(links[0].token)) == 4
+    crowd.service.next_round(created.id)
+    task = crowd.wait(created.id, "labeling", "failed")
+    assert task.state == "labeling", task.error
     # Round 2's train read round 1's labels through pd.read_csv.
-    assert "trained on 4 labels" in crowd.jobs.log(task["job_id"], 0, 1 << 20).data
+    assert "trained on 4 labels" in crowd.jobs.log(task.job_id, 0, 1 << 20).data
