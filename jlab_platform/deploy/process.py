@@ -54,16 +54,27 @@ class LocalBackend:
         for stale in (STATE_FILE, "exit.json", "started.json"):
             (folder / stale).unlink(missing_ok=True)
         write_atomic(folder / SERVICE_FILE, config.model_dump_json(indent=1), private=True)
-        command = [
+        state_file = str(folder / STATE_FILE)
+        runtime = [
             sys.executable,
             "-m",
             "jlab_platform.deploy.runtime",
             "--config",
             str(folder / SERVICE_FILE),
         ]
-        command += ["--host", host, "--port", str(port), "--state-file", str(folder / STATE_FILE)]
-        if workers > 1:
-            command += ["--workers", str(workers)]
+        runtime += ["--host", host, "--port", str(port)]
+        if workers > 1:  # N processes on the port, one state file for all
+            command = [
+                sys.executable,
+                "-m",
+                "jlab_platform.deploy.workers",
+                str(workers),
+                state_file,
+                "--",
+                *runtime,
+            ]
+        else:
+            command = [*runtime, "--state-file", state_file]
         spec = LaunchSpec(
             job_id=folder.name,  # the supervisor's store updates find no job of this id: a no-op
             command=command,

@@ -17,11 +17,13 @@ from tests.helpers.jupyter import free_port
 READY_SECONDS = 120  # a loaded CI machine imports slowly
 
 ECHO = """
+import os
+
 VERSION = {version!r}
 
 
 def predict(text, times=2):
-    return {{"echo": text * times, "version": VERSION}}
+    return {{"echo": text * times, "version": VERSION, "pid": os.getpid()}}
 """
 ECHO_CONFIG = "inputs:\n  text: {type: str}\n  times: {type: int, value: 2}\noutputs:\n  echo: {type: str}\n"
 

@@ -41,7 +41,8 @@ def test_a_script_is_served_from_its_own_copy_bound_to_the_commit(tmp_path: Path
         ready = wait_status(service, "echo", "ready", "failed")
         assert ready.status == "ready", log_text(service, "echo")
 
-        assert _predict(ready.url, created.key).json()["outputs"] == {"echo": "abab", "version": "v1"}
+        outputs = _predict(ready.url, created.key).json()["outputs"]
+        assert (outputs["echo"], outputs["version"]) == ("abab", "v1")
         assert _predict(ready.url, None).status_code == 401
         assert _predict(ready.url, "not-a-key").status_code == 403
         # Only the key's hash is kept, in the store and in the service's keys file.
@@ -143,3 +144,18 @@ def test_a_service_that_cannot_load_fails_with_the_reason_and_a_dead_one_is_fail
         died = wait_status(service, "echo", "failed", timeout=30)
         assert "SIGKILL" in (died.reason or ""), died.reason
         assert not psutil.pid_exists(state["pid"]) or psutil.Process(state["pid"]).status() == "zombie"
+
+
+def test_workers_share_the_port_and_stop_together(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    write_echo(root)
+    with platform(root) as made:
+        service = made.deployments
+        created = service.create(CreateDeployment(source="echo.py", name="two", workers=2), None)
+        ready = wait_status(service, "two", "ready", "failed")
+        assert ready.status == "ready" and ready.workers == 2, log_text(service, "two")
+        pids = {_predict(ready.url, created.key).json()["outputs"]["pid"] for _ in range(40)}
+        assert len(pids) == 2  # fresh connections are spread over both processes
+        service.stop("two")
+        assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie" for pid in pids)
