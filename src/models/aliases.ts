@@ -55,11 +55,13 @@ export class AliasesSection {
           move.append(new Option(version.version, version.version, false, version.version === alias.version));
         }
         move.addEventListener('change', () => void moveAlias(this.ui, this.name, alias.alias, move.value));
+        // The label and its select wrap as one.
+        const moveBox = el('label', 'jp-ModelAlias-moveBox');
+        moveBox.append(el('span', 'jp-ModelAlias-moveLabel', trans.__('move to')), move);
         row.append(
           aliasChip(alias.alias, alias.version),
           el('span', 'jp-ModelAlias-when', trans.__('set by %1 · %2', alias.set_by, formatTime(alias.set_at))),
-          el('span', 'jp-ModelAlias-moveLabel', trans.__('move to')),
-          move,
+          moveBox,
           iconButton(closeIcon, trans.__('Remove the alias %1', alias.alias), 'remove-alias', () => {
             void removeAlias(this.ui, this.name, alias.alias);
           })

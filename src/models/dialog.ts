@@ -157,6 +157,8 @@ class NewModelWizard extends Widget {
       }
     }
     this._name.addEventListener('input', () => this._checkName(false));
+    // A message about the fields goes while they are being fixed; Next checks them again.
+    body.addEventListener('input', () => this._setStatus('', false));
     this._go(0);
     void this._loadTemplate();
   }

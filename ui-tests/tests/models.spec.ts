@@ -72,6 +72,7 @@ test.describe('Model library', () => {
     await expect(dialog.locator('.jp-ModelsWizard-error')).toContainText('a letter first');
     await dialog.locator('.jp-ModelsWizard-name').fill(name);
     await input(dialog, 'image_size').fill('16');
+    await page.screenshot({ path: `${SHOTS}/models-dialog-template.png` });
     await dialog.locator('[data-action="next"]').click();
 
     // Step 2: data paths, each checked live; an invalid one blocks the next step.
@@ -151,6 +152,8 @@ test.describe('Model library', () => {
     await expect(page.locator('.jp-Notification-Toast-success')).toHaveCount(0, { timeout: 15000 });
     await page.screenshot({ path: `${SHOTS}/models-page.png` });
     await panel.screenshot({ path: `${SHOTS}/models-panel.png` });
+    await modelPage.locator('.jp-ModelTrainings').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/models-page-trainings.png` });
     await prediction.locator('[data-action="report"]').click();
     const report = page.locator('.jp-EvalReport:visible');
     await expect(report.locator('.jp-EvalReport-status')).toHaveAttribute('data-status', 'complete');
