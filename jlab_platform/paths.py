@@ -62,6 +62,10 @@ class PathResolver:
     def contains(self, real_path: Path) -> bool:
         return real_path == self.root or str(real_path).startswith(str(self.root) + os.sep)
 
+    def inside(self, real_path: Path) -> str | None:
+        """The API form of a resolved path when it is inside the root; None when it is not."""
+        return self.relative(real_path) if self.contains(real_path) else None
+
 
 def checked_parts(user_path: str) -> list[str]:
     """The names of a relative API path, or ``InvalidPath`` saying what is wrong with it.

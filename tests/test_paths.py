@@ -102,6 +102,12 @@ def test_non_ascii_names_keep_their_spelling(resolver: PathResolver) -> None:
     assert resolver.relative(real) == "数据集/花朵/图片 1.png"
 
 
+def test_inside_names_paths_in_the_root_only(resolver: PathResolver) -> None:
+    assert resolver.inside(resolver.root / "results" / "tensorboard") == "results/tensorboard"
+    assert resolver.inside(resolver.root) == ""
+    assert resolver.inside(resolver.root.parent / (resolver.root.name + "-other")) is None
+
+
 def test_symlink_inside_the_root_is_followed(resolver: PathResolver) -> None:
     real = resolver.resolve("ok/link-in/inner.txt", must_exist=True)
     assert real == resolver.root / "ok" / "target" / "inner.txt"

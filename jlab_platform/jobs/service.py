@@ -100,10 +100,8 @@ class JobService:
         self._jobs_dir = settings.data_dir / "jobs"
         self._snapshots_dir = settings.data_dir / "snapshots"
         # Root-relative, worked out once: every listed job names its run (GET /jobs lists 100).
-        runs_dir = None if settings.tensorboard_runs_dir is None else settings.tensorboard_runs_dir.resolve()
-        self._tensorboard_runs: str | None = (
-            paths.relative(runs_dir) if runs_dir is not None and paths.contains(runs_dir) else None
-        )
+        runs_dir = settings.tensorboard_runs_dir
+        self._tensorboard_runs = None if runs_dir is None else paths.inside(runs_dir.resolve())
         make_private_dir(self._jobs_dir)
         make_private_dir(self._snapshots_dir)
         scrub_old_specs(self._jobs_dir)

@@ -26,6 +26,10 @@ class PlatformInfo(ApiModel):
     gpu_source: str
     schema_version: int = Field(description="The store's schema version (its migrations).")
     results_dir: str = Field(description="Where jobs and modules write results, relative to the root.")
+    tensorboard_runs_dir: str | None = Field(
+        description="Where each job's TensorBoard run is written (tensorboard_runs_dir), relative to the "
+        "root; null when it is configured outside the root."
+    )
 
 
 class InfoHandler(ApiHandler):
@@ -62,6 +66,7 @@ def info_payload(handler: ApiHandler) -> PlatformInfo:
         **platform.capabilities.to_json(),
         schema_version=platform.schema_version,
         results_dir=platform.paths.relative(platform.settings.results_dir),
+        tensorboard_runs_dir=platform.tensorboard.runs_folder,
     )
 
 

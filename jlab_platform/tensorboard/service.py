@@ -104,6 +104,11 @@ class TensorBoardService:
         self._ensure_running(instance)
         return self._view(instance)
 
+    @property
+    def runs_folder(self) -> str | None:
+        """Where jobs and trainings write their runs, relative to the root; None outside the root."""
+        return self._paths.inside(self._settings.runs_dir.resolve())
+
     def list(self) -> TensorBoardList:
         with self._lock:
             instances = sorted(self._instances.values(), key=lambda i: i.started_at or 0.0)

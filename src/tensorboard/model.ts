@@ -2,9 +2,6 @@
 /** The MIME type `%platform_tensorboard` displays: `{id, url, logdir}`. */
 export const TENSORBOARD_MIME = 'application/vnd.jlab-platform.tensorboard+json';
 
-/** Where every job's run is written; one TensorBoard here compares them all. */
-export const RUNS_FOLDER = 'results/tensorboard';
-
 /** What a cell output names: the instance and its folder. */
 export interface ITensorBoardOutput {
   id: string;

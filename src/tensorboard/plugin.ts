@@ -14,11 +14,12 @@ import { KernelMessage } from '@jupyterlab/services';
 import { ITranslator } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 
+import { platformApi } from '../platform/client';
 import { Feature } from '../platform/feature';
 import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
 import { tensorboardIcon } from './icons';
-import { normalizeFolder, parseOutput, RUNS_FOLDER, TENSORBOARD_MIME } from './model';
+import { normalizeFolder, parseOutput, TENSORBOARD_MIME } from './model';
 import { tensorboardRendererFactory } from './output';
 import { TensorBoardSection } from './section';
 import { createTensorBoardWidget, ITensorBoardUI, TensorBoardView } from './view';
@@ -106,11 +107,21 @@ export const tensorboardPlugin: JupyterFrontEndPlugin<void> = {
 
     feature.addSection(platform, new TensorBoardSection({ ...ui, open: logdir => void open(logdir) }));
 
+    /** Where the server writes every job's run (`tensorboard_runs_dir`); null outside the workspace. */
+    const runsFolder = async (): Promise<string | null> => {
+      const info = platform.header.info ?? (await platformApi.info().catch(() => null));
+      return info?.tensorboard_runs_dir ?? null;
+    };
+
     const ask = async (): Promise<void> => {
+      const runs = await runsFolder();
       const result = await InputDialog.getText({
         title: trans.__('Open TensorBoard'),
-        label: trans.__('Log folder (relative to the workspace); every job writes its run under %1', `${RUNS_FOLDER}/`),
-        text: RUNS_FOLDER,
+        label:
+          runs === null
+            ? trans.__('Log folder (relative to the workspace)')
+            : trans.__('Log folder (relative to the workspace); every job writes its run under %1', `${runs}/`),
+        text: runs ?? '',
         okLabel: trans.__('Open')
       });
       if (result.button.accept && result.value !== null) {

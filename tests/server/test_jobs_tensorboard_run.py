@@ -1,4 +1,5 @@
-"""A job names its TensorBoard run: the folder its metrics are written to, wherever runs are configured."""
+"""A job names its TensorBoard run: the folder its metrics are written to, wherever runs are configured;
+/info names the folder of all runs (the UI's Open TensorBoard default)."""
 
 from pathlib import Path
 from typing import Any
@@ -45,3 +46,13 @@ async def test_a_jobs_tensorboard_run_is_the_folder_its_events_go_to(
     assert job["tensorboard_run"] == done["tensorboard_run"] == expected
     listed = await call(jp_fetch, "jobs")
     assert [j["tensorboard_run"] for j in listed["jobs"]] == [expected]
+
+
+async def test_info_names_the_runs_folder(jp_fetch: Any, jp_root_dir: Path, runs_setting: str | None) -> None:
+    info = await call(jp_fetch, "info")
+    if runs_setting is None:
+        assert info["tensorboard_runs_dir"] == "results/tensorboard"
+    elif Path(runs_setting).is_absolute():  # outside the root: nothing to open there
+        assert info["tensorboard_runs_dir"] is None
+    else:
+        assert info["tensorboard_runs_dir"] == runs_setting

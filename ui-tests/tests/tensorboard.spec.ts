@@ -164,12 +164,16 @@ test.describe('TensorBoard', () => {
     await card.screenshot({ path: `${SHOTS}/tensorboard-magic-card-dark.png` });
   });
 
-  test('the launcher card and Open TensorBoard… ask for the folder, results/tensorboard by default', async ({
+  test('the launcher card and Open TensorBoard… ask for the folder, the runs folder the server names', async ({
     page
   }) => {
+    // The server's tensorboard_runs_dir (this test server keeps the default).
+    const info = await (await page.request.get('/jlab-platform/api/info')).json();
+    expect(info.tensorboard_runs_dir).toBe('results/tensorboard');
     const dialog = page.locator('.jp-Dialog');
     await page.locator('.jp-LauncherCard[title="Start TensorBoard for a log folder"]').click();
     await expect(dialog.locator('input')).toHaveValue('results/tensorboard');
+    await expect(dialog).toContainText('every job writes its run under results/tensorboard/');
     await dialog.locator('.jp-Dialog-button.jp-mod-reject').click();
     await expect(dialog).toHaveCount(0);
 
