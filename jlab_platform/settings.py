@@ -157,6 +157,12 @@ class PlatformSettings:
         "Where each job's (and module training's) metrics are written as a TensorBoard run "
         "<job name>-<job id>/; relative to the root directory unless absolute.",
     )
+    deploy_backend: JobExecutorName = option(
+        "local",
+        "Where deployments run: 'local' (a supervised process per deployment on this machine) or "
+        "'ray' (a Ray Serve application per name on the cluster at job_cluster_address; Serve's "
+        "proxy listens on deploy_host:deploy_port_min; pip install 'jlab_platform[ray]').",
+    )
     deploy_host: str = option(
         "127.0.0.1", "The address deployed services listen on (each needs its API key from outside)."
     )

@@ -30,7 +30,7 @@ _LOAD_FAILED = "jlab-deploy: load failed: "
 
 @dataclass(frozen=True)
 class Launched:
-    pid: int
+    pid: int | None
     started: float | None
 
 
@@ -141,8 +141,17 @@ class LocalBackend:
             time.sleep(0.05)
         return True
 
+    def revert(self, folder: Path, pid: int | None, started: float | None) -> None:
+        self.stop(folder, pid, started)
+
     def port_free(self, host: str, port: int) -> bool:
         return port_free(host, port)
+
+    def shared_port(self) -> None:
+        return None
+
+    def path(self, name: str) -> str:
+        return ""
 
 
 def port_free(host: str, port: int) -> bool:

@@ -66,7 +66,16 @@ class Backend(Protocol):
 
     def wait_ended(self, folder: Path, pid: int | None, started: float | None, timeout: float) -> bool: ...
 
+    def revert(self, folder: Path, pid: int | None, started: float | None) -> None:
+        """Give up a new deployment that did not become ready (the active one keeps serving)."""
+
     def port_free(self, host: str, port: int) -> bool: ...
+
+    def shared_port(self) -> int | None:
+        """The one port every name is served on (under ``path``), or None: a port per name."""
+
+    def path(self, name: str) -> str:
+        """Where a name's routes start on its port: "" or "/<name>"."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +160,7 @@ class DeploymentService:
         with self.store.session() as session:
             return self.folder / self._active(session, name).id / LOG_FILE
 
-    def target(self, name: str) -> tuple[str, int]:
+    def target(self, name: str) -> str:
         """Where the proxy sends requests for ``name``: only a service this platform started."""
         with self.store.session() as session:
             row = self._active(session, name)
@@ -160,7 +169,7 @@ class DeploymentService:
                 raise Unavailable(
                     f"Deployment {name!r} is {row.status}", "Start it (or roll back to a working deployment)."
                 )
-            return row.host, row.port
+            return f"{_http_host(row.host)}:{row.port}{self.backend.path(row.name)}"
 
     # -- changing ---------------------------------------------------------------
 
@@ -370,7 +379,7 @@ class DeploymentService:
                 if current.status in RUNNING:
                     self._stop(current, f"replaced by deployment {new.id}")
             else:
-                self.backend.stop(self.folder / new.id, new.supervisor_pid, new.supervisor_started)
+                self.backend.revert(self.folder / new.id, new.supervisor_pid, new.supervisor_started)
                 new.status, new.reason, new.stopped_at = "failed", ready.reason, utcnow()
         if ready.status != "ready":
             raise Conflict(
@@ -465,6 +474,9 @@ class DeploymentService:
         return self.git_state()
 
     def _free_port(self) -> int:
+        shared = self.backend.shared_port()
+        if shared is not None:
+            return shared
         with self.store.session() as session:
             taken = set(session.scalars(select(DeploymentRow.port)))
         for port in range(self.settings.port_min, self.settings.port_max + 1):
@@ -476,7 +488,7 @@ class DeploymentService:
         )
 
     def _check_port(self, host: str, port: int) -> None:
-        if not self.backend.port_free(host, port):
+        if self.backend.shared_port() is None and not self.backend.port_free(host, port):
             raise Conflict(
                 f"Port {port} is in use by another program",
                 "Stop the program that listens on it, then start the deployment again.",
@@ -484,7 +496,6 @@ class DeploymentService:
 
     def _model(self, session: Session, row: DeploymentRow) -> Deployment:
         self._refresh(row)
-        host = f"[{row.host}]" if ":" in row.host else row.host
         return Deployment(
             id=row.id,
             name=row.name,
@@ -500,7 +511,7 @@ class DeploymentService:
             reason=row.reason,
             active=row.active,
             backend=row.backend,  # type: ignore[arg-type]
-            url=f"http://{host}:{row.port}/",
+            url=f"{_http_host(row.host)}:{row.port}{self.backend.path(row.name)}/",
             proxy_url=f"{PROXY_PREFIX}/{row.name}/",
             port=row.port,
             workers=row.workers,
@@ -525,3 +536,7 @@ class DeploymentService:
             secret = secrets.token_urlsafe(32)
             write_atomic(path, secret, private=True)
             return secret
+
+
+def _http_host(host: str) -> str:
+    return f"http://[{host}]" if ":" in host else f"http://{host}"

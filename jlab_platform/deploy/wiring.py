@@ -1,9 +1,11 @@
 """Building the deployment service from the platform's settings and services."""
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from ..gitsync import GitService
+from ..jobs.ray_executor import DEFAULT_ADDRESS
 from ..modules.catalog import Catalog
 from ..modules.spec import ModuleSpec
 from ..paths import PathResolver
@@ -31,6 +33,11 @@ def build_deployments(
         return GitState(repository=status.repository, commit=status.head, uncommitted=status.changed > 0)
 
     def backend(proxy_secret: str) -> Backend:
+        if settings.deploy_backend == "ray":
+            from .ray_backend import RayBackend  # only its REST calls: no ray import in the server
+
+            address = settings.job_cluster_address or os.environ.get("RAY_ADDRESS", DEFAULT_ADDRESS)
+            return RayBackend(address, settings.deploy_host, settings.deploy_port_min, proxy_secret)
         return LocalBackend(settings.deploy_grace_seconds, settings.db_url, proxy_secret)
 
     return DeploymentService(

@@ -38,14 +38,13 @@ class DeploymentProxyHandler(Upstream):
 
     async def _proxy(self, name: str) -> None:
         service = self.platform.deployments
-        host, port = await asyncio.to_thread(service.target, name)
+        base = await asyncio.to_thread(service.target, name)
         uri = self.request.uri or ""
         marker = f"{PROXY_PREFIX}/{name}"
         tail = uri[uri.index(marker) + len(marker) :] or "/"
         self.request.headers[PROXY_HEADER] = service.proxy_secret
-        address = f"[{host}]" if ":" in host else host
         try:
-            await self._fetch(f"http://{address}:{port}{tail}")
+            await self._fetch(base + tail)
         except (OSError, HTTPStreamClosedError) as exc:
             raise Unavailable(f"Deployment {name!r} does not answer", "See its log; start it again.") from exc
 

@@ -62,6 +62,7 @@ REACHES: dict[str, Check] = {
     "tensorboard_idle_seconds": (60.0, lambda p, _: p.tensorboard._settings.idle_seconds, lambda r: 60.0),
     "tensorboard_max_instances": (2, lambda p, _: p.tensorboard._settings.max_instances, lambda r: 2),
     "tensorboard_runs_dir": ("tb", lambda p, _: p.tensorboard._settings.runs_dir, lambda r: r / "tb"),
+    "deploy_backend": ("ray", lambda p, _: p.deployments.backend.name, lambda r: "ray"),
     "deploy_host": ("127.0.0.2", lambda p, _: p.deployments.settings.host, lambda r: "127.0.0.2"),
     "deploy_port_min": (18500, lambda p, _: p.deployments.settings.port_min, lambda r: 18500),
     "deploy_port_max": (18510, lambda p, _: p.deployments.settings.port_max, lambda r: 18510),
