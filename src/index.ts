@@ -6,6 +6,7 @@ import { platformApi } from './platform/client';
 import { capturePlugin } from './capture/plugin';
 import { convertPlugin } from './convert/plugin';
 import { crowdPlugin } from './crowd/plugin';
+import { deployPlugin } from './deploy/plugin';
 import { IPlatformInfo } from './platform/format';
 import { gitPlugin } from './git/plugin';
 import { jobsPlugin } from './jobs/plugin';
@@ -116,6 +117,7 @@ export default [
   capturePlugin,
   evaluationPlugin,
   tensorboardPlugin,
+  deployPlugin,
   welcomePlugin,
   cleanOpenPlugin
 ];

@@ -7,3 +7,4 @@ import './capture.css';
 import './evaluation.css';
 import './tensorboard.css';
 import './models.css';
+import './deploy.css';

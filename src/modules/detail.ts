@@ -56,6 +56,12 @@ export class DetailView {
       });
       actions.append(button);
     }
+    const deploy = el('button', 'jp-Button jp-mod-styled jp-ModulesDetail-deploy', trans.__('Deploy…'));
+    deploy.type = 'button';
+    deploy.disabled = !module.valid;
+    deploy.title = trans.__('Deploy a trained run of this module as an HTTP service');
+    deploy.addEventListener('click', () => this.host.deploy(module.name));
+    actions.append(deploy);
     this.node.append(actions, formHolder, this.host.trainingRuns(module.name));
     void this._readme(module.readme);
   }

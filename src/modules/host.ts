@@ -14,4 +14,6 @@ export interface IModulesHost {
   runAsJob(module: string, action: ModuleAction, params: Record<string, FieldValue>): Promise<void>;
   /** The module's training runs, each with Evaluate and its reports. */
   trainingRuns(module: string): HTMLElement;
+  /** Deploy one of the module's complete runs as an HTTP service (the Deploy plugin asks which). */
+  deploy(module: string): void;
 }

@@ -24,6 +24,8 @@ export namespace ModuleCommandIDs {
 
 /** The Jobs plugin's command: it asks for the environment and submits the script. */
 const SUBMIT_JOB_COMMAND = 'jlab-platform:submit-job';
+/** The Deploy plugin's command: it asks which complete run of the module to deploy. */
+const DEPLOY_MODULE_COMMAND = 'jlab-platform:deploy-module';
 
 export const modulesPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jlab-platform:modules',
@@ -51,7 +53,8 @@ export const modulesPlugin: JupyterFrontEndPlugin<void> = {
             await app.commands.execute(EvaluationCommandIDs.evaluateRun, { run: run.run, hasSplit: run.has_split });
           },
           openReport: id => void app.commands.execute(EvaluationCommandIDs.open, { id })
-        })
+        }),
+      deploy: module => void app.commands.execute(DEPLOY_MODULE_COMMAND, { module })
     };
     const panel = new ModulesPanel(host);
     app.shell.add(panel, 'right', { rank: 600 });

@@ -1,0 +1,180 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { execFileSync } from 'child_process';
+import { existsSync } from 'fs';
+import { join } from 'path';
+
+const SHOTS = 'test-results/screenshots';
+const API = '/jlab-platform/api/deployments';
+const SECTION = '#jlab-platform-panel .jp-DeploySection';
+const NAME = 'colors';
+
+// A service as an exported notebook is: a predict() function, its inputs in the .deploy.yml beside it.
+const SCRIPT = [
+  'CLASSES = ["red", "green", "blue"]',
+  '',
+  '',
+  'def predict(image, note=""):',
+  '    r, g, b = image.convert("RGB").resize((1, 1)).getpixel((0, 0))',
+  '    total = (r + g + b) or 1',
+  '    probability = [r / total, g / total, b / total]',
+  '    return {"label": CLASSES[probability.index(max(probability))], "probability": probability, "classes": CLASSES}',
+  ''
+].join('\n');
+const CONFIG = [
+  'notebook: colors.ipynb',
+  'inputs:',
+  '  image: {type: image, help: A photo}',
+  '  note: {type: str, help: Written by module insertion; not needed by the service}',
+  'outputs:',
+  '  label: {type: str, help: The main colour}',
+  ''
+].join('\n');
+// 24x24 PNGs of one colour.
+const RED_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAABgAAAAYCAIAAABvFaqvAAAAIklEQVR4nGO8IyfHQA3ARBVTRg0aNWjUoFGDRg0aNYgiAAAmXgFI/zsBxgAAAABJRU5ErkJggg==';
+const BLUE_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAABgAAAAYCAIAAABvFaqvAAAAIklEQVR4nGOU07jDQA3ARBVTRg0aNWjUoFGDRg0aNYgiAABpPgFScPu3AwAAAABJRU5ErkJggg==';
+
+async function serverRoot(page: IJupyterLabPageFixture): Promise<string> {
+  return page.evaluate(
+    () => JSON.parse(document.getElementById('jupyter-config-data')!.textContent!).serverRoot as string
+  );
+}
+
+function git(cwd: string, ...args: string[]): string {
+  const identity = ['-c', 'user.name=Tester', '-c', 'user.email=tester@example.com'];
+  return execFileSync('git', [...identity, ...args], { cwd, encoding: 'utf-8' });
+}
+
+/** The workspace as a repository with everything committed: what the test then writes is "uncommitted". */
+function committedWorkspace(root: string): void {
+  if (!existsSync(join(root, '.git'))) {
+    git(root, 'init', '-q', '--initial-branch=main');
+  }
+  git(root, 'add', '-A');
+  git(root, 'commit', '-q', '--allow-empty', '-m', 'before the deploy test');
+}
+
+async function openDeployDialog(page: IJupyterLabPageFixture, file: string): Promise<void> {
+  await page.locator('.jp-DirListing-item', { hasText: file }).click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: 'Deploy…' }).click();
+  await expect(page.locator('.jp-Dialog .jp-DeployForm')).toBeVisible({ timeout: 30000 });
+}
+
+test.describe('Deploy', () => {
+  test.afterEach(async ({ page }) => {
+    await page.request.delete(`${API}/${NAME}`);
+  });
+
+  test('deploy a .py from its context menu, bound to a synced commit; try an image and see its top class', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.request.delete(`${API}/${NAME}`); // left by an earlier run on a reused server
+    committedWorkspace(await serverRoot(page));
+    await page.contents.uploadContent(SCRIPT, 'text', `${tmpPath}/colors.py`);
+    await page.contents.uploadContent(CONFIG, 'text', `${tmpPath}/colors.deploy.yml`);
+    await page.filebrowser.openDirectory(tmpPath);
+
+    // The dialog: name suggested from the file, the .deploy.yml's inputs to trim, the uncommitted choice.
+    await openDeployDialog(page, 'colors.py');
+    const dialog = page.locator('.jp-Dialog');
+    const form = dialog.locator('.jp-DeployForm');
+    await expect(form.locator('.jp-DeployForm-name')).toHaveValue(NAME);
+    await expect(form.locator('.jp-DeployForm-config')).toContainText('colors.deploy.yml');
+    const inputs = form.locator('.jp-DeployForm-io[data-kind="inputs"]');
+    await expect(inputs.locator('.jp-DeployForm-ioName')).toHaveText(['image', 'note']);
+    await expect(form.locator('.jp-DeployForm-git')).toHaveAttribute('data-state', 'uncommitted');
+    // A name the server would refuse says why before anything is sent.
+    await form.locator('.jp-DeployForm-name').fill('2 colors');
+    await expect(form.locator('.jp-DeployForm-problem')).toHaveText('Start the name with a letter.');
+    await form.locator('.jp-DeployForm-name').fill(NAME);
+    await expect(form.locator('.jp-DeployForm-problem')).toHaveText('');
+    await form.locator('.jp-DeployForm-description').fill('Tells the main colour of a photo');
+    await inputs.locator('.jp-DeployForm-ioItem', { hasText: 'note' }).locator('input').uncheck();
+    await dialog.screenshot({ path: `${SHOTS}/deploy-dialog.png` });
+
+    // "Sync first" (the default): the Git sync asks for its message, then the new commit is deployed.
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    const syncMessage = page.locator('.jp-Dialog .jp-GitSync-message');
+    await expect(syncMessage).toBeVisible({ timeout: 30000 });
+    await syncMessage.fill('Deploy the colour service');
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+
+    // The key, shown once.
+    const key = page.locator('.jp-Dialog .jp-DeployKey');
+    await expect(key).toBeVisible({ timeout: 60000 });
+    await expect(key.locator('.jp-DeployKey-key')).toHaveValue(/^\S{20,}$/);
+    await expect(key.locator('.jp-DeployKey-warning')).toContainText('shown only now');
+    await key.locator('.jp-DeployKey-copy').click();
+    await expect(key.locator('.jp-DeployKey-copy')).toHaveText('Copied');
+    await page.locator('.jp-Dialog').screenshot({ path: `${SHOTS}/deploy-key.png` });
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+
+    // The Try-it tab opened by itself; the form unlocks once the model is loaded.
+    const tab = page.locator('.jp-DeployTry:visible');
+    await expect(tab).toHaveAttribute('data-status', 'ready', { timeout: 60000 });
+    await expect(tab.locator('.jp-DeployTry-field')).toHaveCount(1); // "note" was trimmed
+    await tab.locator('.jp-DeployTry-file').setInputFiles({
+      name: 'red.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(RED_PNG, 'base64')
+    });
+    await expect(tab.locator('.jp-DeployTry-preview')).toBeVisible();
+    await tab.locator('.jp-DeployTry-send').click();
+    const bars = tab.locator('.jp-DeployTry-bar');
+    await expect(bars.first()).toHaveAttribute('data-label', 'red', { timeout: 30000 });
+    await expect(bars).toHaveCount(3);
+    await expect(tab.locator('.jp-DeployTry-latency')).toHaveText(/^\d+ ms$/);
+    // The snippets call the service's own URL with the key from the environment, never the key itself.
+    const deployment = (await (await page.request.get(`${API}/${NAME}`)).json()) as { url: string; commit: string };
+    await expect(tab.locator('[data-snippet="curl"] pre')).toContainText(deployment.url.replace(/\/$/, ''));
+    await expect(tab.locator('[data-snippet="curl"] pre')).toContainText('Bearer $JLAB_DEPLOY_KEY');
+    await expect(tab.locator('[data-snippet="python"] pre')).toContainText('os.environ["JLAB_DEPLOY_KEY"]');
+    await page.screenshot({ path: `${SHOTS}/deploy-try.png` });
+
+    // Another image, another answer.
+    await tab.locator('.jp-DeployTry-file').setInputFiles({
+      name: 'blue.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(BLUE_PNG, 'base64')
+    });
+    await tab.locator('.jp-DeployTry-send').click();
+    await expect(bars.first()).toHaveAttribute('data-label', 'blue', { timeout: 30000 });
+
+    // The section: ready, bound to the synced commit (not "uncommitted").
+    await page.sidebar.openTab('jlab-platform-panel');
+    const row = page.locator(`${SECTION} .jp-DeployRow[data-name="${NAME}"]`);
+    await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 15000 });
+    expect(deployment.commit).toMatch(/^[0-9a-f]{40}$/);
+    await expect(row.locator('.jp-DeployRow-commit')).toHaveText(deployment.commit.slice(0, 8));
+    await expect(row.locator('.jp-DeployRow-source')).toHaveText(`${tmpPath}/colors.py`);
+    const section = page.locator(SECTION);
+    await section.screenshot({ path: `${SHOTS}/deploy-section.png` });
+
+    // Its log is there.
+    await row.locator('[data-action="log"]').click();
+    await expect(page.locator('.jp-DeployLog:visible .jp-DeployLog-text')).toContainText('ready', { timeout: 15000 });
+
+    // Stop, then start again from the section.
+    await row.locator('[data-action="stop"]').click();
+    await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 30000 });
+    await expect(row.locator('[data-action="start"]')).toBeVisible();
+    await row.locator('[data-action="start"]').click();
+    await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 60000 });
+
+    await page.theme.setDarkTheme();
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: `Try ${NAME}` }).click();
+    await page.screenshot({ path: `${SHOTS}/deploy-try-dark.png` });
+    await section.screenshot({ path: `${SHOTS}/deploy-section-dark.png` });
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.screenshot({ path: `${SHOTS}/deploy-try-1024.png` });
+    await page.sidebar.openTab('filebrowser');
+    // Deploying the name again makes a new version of it: the dialog says so; now bound to the synced commit.
+    await openDeployDialog(page, 'colors.py');
+    await expect(form.locator('.jp-DeployForm-note')).toContainText('colors is deployed already');
+    await expect(form.locator('.jp-DeployForm-git')).toHaveAttribute('data-state', 'committed');
+    await page.locator('.jp-Dialog').screenshot({ path: `${SHOTS}/deploy-dialog-dark-1024.png` });
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-reject').click();
+  });
+});
