@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from jlab_platform.deploy.models import CreateDeployment
 from jlab_platform.errors import Conflict, InvalidInput, NotFound
 
 from .manager_support import git, log_text, platform, wait_status, write_echo
+from .test_runtime_python import CUSTOMIZE_SERVICE, MODELARTS_CONFIG, gray
 
 
 def _predict(url: str, key: str | None, text: str = "ab") -> httpx.Response:
@@ -159,3 +161,39 @@ def test_workers_share_the_port_and_stop_together(tmp_path: Path) -> None:
         assert len(pids) == 2  # fresh connections are spread over both processes
         service.stop("two")
         assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie" for pid in pids)
+
+
+def test_a_modelarts_folder_is_served_and_a_taken_port_is_a_conflict(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    model = root / "resnet" / "model"
+    model.mkdir(parents=True)
+    (model / "customize_service.py").write_text(CUSTOMIZE_SERVICE)
+    (model / "config.json").write_text(json.dumps(MODELARTS_CONFIG))
+    (model / "weights.pth").write_text("127")
+    with platform(root) as made:
+        service = made.deployments
+        preview = service.preview("resnet/model")
+        assert (preview.kind, [f.name for f in preview.inputs], [f.type for f in preview.inputs]) == (
+            "modelarts",
+            ["images"],
+            ["image"],
+        )
+        created = service.create(CreateDeployment(source="resnet/model", name="brightness"), None)
+        ready = wait_status(service, "brightness", "ready", "failed")
+        assert ready.status == "ready", log_text(service, "brightness")
+        answer = httpx.post(
+            ready.url + "aip",
+            json={"image": gray(10, 230)},
+            headers={"Authorization": f"Bearer {created.key}"},
+        ).json()
+        assert (answer["code"], answer["data"]["predicted_label"]) == (200, "bright")
+
+        service.stop("brightness")
+        with socket.socket() as squatter:
+            squatter.bind(("127.0.0.1", ready.port))
+            squatter.listen()
+            with pytest.raises(Conflict) as taken:
+                service.start("brightness")
+            assert str(ready.port) in taken.value.message
+        service.start("brightness")
+        assert wait_status(service, "brightness", "ready", "failed").status == "ready"
