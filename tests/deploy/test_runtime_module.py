@@ -55,6 +55,7 @@ def classifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         code_dir=root,
         module="image-classifier",
         run_dir=run.run_dir,
+        checkpoint="model.pt",  # chosen by name, as the manager passes it
         batch_max_size=4,
         batch_window_ms=5,
     )

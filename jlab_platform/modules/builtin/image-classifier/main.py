@@ -86,9 +86,9 @@ class ImageClassifier:
         fit(model, config, batches(images, labels, config), ("accuracy", batch_accuracy), validate, context)
         return save_trained(model, data, context, CHECKPOINT, image_size=image_size, grayscale=grayscale)
 
-    def load(self, *, context: RunContext) -> "Classifier":
-        """The run's checkpoint, loaded once: a deployed service scores its requests with it."""
-        return Classifier(context.run_dir / CHECKPOINT)
+    def load(self, checkpoint: str = CHECKPOINT, *, context: RunContext) -> "Classifier":
+        """A checkpoint of the run (a file name), loaded once: a deployed service scores requests with it."""
+        return Classifier(context.run_dir / checkpoint)
 
     def predict(self, images: str, batch_size: int = 64, *, context: RunContext) -> list[dict[str, Any]]:
         classifier = self.load(context=context)

@@ -111,9 +111,9 @@ def train(
     }
 
 
-def load(*, context: RunContext) -> "Classifier":
-    """The run's model, loaded once: a deployed service scores its requests with it."""
-    return Classifier(context.run_dir)
+def load(checkpoint: str = MODEL_FILE, *, context: RunContext) -> "Classifier":
+    """A model file of the run, loaded once: a deployed service scores its requests with it."""
+    return Classifier(context.run_dir, checkpoint)
 
 
 def predict(images: str, batch_size: int = 64, *, context: RunContext) -> list[dict[str, Any]]:
@@ -133,14 +133,14 @@ def predict(images: str, batch_size: int = 64, *, context: RunContext) -> list[d
 class Classifier:
     """A saved model; called with decoded images, it answers one record per image."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, model_file: str = MODEL_FILE) -> None:
         settings = json.loads((run_dir / SETTINGS_FILE).read_text())
         self.size, self.grayscale, self.classes = (
             settings["image_size"],
             settings["grayscale"],
             settings["classes"],
         )
-        self.model = keras.models.load_model(run_dir / MODEL_FILE)
+        self.model = keras.models.load_model(run_dir / model_file)
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
         return np.asarray(self.model.predict_on_batch(pixels))
