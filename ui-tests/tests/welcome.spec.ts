@@ -110,6 +110,15 @@ test.describe('First start', () => {
     await expect(page.locator('.jp-Dialog')).toContainText('hello.py');
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-reject').click();
   });
+
+  test('the Crowdsourcing card opens the Platform panel at its section', async ({ page }) => {
+    await page.goto();
+    await page.sidebar.close('left');
+    await expect(page.locator(PANEL)).toBeHidden();
+    await platformSection(page).locator('.jp-LauncherCard', { hasText: 'Crowdsourcing' }).click();
+    await expect(page.locator(PANEL)).toBeVisible();
+    await expect(page.locator(`${PANEL} #jlab-platform-crowd-section`)).toBeInViewport();
+  });
 });
 
 test.describe('Opening a notebook', () => {
