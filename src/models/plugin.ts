@@ -3,12 +3,13 @@
  * predictions), the New-model dialog (launcher card, palette) and "Publish" on a training job's view.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import type { Event } from '@jupyterlab/services';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ITranslator } from '@jupyterlab/translation';
 
 import { baseName } from '../platform/format';
+import { Feature } from '../platform/feature';
 import { addPlatformCard } from '../platform/launcher';
 import { INFO_TOAST_MS, showError } from '../platform/notify';
 import { EvaluationCommandIDs } from '../evaluation/plugin';
@@ -23,7 +24,7 @@ import { ModelsPanel } from './panel';
 export namespace ModelCommandIDs {
   /** Show the Models sidebar. */
   export const openPanel = 'jlab-platform:open-models';
-  /** Open the page of the model `args.name`. */
+  /** Open the page of the model named `args.id`. */
   export const open = 'jlab-platform:open-model';
   /** The New-model dialog. */
   export const create = 'jlab-platform:new-model';
@@ -48,16 +49,22 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     launcher: ILauncher | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jlab_platform');
-    const tracker = new WidgetTracker<MainAreaWidget<ModelPage>>({ namespace: 'jlab-platform-model' });
+    const feature = new Feature<ModelPage>(app, {
+      translator,
+      restorer,
+      namespace: 'jlab-platform-model',
+      command: ModelCommandIDs.open,
+      key: page => page.modelName,
+      refreshTabs: true
+    });
+    const trans = feature.trans;
     const trainingsOfJobs = new TrainingsOfJobs(() => app.commands.notifyCommandChanged(ModelCommandIDs.publishJob));
     let deployable = false;
     let panel: ModelsPanel | null = null;
 
     const ui: IModelsUI = {
-      trans,
-      translator: translator ?? nullTranslator,
-      openModel: name => void app.commands.execute(ModelCommandIDs.open, { name }),
+      ...feature.ui,
+      openModel: name => void app.commands.execute(ModelCommandIDs.open, { id: name }),
       openJob: id => void app.commands.execute(OPEN_JOB_COMMAND, { id }),
       openReport: folder => void app.commands.execute(EvaluationCommandIDs.open, { id: baseName(folder) }),
       evaluateJob: job => void app.commands.execute(EvaluationCommandIDs.evaluateJob, { job }),
@@ -86,14 +93,14 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
         await app.commands.execute(DEPLOY_COMMAND, { path: `model:${ref}` });
       },
       changed: () => {
+        feature.changed();
         void panel?.refresh();
-        tracker.forEach(widget => void widget.content.refresh());
         trainingsOfJobs.forget();
       }
     };
     void modelsApi.canDeploy().then(answer => {
       deployable = answer;
-      tracker.forEach(widget => void widget.content.refresh());
+      feature.changed();
     });
 
     panel = new ModelsPanel(ui);
@@ -107,30 +114,10 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
       icon: modelsIcon,
       execute: showPanel
     });
-    app.commands.addCommand(ModelCommandIDs.open, {
-      label: args => (args.name ? trans.__('Open Model %1', args.name as string) : trans.__('Open Model')),
+    feature.addOpenCommand({
+      label: args => (args.id ? trans.__('Open Model %1', args.id as string) : trans.__('Open Model')),
       icon: modelsIcon,
-      execute: args => {
-        const name = args.name as string;
-        if (!name) {
-          return;
-        }
-        const open = tracker.find(widget => widget.content.modelName === name);
-        if (open) {
-          app.shell.activateById(open.id);
-          return open;
-        }
-        const widget = createModelWidget(ui, name);
-        void tracker.add(widget);
-        app.shell.add(widget, 'main');
-        app.shell.activateById(widget.id);
-        return widget;
-      }
-    });
-    void restorer?.restore(tracker, {
-      command: ModelCommandIDs.open,
-      args: widget => ({ name: widget.content.modelName }),
-      name: widget => widget.content.modelName
+      create: name => createModelWidget(ui, name)
     });
     app.commands.addCommand(ModelCommandIDs.create, {
       label: trans.__('New Model…'),

@@ -160,7 +160,7 @@ test.describe('Model library', () => {
     await expect(report.locator('.jp-EvalReport-classes tbody tr')).toHaveCount(2);
 
     // Retrain opens the same steps prefilled: the bound path stays, the name is fixed.
-    await page.evaluate(model => window.jupyterapp.commands.execute('jlab-platform:open-model', { name: model }), name);
+    await page.evaluate(model => window.jupyterapp.commands.execute('jlab-platform:open-model', { id: model }), name);
     await version.locator('[data-action="retrain"]').click();
     await expect(dialog.locator('.jp-ModelsWizard-name')).toBeDisabled();
     await expect(input(dialog, 'image_size')).toHaveValue('16');
