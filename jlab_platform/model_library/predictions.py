@@ -5,8 +5,12 @@ the version's run folder, ``results/.models/<name>@<X.YY>/evaluation/<id>/``: th
 API and the report view show the report it makes when the data is labeled.
 """
 
+import json
+import subprocess
+import sys
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 
 _EXPORT_FOLDER = "exports"
 _EXPORT_WAIT_SECONDS = 600.0
+_KERAS_SUFFIXES = (".keras", ".h5")
 
 
 class Predictions:
@@ -96,6 +101,7 @@ class Predictions:
         with self.library.store.session() as session:
             row = lookups.version_row(session, name, resolved.version)
             checkpoint = next(n for n, sha in row.files.items() if sha == row.checkpoint_sha256)
+            template = row.template
         source = resolved.run_dir / checkpoint
         if fmt == "checkpoint":
             return source
@@ -107,8 +113,18 @@ class Predictions:
             raise Unavailable("Model conversion is not available on this server", "Export the checkpoint.")
         target.parent.mkdir(exist_ok=True)
         paths = self.library.paths
-        submit = self.convert.submit_onnx if fmt == "onnx" else self.convert.submit_tflite
-        task = submit(paths.relative(source), output=paths.relative(target))
+        if fmt == "onnx":
+            # The converter reads TorchScript: the template's own load() gives the network to trace.
+            traced = target.with_suffix(".torchscript.pt")
+            shape = self._trace(template, resolved.run_dir, traced, f"{name}@{resolved.version}")
+            task = self.convert.submit_onnx(paths.relative(traced), [*shape], output=paths.relative(target))
+        elif source.suffix in _KERAS_SUFFIXES:
+            task = self.convert.submit_tflite(paths.relative(source), output=paths.relative(target))
+        else:
+            raise Conflict(
+                f"Version {name}@{resolved.version} is no Keras model to convert to TFLite",
+                "Export it as ONNX or as the original checkpoint.",
+            )
         deadline = time.monotonic() + _EXPORT_WAIT_SECONDS
         while task.status not in TASK_ENDED and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -120,6 +136,26 @@ class Predictions:
                 "Export the original checkpoint instead, or convert it in a notebook.",
             )
         return target
+
+    def _trace(self, template: str, run_dir: Path, out: Path, shown: str) -> Sequence[int]:
+        """The version's network as TorchScript, traced in a process of its own (no torch in the server)."""
+        module_dir = self.library.catalog.module(template).folder
+        command = [sys.executable, "-m", "jlab_platform.kernel.model_export", "--run-dir", str(run_dir)]
+        command += ["--module-dir", str(module_dir), "--out", str(out)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=_EXPORT_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise Conflict(
+                f"Tracing {shown} took longer than {_EXPORT_WAIT_SECONDS:g} s", "Export the checkpoint."
+            ) from None
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+            raise Conflict(
+                f"Version {shown} could not be exported as onnx: {reason}",
+                "Export the original checkpoint instead, or convert it in a notebook.",
+            )
+        shape: list[int] = json.loads(done.stdout.strip().splitlines()[-1])["input_shape"]
+        return shape
 
     def _model(self, row: ModelPredictionRow, job: JobRow | None) -> BatchPrediction:
         state = views.prediction_state(job.status if job else None)

@@ -110,6 +110,14 @@ def library_on(tmp_path: Path, db_url: str) -> Library:
 
 @pytest.fixture
 def library(tmp_path: Path, db_url: str) -> Iterator[Library]:
+    """On SQLite and on PostgreSQL."""
     made = library_on(tmp_path, db_url)
+    yield made
+    made.service.store.dispose()
+
+
+@pytest.fixture
+def sqlite_library(tmp_path: Path) -> Iterator[Library]:
+    made = library_on(tmp_path, f"sqlite:///{tmp_path / 'platform.db'}")
     yield made
     made.service.store.dispose()

@@ -76,9 +76,22 @@ async def test_train_publish_alias_predict_export(jp_fetch: Any, jp_root_dir: Pa
     download = await jp_fetch("jlab-platform", "api", "models", "stripes", "versions", "1.01", "export")
     assert hashlib.sha256(download.body).hexdigest() == version["checkpoint_sha256"]
     assert 'filename="model.pt"' in download.headers["Content-Disposition"]
-    # The conversion service exports TorchScript; a checkpoint of weights says so (409).
-    onnx = await expect_error(jp_fetch, 409, "models", "stripes", "versions", "1.01", "export", format="onnx")
-    assert "holds only weights" in onnx["error"]
+    # ONNX: the template's network traced, then converted by the conversion service (and verified there).
+    onnx = await jp_fetch(
+        *API,
+        "models",
+        "stripes",
+        "versions",
+        "1.01",
+        "export",
+        params={"format": "onnx"},
+        request_timeout=300,
+    )
+    assert 'filename="stripes-1.01.onnx"' in onnx.headers["Content-Disposition"] and len(onnx.body) > 1000
+    keras_only = await expect_error(
+        jp_fetch, 409, "models", "stripes", "versions", "1.01", "export", format="tflite"
+    )
+    assert "no Keras model" in keras_only["error"]
 
     started = await call(
         jp_fetch,

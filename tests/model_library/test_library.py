@@ -100,7 +100,8 @@ def test_versions_aliases_and_history(library: Library) -> None:
         service.delete_alias("cats", "canary", "ann")
 
 
-def test_bad_models_are_refused(library: Library) -> None:
+def test_bad_models_are_refused(sqlite_library: Library) -> None:
+    library = sqlite_library
     service = library.service
     with pytest.raises(NotFound, match="No module named 'nope'"):
         new_model(library, template="nope")
@@ -132,8 +133,8 @@ def test_bad_models_are_refused(library: Library) -> None:
         service.publish("cats", Publish(training_id="x"), "ann")
 
 
-def test_data_path_checks(library: Library) -> None:
-    check = library.service.check_data_path
+def test_data_path_checks(sqlite_library: Library) -> None:
+    check = sqlite_library.service.check_data_path
     good = check("data/stripes")
     assert (good.valid, good.images, good.classes, good.reason) == (True, 6, ["horizontal", "vertical"], None)
     assert check("data/empty").model_dump() == {
