@@ -109,6 +109,9 @@ async def test_train_publish_alias_predict_export(jp_fetch: Any, jp_root_dir: Pa
     assert done["state"] == "completed", done
     assert done["report"] == done["output"].rsplit("/", 1)[1]
     assert (jp_root_dir / done["output"] / "predictions.csv").is_file()
+    # Both reports open in the evaluation view by their ids.
+    for report in (done["report"], training["evaluation"]):
+        assert (await call(jp_fetch, "evaluations", report))["status"] == "complete"
     listed = await call(jp_fetch, "models", "stripes", "versions", "1.01", "batch-predictions")
     assert [p["id"] for p in listed["predictions"]] == [started["id"]]
     models = await call(jp_fetch, "models", q="stripes")
