@@ -25,7 +25,7 @@ from ..files.atomic import make_private_dir, write_atomic
 from ..jobs.records import LOG_FILE
 from ..store import Store
 from ..store.models import DeploymentRow
-from ..timeutil import to_iso, utcnow
+from ..timeutil import utcnow
 from .export import write_bundle
 from .keys import KeyRing
 from .models import (
@@ -36,17 +36,16 @@ from .models import (
     DeploymentHistory,
     DeploymentList,
     DeploymentPreview,
-    IOField,
     NewKey,
 )
 from .process import SERVICE_FILE, Launched, ProcessState
 from .runtime.config import ServiceConfig
 from .snapshots import snapshot_source
-from .sources import Source, SourceFinder, suggested_name, trimmed
+from .sources import Source, SourceFinder, checked_checkpoint, suggested_name, trimmed
+from .views import deployment_model, http_host
 
 RESERVED_NAMES = ("preview",)
 RUNNING = ("starting", "ready")
-PROXY_PREFIX = "/jlab-platform/deployments"
 _SECRET_FILE = ".proxy-secret"
 # What a rollback takes over from the deployment it serves again.
 _REDEPLOYED = (
@@ -169,7 +168,7 @@ class DeploymentService:
                 raise Unavailable(
                     f"Deployment {name!r} is {row.status}", "Start it (or roll back to a working deployment)."
                 )
-            return f"{_http_host(row.host)}:{row.port}{self.backend.path(row.name)}"
+            return f"{http_host(row.host)}:{row.port}{self.backend.path(row.name)}"
 
     # -- changing ---------------------------------------------------------------
 
@@ -192,7 +191,7 @@ class DeploymentService:
                     f"No deployment named {name!r} to replace", "Deploy it without replace.", field="name"
                 )
             found = self.finder.find(request.source)
-            checkpoint = self._checkpoint(found, request.checkpoint)
+            checkpoint = checked_checkpoint(found, request.checkpoint)
             inputs = trimmed(found.inputs, request.inputs, "inputs")
             outputs = trimmed(found.outputs, request.outputs, "outputs")
             git = self._git(found)
@@ -451,23 +450,6 @@ class DeploymentService:
         path = self.folder / deployment_id / SERVICE_FILE
         return ServiceConfig.model_validate_json(path.read_text(encoding="utf-8"))
 
-    def _checkpoint(self, found: Source, chosen: str | None) -> str | None:
-        if found.kind != "module":
-            if chosen is not None:
-                raise InvalidInput(
-                    "Only a module run has checkpoints to choose", "Leave checkpoint out.", field="checkpoint"
-                )
-            return None
-        if chosen is None:
-            return found.checkpoints[0]
-        if chosen not in found.checkpoints:
-            raise InvalidInput(
-                f"The run has no checkpoint {chosen!r}",
-                f"Choose one of: {', '.join(found.checkpoints)}.",
-                field="checkpoint",
-            )
-        return chosen
-
     def _git(self, found: Source) -> GitState:
         if found.model_version is not None:
             return GitState(repository=found.commit is not None, commit=found.commit, uncommitted=False)
@@ -496,35 +478,7 @@ class DeploymentService:
 
     def _model(self, session: Session, row: DeploymentRow) -> Deployment:
         self._refresh(row)
-        return Deployment(
-            id=row.id,
-            name=row.name,
-            description=row.description,
-            source=row.source,
-            kind=row.kind,  # type: ignore[arg-type]
-            module=row.module,
-            checkpoint=row.checkpoint,
-            commit=row.commit,
-            uncommitted=row.uncommitted,
-            model_version=row.model_version,
-            status=row.status,  # type: ignore[arg-type]
-            reason=row.reason,
-            active=row.active,
-            backend=row.backend,  # type: ignore[arg-type]
-            url=f"{_http_host(row.host)}:{row.port}{self.backend.path(row.name)}/",
-            proxy_url=f"{PROXY_PREFIX}/{row.name}/",
-            port=row.port,
-            workers=row.workers,
-            batch=BatchSettings(max_size=row.batch_max_size, window_ms=row.batch_window_ms),
-            rolled_back_from=row.rolled_back_from,
-            created_by=row.created_by,
-            created_at=to_iso(row.created_at) or "",
-            started_at=to_iso(row.started_at),
-            stopped_at=to_iso(row.stopped_at),
-            inputs=[IOField.model_validate(f) for f in row.inputs],
-            outputs=[IOField.model_validate(f) for f in row.outputs],
-            keys=self.keys.list(session, row.name),
-        )
+        return deployment_model(row, self.backend.path(row.name), self.keys.list(session, row.name))
 
     def _proxy_secret(self) -> str:
         """The secret Jupyter's proxy shows services instead of a key; kept (0600) so services
@@ -536,7 +490,3 @@ class DeploymentService:
             secret = secrets.token_urlsafe(32)
             write_atomic(path, secret, private=True)
             return secret
-
-
-def _http_host(host: str) -> str:
-    return f"http://[{host}]" if ":" in host else f"http://{host}"

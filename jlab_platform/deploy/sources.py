@@ -171,6 +171,25 @@ class SourceFinder:
         )
 
 
+def checked_checkpoint(found: Source, chosen: str | None) -> str | None:
+    """The checkpoint a deployment serves: the chosen file of a module run, or the run's default."""
+    if found.kind != "module":
+        if chosen is not None:
+            raise InvalidInput(
+                "Only a module run has checkpoints to choose", "Leave checkpoint out.", field="checkpoint"
+            )
+        return None
+    if chosen is None:
+        return found.checkpoints[0]
+    if chosen not in found.checkpoints:
+        raise InvalidInput(
+            f"The run has no checkpoint {chosen!r}",
+            f"Choose one of: {', '.join(found.checkpoints)}.",
+            field="checkpoint",
+        )
+    return chosen
+
+
 def trimmed(fields: list[IOField], keep: list[str] | None, what: str) -> list[IOField]:
     """``fields`` limited to the names the user kept (all when ``keep`` is None)."""
     if keep is None:

@@ -10,7 +10,7 @@ import asyncio
 from tornado.simple_httpclient import HTTPStreamClosedError
 
 from ..deploy.runtime.config import MAX_IMAGE_BYTES, PROXY_HEADER
-from ..deploy.service import PROXY_PREFIX
+from ..deploy.views import PROXY_PREFIX
 from ..errors import Unavailable
 from .endpoint import endpoint
 from .tensorboard_proxy import Upstream
