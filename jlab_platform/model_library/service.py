@@ -7,6 +7,7 @@ files go to the content-addressed store. ``resolve("name@alias")`` gives a run f
 template's own ``predict`` loads. Batch predictions and exports are in ``predictions.py``.
 """
 
+import shutil
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -199,6 +200,9 @@ class ModelLibrary:
             session.delete(row)  # its trainings, versions, aliases and predictions go with it
         for training_id, _status in trainings:
             self.runner.forget(training_id)
+        # A model made again under this name must not find these versions' files.
+        for folder in self.versions_dir.glob(f"{name}@*"):
+            shutil.rmtree(folder, ignore_errors=True)
 
     def check_data_path(self, path: str) -> DataPathCheck:
         folder = self.paths.resolve(path)

@@ -182,7 +182,7 @@ class _Parser:
         task = self.text(data, "task", ()) or self.text(data, "task_type", ())
         return ModuleSpec(
             name=name,
-            version=self.text(data, "version", (), "0"),
+            version=self.text(data, "version", (), "1"),  # a module that names none is at its first version
             title=self.text(data, "title", ()),
             description=self.text(data, "description", ()),
             task=task,

@@ -7,6 +7,7 @@ import pytest
 
 from jlab_platform.errors import Conflict, InvalidInput, InvalidRequest, NotFound
 from jlab_platform.model_library.models import NewModel, Publish, StartTraining, UpdateModel
+from jlab_platform.model_library.refs import Ref, is_version, parse_ref, template_major, version_text
 
 from .conftest import Library
 
@@ -99,6 +100,11 @@ def test_versions_aliases_and_history(library: Library) -> None:
     with pytest.raises(NotFound, match="no alias 'canary'"):
         service.delete_alias("cats", "canary", "ann")
 
+    service.delete("cats")  # with everything it had: a new "cats" starts afresh
+    assert not list((library.root / "results" / ".models").glob("cats@*"))
+    with pytest.raises(NotFound, match="No model named 'cats'"):
+        service.versions("cats")
+
 
 def test_bad_models_are_refused(sqlite_library: Library) -> None:
     library = sqlite_library
@@ -131,6 +137,15 @@ def test_bad_models_are_refused(sqlite_library: Library) -> None:
         service.publish("cats", Publish(), "ann")
     with pytest.raises(NotFound, match="no training 'x'"):
         service.publish("cats", Publish(training_id="x"), "ann")
+
+
+def test_template_versions() -> None:
+    assert [template_major(v) for v in ("3.0", "v4", "1.2.3", "12", "", "beta")] == [3, 4, 1, 12, 1, 1]
+    assert [version_text(3, 1), version_text(4, 12), version_text(1, 100)] == ["3.01", "4.12", "1.100"]
+    assert parse_ref("cats") == Ref("cats", None) and parse_ref("cats@production") == Ref(
+        "cats", "production"
+    )
+    assert is_version("1.02") and not is_version("production") and not is_version("1.2")
 
 
 def test_data_path_checks(sqlite_library: Library) -> None:
