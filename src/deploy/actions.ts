@@ -33,6 +33,23 @@ async function preview(source: string): Promise<IDeploymentPreview | null> {
   }
 }
 
+/** A new version of a deployed name starts from that deployment's settings (trimmed inputs, description...). */
+function initialChoice(name: string, deployed: IDeployment[]): IDeployInitial {
+  const current = deployed.find(deployment => deployment.name === name);
+  if (!current) {
+    return { name };
+  }
+  return {
+    name,
+    description: current.description,
+    inputs: current.inputs.map(field => field.name),
+    outputs: current.outputs.map(field => field.name),
+    workers: current.workers,
+    batchSize: current.batch.max_size,
+    windowMs: current.batch.window_ms
+  };
+}
+
 /** Deploy `source` (a run folder, a .py file, a ModelArts folder): ask, sync if chosen, create, show the key. */
 export async function deploySource(ui: IDeployUI, source: string): Promise<IDeployment | null> {
   const trans = ui.trans;
@@ -40,9 +57,10 @@ export async function deploySource(ui: IDeployUI, source: string): Promise<IDepl
   if (!plan) {
     return null;
   }
-  let initial: IDeployInitial = { name: plan.suggested_name };
   // Without the list the dialog only says less (that a name exists); deploying still works.
-  const taken = new Set((await deployApi.list().catch(() => [])).map(deployment => deployment.name));
+  const deployed = await deployApi.list().catch(() => [] as IDeployment[]);
+  const taken = new Set(deployed.map(deployment => deployment.name));
+  let initial = initialChoice(plan.suggested_name, deployed);
   let problem: string | null = null;
   for (;;) {
     const choice = await askDeploy(trans, plan, initial, problem, taken);
@@ -71,7 +89,9 @@ export async function deploySource(ui: IDeployUI, source: string): Promise<IDepl
         inputs: choice.inputs,
         outputs: choice.outputs,
         workers: choice.workers,
-        batch: { max_size: choice.batchSize, window_ms: choice.windowMs }
+        batch: { max_size: choice.batchSize, window_ms: choice.windowMs },
+        // The dialog said so: a name deployed already gets a new version (its keys stay valid).
+        replace: taken.has(choice.name)
       });
       ui.changed();
       ui.openTryIt(created.name);

@@ -163,17 +163,42 @@ test.describe('Deploy', () => {
     await row.locator('[data-action="start"]').click();
     await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 60000 });
 
+    // History per name: deploying the name again makes a second version (the dialog says so; no new key)...
+    const first = (await row.getAttribute('data-id'))!;
+    await page.sidebar.openTab('filebrowser');
+    await openDeployDialog(page, 'colors.py');
+    await expect(form.locator('.jp-DeployForm-note')).toContainText('colors is deployed already');
+    await expect(form.locator('.jp-DeployForm-git')).toHaveAttribute('data-state', 'committed');
+    // It starts from the current version's settings: "note" stays trimmed.
+    await expect(form.locator('.jp-DeployForm-description')).toHaveValue('Tells the main colour of a photo');
+    await expect(inputs.locator('.jp-DeployForm-ioItem', { hasText: 'note' }).locator('input')).not.toBeChecked();
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(page.locator('.jp-Notification-Toast-info', { hasText: 'A new version of colors' })).toBeVisible();
+    await page.sidebar.openTab('jlab-platform-panel');
+    await expect(row).not.toHaveAttribute('data-id', first, { timeout: 15000 });
+    const second = (await row.getAttribute('data-id'))!;
+    await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 60000 });
+    // ... and Roll back returns to the first.
+    await row.locator('[data-action="rollback"]').click();
+    const history = page.locator('.jp-Dialog .jp-DeployHistory');
+    await expect(history.locator(`.jp-DeployHistory-item[data-id="${first}"] input`)).toBeChecked();
+    await expect(history.locator(`.jp-DeployHistory-item[data-id="${second}"] input`)).toBeDisabled();
+    await page.locator('.jp-Dialog').screenshot({ path: `${SHOTS}/deploy-rollback.png` });
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    await expect(row).not.toHaveAttribute('data-id', second, { timeout: 15000 });
+    await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 60000 });
+    const current = (await (await page.request.get(`${API}/${NAME}`)).json()) as { rolled_back_from: string };
+    expect(current.rolled_back_from).toBe(first);
+
     await page.theme.setDarkTheme();
     await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: `Try ${NAME}` }).click();
     await page.screenshot({ path: `${SHOTS}/deploy-try-dark.png` });
     await section.screenshot({ path: `${SHOTS}/deploy-section-dark.png` });
     await page.setViewportSize({ width: 1024, height: 700 });
     await page.screenshot({ path: `${SHOTS}/deploy-try-1024.png` });
+    await section.screenshot({ path: `${SHOTS}/deploy-section-dark-1024.png` });
     await page.sidebar.openTab('filebrowser');
-    // Deploying the name again makes a new version of it: the dialog says so; now bound to the synced commit.
     await openDeployDialog(page, 'colors.py');
-    await expect(form.locator('.jp-DeployForm-note')).toContainText('colors is deployed already');
-    await expect(form.locator('.jp-DeployForm-git')).toHaveAttribute('data-state', 'committed');
     await page.locator('.jp-Dialog').screenshot({ path: `${SHOTS}/deploy-dialog-dark-1024.png` });
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-reject').click();
   });
