@@ -107,14 +107,13 @@ class NewModelWizard extends Widget {
       el(
         'p',
         'jp-ModelsWizard-note',
-        retrain
-          ? trans.__(
-              'The paths of version %1 stay; add the folders of new training images.',
-              retrain.version?.version ?? '—'
-            )
-          : trans.__(
-              'The folders of training images: one subfolder of images per class. A path without images is invalid.'
-            )
+        retrain?.version
+          ? trans.__('The paths of version %1 stay; add the folders of new training images.', retrain.version.version)
+          : retrain
+            ? trans.__("The model's paths stay; add the folders of new training images.")
+            : trans.__(
+                'The folders of training images: one subfolder of images per class. A path without images is invalid.'
+              )
       ),
       this._paths.node
     );
@@ -134,8 +133,8 @@ class NewModelWizard extends Widget {
 
     this._status = el('div', 'jp-ModelsWizard-status');
     this._status.setAttribute('aria-live', 'polite');
-    this._back = this._button(trans.__('Back'), 'back', () => this._go(this._step - 1));
-    this._next = this._button(trans.__('Next'), 'next', () => void this._advance());
+    this._back = this._button(trans._p('wizard', 'Back'), 'back', () => this._go(this._step - 1));
+    this._next = this._button(trans._p('wizard', 'Next'), 'next', () => void this._advance());
     this._next.classList.add('jp-mod-accept');
     const close = this._button(trans.__('Cancel'), 'cancel', () => this.cancel());
     close.classList.add('jp-mod-reject');
@@ -364,7 +363,7 @@ class NewModelWizard extends Widget {
     const last = this._step === STEPS.length - 1;
     this._back.disabled = this._busy || this._step === 0;
     this._next.textContent = !last
-      ? trans.__('Next')
+      ? trans._p('wizard', 'Next')
       : this.retrain
         ? trans.__('Retrain')
         : trans.__('Create and train');
@@ -429,9 +428,11 @@ export async function newModelDialog(
   );
   // The wizard has its own buttons; with no default button Enter in a field never closes it.
   const dialog = new Dialog({
-    title: retrain
-      ? trans.__('Retrain %1 from version %2', retrain.model.name, retrain.version?.version ?? '—')
-      : trans.__('New model'),
+    title: retrain?.version
+      ? trans.__('Retrain %1 from version %2', retrain.model.name, retrain.version.version)
+      : retrain
+        ? trans.__('New training of %1', retrain.model.name)
+        : trans.__('New model'),
     body,
     buttons: [Dialog.cancelButton({ label: trans.__('Cancel') })],
     defaultButton: -1,
