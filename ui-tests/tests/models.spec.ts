@@ -141,6 +141,12 @@ test.describe('Model library', () => {
     expect(download.suggestedFilename()).toMatch(/\.pt$/);
     expect(statSync(await download.path()).size).toBeGreaterThan(1000);
 
+    // Deploy hands the version to the deployment service's dialog (cancelled here).
+    await version.locator('[data-action="deploy"]').click();
+    await expect(page.locator('.jp-Dialog .jp-DeployForm-source code')).toHaveText(`model:${name}@1.01`);
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-reject').click();
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+
     // Batch-predict the labeled folder: the prediction completes with an evaluation report.
     await version.locator('[data-action="predict"]').click();
     const predictDialog = page.locator('.jp-Dialog');
