@@ -177,8 +177,25 @@ test.describe('Model library', () => {
     await page.screenshot({ path: `${SHOTS}/models-dialog-dark.png` });
     await page.setViewportSize({ width: 1024, height: 700 });
     await page.screenshot({ path: `${SHOTS}/models-dialog-1024.png` });
-    await dialog.locator('[data-action="cancel"]').click();
+
+    // Start the retraining (long, so that it can be terminated), terminate it, delete it.
+    await dialog.locator('[data-action="next"]').click();
+    await input(dialog, 'max_iter').fill('1000000');
+    await dialog.locator('[data-action="next"]').click();
+    await dialog.locator('[data-action="next"]').click();
+    await expect(dialog).toHaveCount(0);
+    const retraining = modelPage.locator('.jp-ModelTraining').first();
+    await expect(retraining.locator('.jp-ModelTraining-what')).toHaveText('retrains 1.01');
+    await expect(retraining).toHaveAttribute('data-state', 'training', { timeout: 60000 });
+    await retraining.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/models-page-1024.png` });
+    await retraining.locator('[data-action="terminate"]').click();
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-warn').click();
+    await expect(retraining).toHaveAttribute('data-state', 'terminated', { timeout: 30000 });
+    await expect(retraining.locator('[data-action="start"]')).toBeVisible();
+    await retraining.locator('[data-action="delete"]').click();
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-warn').click();
+    await expect(modelPage.locator('.jp-ModelTraining')).toHaveCount(1);
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.screenshot({ path: `${SHOTS}/models-page-dark.png` });
     await page.theme.setLightTheme();
