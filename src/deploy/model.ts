@@ -84,11 +84,11 @@ function fromMapping(value: Record<string, unknown>): IScore[] | null {
   return entries.map(([label, score]) => ({ label, score: score as number }));
 }
 
-/** `[{"label": "cat", "score": 0.9}, ...]`. */
+/** `[{"label": "cat", "score": 0.9}, ...]`: flat rows (a row holding lists is one image's answer). */
 function fromRows(value: unknown[]): IScore[] | null {
   const rows: IScore[] = [];
   for (const item of value) {
-    if (!isRecord(item)) {
+    if (!isRecord(item) || Object.values(item).some(entry => typeof entry === 'object' && entry !== null)) {
       return null;
     }
     const label = LABEL_KEYS.map(key => item[key]).find(entry => typeof entry === 'string');

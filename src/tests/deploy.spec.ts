@@ -50,6 +50,27 @@ test("topClasses reads the runtime's classifier answer, best first", () => {
   ]);
 });
 
+test("topClasses reads a module classifier's top list (its probability vector has no class names)", () => {
+  const answer = {
+    outputs: [
+      {
+        label: 'square',
+        confidence: 0.8,
+        probability: [0.15, 0.8, 0.05],
+        top: [
+          { class: 'square', probability: 0.8 },
+          { class: 'circle', probability: 0.15 },
+          { class: 'triangle', probability: 0.05 }
+        ]
+      }
+    ]
+  };
+  assert.deepEqual(
+    topClasses(answer)?.map(score => score.label),
+    ['square', 'circle', 'triangle']
+  );
+});
+
 test('topClasses reads mappings, rows and /aip answers; anything else is not a classification', () => {
   assert.deepEqual(topClasses({ code: 200, data: { cat: 0.25, dog: 0.75 } }), [
     { label: 'dog', score: 0.75 },

@@ -35,6 +35,26 @@ const RED_PNG =
 const BLUE_PNG =
   'iVBORw0KGgoAAAANSUhEUgAAABgAAAAYCAIAAABvFaqvAAAAIklEQVR4nGOU07jDQA3ARBVTRg0aNWjUoFGDRg0aNYgiAABpPgFScPu3AwAAAABJRU5ErkJggg==';
 
+/** Two classes of 16x16 images (dark, light) and a short training of the shipped image classifier. */
+const TRAIN = [
+  'import numpy as np',
+  'from pathlib import Path',
+  'from PIL import Image',
+  'from jlab_platform.kernel import modules',
+  'rng = np.random.default_rng(0)',
+  'for name, level in (("dark", 30), ("light", 220)):',
+  '    Path("data", name).mkdir(parents=True, exist_ok=True)',
+  '    for i in range(8):',
+  '        pixels = np.clip(level + rng.normal(0, 20, (16, 16, 3)), 0, 255).astype(np.uint8)',
+  '        Image.fromarray(pixels).save(f"data/{name}/{i}.png")',
+  'modules.train("image-classifier", data_dir="data", image_size=16, max_iter=20, batch_size=8, split=0.75)',
+  ''
+].join('\n');
+// A 16x16 white PNG: the "light" class.
+const LIGHT_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGUlEQVR4nGP88OEDAymAiSTVoxpGNQwpDQDL6ALwILfzLgAAAABJRU5ErkJggg==';
+const MODULE_NAME = 'image-classifier';
+
 async function serverRoot(page: IJupyterLabPageFixture): Promise<string> {
   return page.evaluate(
     () => JSON.parse(document.getElementById('jupyter-config-data')!.textContent!).serverRoot as string
@@ -64,6 +84,60 @@ async function openDeployDialog(page: IJupyterLabPageFixture, file: string): Pro
 test.describe('Deploy', () => {
   test.afterEach(async ({ page }) => {
     await page.request.delete(`${API}/${NAME}`);
+    await page.request.delete(`${API}/${MODULE_NAME}`);
+  });
+
+  test("a module's trained run deploys from Modules & Datasets; its top class shows as a bar", async ({
+    page,
+    tmpPath
+  }) => {
+    await page.request.delete(`${API}/${MODULE_NAME}`);
+    await page.contents.uploadContent(TRAIN, 'text', `${tmpPath}/train.py`);
+    const submitted = await page.request.post('/jlab-platform/api/jobs', {
+      data: { script: `${tmpPath}/train.py`, env: 'cpu' }
+    });
+    expect(submitted.status()).toBe(201);
+    const job = ((await submitted.json()) as { id: string }).id;
+    await expect
+      .poll(
+        async () =>
+          ((await (await page.request.get(`/jlab-platform/api/jobs/${job}`)).json()) as { status: string }).status,
+        {
+          timeout: 90000
+        }
+      )
+      .toBe('success');
+
+    await page.sidebar.openTab('jlab-platform-modules');
+    const panel = page.locator('#jlab-platform-modules');
+    await panel.locator(`.jp-ModulesItem[data-kind="module"][data-name="${MODULE_NAME}"] .jp-ModulesItem-open`).click();
+    await panel.locator('.jp-ModulesDetail-deploy').click();
+    // Runs of earlier tests on a reused server: the newest (this one) is offered first.
+    const runChoice = page.locator('.jp-Dialog .jp-InputDialog select, .jp-Dialog .jp-DeployForm').first();
+    await expect(runChoice).toBeVisible({ timeout: 30000 });
+    if (await page.locator('.jp-Dialog .jp-InputDialog select').count()) {
+      await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    }
+    const form = page.locator('.jp-Dialog .jp-DeployForm');
+    await expect(form.locator('.jp-DeployForm-kind')).toHaveText('module run');
+    await form.locator('.jp-DeployForm-name').fill(MODULE_NAME);
+    await expect(form.locator('.jp-DeployForm-io[data-kind="inputs"] .jp-DeployForm-ioName')).toHaveText(['image']);
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    await expect(page.locator('.jp-Dialog .jp-DeployKey')).toBeVisible({ timeout: 60000 });
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+
+    const tab = page.locator('.jp-DeployTry:visible');
+    await expect(tab).toHaveAttribute('data-status', 'ready', { timeout: 90000 });
+    await tab.locator('.jp-DeployTry-file').setInputFiles({
+      name: 'light.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(LIGHT_PNG, 'base64')
+    });
+    await tab.locator('.jp-DeployTry-send').click();
+    const bars = tab.locator('.jp-DeployTry-bar');
+    await expect(bars.first()).toHaveAttribute('data-label', 'light', { timeout: 30000 });
+    await expect(bars).toHaveCount(2);
+    await page.screenshot({ path: `${SHOTS}/deploy-try-module.png` });
   });
 
   test('deploy a .py from its context menu, bound to a synced commit; try an image and see its top class', async ({
