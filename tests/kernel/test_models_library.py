@@ -1,5 +1,6 @@
 """The kernel library of the model library in a real kernel of a real server: create, train (a
-job), publish, alias, load by alias and predict in the kernel, batch-predict as a job, versions."""
+job), publish, alias, load by alias and predict in the kernel, batch-predict as a job, versions,
+deploy an alias."""
 
 import json
 import re
@@ -10,7 +11,7 @@ from tests.modules.factory import write_stripes
 CODE = """
 import json
 from pathlib import Path
-from jlab_platform.kernel import models
+from jlab_platform.kernel import find_server, models
 
 models.create("stripes", template="image-classifier", data_paths=["data/stripes"],
               config={"max_iter": 30, "batch_size": 8, "image_size": 16, "seed": 0})
@@ -26,6 +27,9 @@ done = models.batch_predict("stripes@production", "data/test", timeout=240)
 print("batch", json.dumps(done))
 listed = models.versions("stripes")
 print("versions", [v["version"] for v in listed], listed[0]["aliases"])
+deployed = models.deploy("stripes@production")
+print("deployed", deployed["name"], deployed["model_version"], bool(deployed["key"]))
+find_server().request("DELETE", "deployments/stripes", timeout=120)
 try:
     models.load("stripes@nowhere")
 except Exception as exc:
@@ -56,3 +60,4 @@ def test_load_by_alias_predicts_in_a_kernel(server: ServerProcess) -> None:
     assert "versions ['1.01'] ['production']" in output
     assert "unknown alias: ServerError 404" in output and "nowhere" in output
     assert "second publish: ServerError 409" in output
+    assert "deployed stripes stripes@1.01 True" in output  # the alias deployed as the version it named
