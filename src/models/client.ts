@@ -14,7 +14,6 @@ export type IModel = Schemas['Model'];
 export type ITraining = Schemas['Training'];
 export type IVersion = Schemas['Version'];
 export type IAlias = Schemas['Alias'];
-export type IAliasMove = Schemas['AliasMove'];
 export type IAliasList = Schemas['AliasList'];
 export type IBatchPrediction = Schemas['BatchPrediction'];
 export type IDataPathCheck = Schemas['DataPathCheck'];

@@ -15,10 +15,13 @@ import { AliasesSection } from './aliases';
 import { IModel, IVersion, modelsApi } from './client';
 import { IModelsUI } from './host';
 import { modelsIcon } from './icons';
+import { isPredictionActive, isTrainingActive } from './states';
 import { TrainingsSection } from './trainings';
 import { VersionsSection } from './versions';
 
-const POLL_MS = 3000;
+/** While a training or prediction runs the page follows it closely; otherwise it only looks now and then. */
+const BUSY_POLL_MS = 2000;
+const IDLE_POLL_MS = 10000;
 
 export class ModelPage extends WhileShownWidget {
   constructor(
@@ -71,6 +74,7 @@ export class ModelPage extends WhileShownWidget {
       this._versions.update(model, versions);
       this._aliases.update(aliases, versions);
       this._trainings.update(trainings);
+      this._training = trainings.some(training => isTrainingActive(training.state));
       this.onModel?.(model);
     } catch (error) {
       this._gone = (error as { status?: number }).status === 404;
@@ -80,7 +84,9 @@ export class ModelPage extends WhileShownWidget {
     await this._loadPredictions();
   }
 
-  protected readonly pollMs = POLL_MS;
+  protected get pollMs(): number {
+    return this._training || this._predicting ? BUSY_POLL_MS : IDLE_POLL_MS;
+  }
 
   protected canPoll(): boolean {
     return !this._gone;
@@ -99,7 +105,9 @@ export class ModelPage extends WhileShownWidget {
       return;
     }
     try {
-      this._versions.updatePredictions(await modelsApi.predictions(this.modelName, version.version));
+      const predictions = await modelsApi.predictions(this.modelName, version.version);
+      this._predicting = predictions.some(prediction => isPredictionActive(prediction.state));
+      this._versions.updatePredictions(predictions);
     } catch (error) {
       setText(this._error, errorMessage(error));
     }
@@ -129,6 +137,8 @@ export class ModelPage extends WhileShownWidget {
 
   private _model: IModel | null = null;
   private _gone = false;
+  private _training = false;
+  private _predicting = false;
   private _title: HTMLHeadingElement;
   private _meta: HTMLDivElement;
   private _description: HTMLParagraphElement;
