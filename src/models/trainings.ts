@@ -76,19 +76,20 @@ export class TrainingsSection {
           ? trans.__('retrains %1', training.from_version)
           : trans.__('template %1 v%2', training.template, training.template_version)
     );
-    const fraction = training.state === 'completed' || training.state === 'published' ? 1 : (training.progress ?? 0);
-    if (row.bar.value !== fraction) {
+    const done = training.state === 'completed' || training.state === 'published';
+    // A training with no figure yet (no step reported): an indeterminate bar, no percentage.
+    const fraction = done ? 1 : (training.progress ?? (training.state === 'training' ? null : 0));
+    if (fraction === null) {
+      setAttr(row.bar, 'value', null);
+    } else if (row.bar.getAttribute('value') === null || row.bar.value !== fraction) {
       row.bar.value = fraction;
     }
     row.bar.hidden = training.state === 'waiting';
     const eta = training.state === 'training' ? formatEta(training.eta_seconds) : '';
+    const percent = fraction === null || training.state === 'waiting' ? null : Math.round(fraction * 100);
     setText(
       row.progress,
-      training.state === 'waiting'
-        ? ''
-        : eta
-          ? trans.__('%1 % · %2 left', Math.round(fraction * 100), eta)
-          : trans.__('%1 %', Math.round(fraction * 100))
+      percent === null ? '' : eta ? trans.__('%1 % · %2 left', percent, eta) : trans.__('%1 %', percent)
     );
     const metrics = Object.entries(training.metrics)
       .map(([name, value]) => `${name} ${formatMetric(value)}`)
