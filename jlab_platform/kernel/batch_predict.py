@@ -343,14 +343,6 @@ def _update_record(out: Path, **changes: Any) -> None:
     write_json(out / RECORD_FILE, {**(record if isinstance(record, dict) else {}), **changes})
 
 
-def read_predictions(out: str | Path) -> dict[str, Any]:
-    """``predictions.json`` of a finished batch prediction."""
-    found = read_json(Path(out) / PREDICTIONS_JSON)
-    if not isinstance(found, dict):
-        raise ModuleError(f"{out} has no {PREDICTIONS_JSON}: the batch prediction has not finished")
-    return found
-
-
 def main(argv: list[str]) -> int:
     """A job's entry (see the module's docstring)."""
     parser = argparse.ArgumentParser(
