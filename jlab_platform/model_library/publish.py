@@ -21,6 +21,7 @@ from .jobs import LibraryJobs
 from .models import Publish
 from .refs import template_major, version_text
 
+_ATTEMPTS = 5
 _CHECKPOINT_NAMES = ("model.pt", "model.keras", "model.h5", "model.pth", "checkpoint.pt")
 
 
@@ -67,51 +68,64 @@ class Publisher:
             )
         files, checkpoint = self._store_run(result.run_dir, record)
         data_hash, images = fingerprint([self.paths.resolve(p) for p in training.data_paths])
-        major = template_major(training.template_version)
-        try:
-            with self.store.session() as session:
-                fresh = lookups.training_row(session, name, training.id)
-                _not_published(fresh)
-                minor = session.scalar(
+        major = template_major(training.template_version)  # the template's version when it trained
+        fields = {
+            "template": template,
+            "template_version": training.template_version,
+            "task": task,
+            "commit": job.commit,
+            "training_id": training.id,
+            "job_id": training.job_id,
+            "data_paths": list(training.data_paths),
+            "data_hash": data_hash,
+            "images": images,
+            "config": dict(training.config),
+            "files": files,
+            "checkpoint_sha256": files[checkpoint],
+            "checkpoint_bytes": self.blobs.path(files[checkpoint]).stat().st_size,
+            "metrics": {k: float(v) for k, v in result.metrics.items()},
+            "evaluation": result.evaluation,
+        }
+        for _attempt in range(_ATTEMPTS):
+            try:
+                return self._insert(name, training.id, major, fields, user)
+            except IntegrityError:
+                # Another publish took this number (or this training) at the same moment: the
+                # training's row says which; a number taken by another training is tried again.
+                with self.store.session() as session:
+                    _not_published(lookups.training_row(session, name, training.id))
+        raise Conflict(
+            f"Versions of {name!r} are being published too fast to number this one",
+            "Publish it again.",
+        )
+
+    def _insert(self, name: str, training_id: str, major: int, fields: dict[str, Any], user: str) -> str:
+        with self.store.session() as session:
+            training = lookups.training_row(session, name, training_id)
+            _not_published(training)
+            minor = 1 + (
+                session.scalar(
                     select(func.max(ModelVersionRow.minor)).where(
                         ModelVersionRow.model == name, ModelVersionRow.major == major
                     )
                 )
-                version = version_text(major, (minor or 0) + 1)
-                now = utcnow()
-                row = ModelVersionRow(
+                or 0
+            )
+            version, now = version_text(major, minor), utcnow()
+            session.add(
+                ModelVersionRow(
                     model=name,
                     version=version,
                     major=major,
-                    minor=(minor or 0) + 1,
-                    template=template,
-                    template_version=training.template_version,
-                    task=task,
-                    commit=job.commit,
-                    training_id=training.id,
-                    job_id=training.job_id,
-                    data_paths=list(training.data_paths),
-                    data_hash=data_hash,
-                    images=images,
-                    config=dict(training.config),
-                    files=files,
-                    checkpoint_sha256=files[checkpoint],
-                    checkpoint_bytes=self.blobs.path(files[checkpoint]).stat().st_size,
-                    metrics={k: float(v) for k, v in result.metrics.items()},
-                    evaluation=result.evaluation,
+                    minor=minor,
                     published_by=user,
                     published_at=now,
+                    **fields,
                 )
-                session.add(row)
-                fresh.version = version
-                owner = lookups.model_row(session, name)
-                owner.updated_by, owner.updated_at = user, now
-        except IntegrityError:
-            # Someone published this training (or the same number) at the same moment.
-            raise Conflict(
-                f"Training {training.id} was published at the same time by someone else",
-                "List the versions: it is there.",
-            ) from None
+            )
+            training.version = version
+            owner = lookups.model_row(session, name)
+            owner.updated_by, owner.updated_at = user, now
         return version
 
     def _store_run(self, run_dir: Path, record: dict[str, Any]) -> tuple[dict[str, str], str]:

@@ -63,11 +63,14 @@ class Library:
         (self.root / "modules" / "tiny" / "module_spec.yml").write_text(TINY_SPEC.format(version=version))
 
     def wait(self, name: str, training_id: str, timeout: float = 120) -> Training:
+        """The training once it ended; its job's log when it did not complete."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.jobs.tick()  # the server's scheduler does this every half second
             training = self.service.training(name, training_id)
             if training.state not in ("waiting", "training"):
+                log = self.jobs.log(training.job_id, -4000, 4000).data
+                assert training.state in ("completed", "published"), f"{training}\n{log}"
                 return training
             time.sleep(0.05)
         raise AssertionError(

@@ -2,11 +2,13 @@
 
 import hashlib
 import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from jlab_platform.errors import Conflict, InvalidInput, InvalidRequest, NotFound
-from jlab_platform.model_library.models import NewModel, Publish, StartTraining, UpdateModel
+from jlab_platform.model_library.models import NewModel, Publish, StartTraining, UpdateModel, Version
 from jlab_platform.model_library.refs import Ref, is_version, parse_ref, template_major, version_text
 
 from .conftest import Library
@@ -26,11 +28,12 @@ def new_model(library: Library, name: str = "cats", **changes: object) -> None:
 def test_versions_aliases_and_history(library: Library) -> None:
     service = library.service
     new_model(library, train=False)
-    # Two trainings of template v3 at once: published in the order chosen, 3.01 then 3.02.
+    # Three trainings of template v3 at once: 3.01, then 3.02 and 3.03 published at the same moment.
     first = service.start_training("cats", StartTraining(), "ann")
     second = service.start_training(
         "cats", StartTraining(data_paths=["data/more"], config={"steps": 3}), "bob"
     )
+    third = service.start_training("cats", StartTraining(), "ann")
     assert first.state in ("waiting", "training") and first.template_version == "3.0"
     assert second.data_paths == ["data/stripes", "data/more"] and second.config == {"steps": 3}
     assert service.get_model("cats").data_paths == ["data/stripes", "data/more"]  # added for good
@@ -51,7 +54,16 @@ def test_versions_aliases_and_history(library: Library) -> None:
         service.publish("cats", Publish(job_id=first.job_id), "ann")
 
     library.wait("cats", second.id)
-    assert service.publish("cats", Publish(job_id=second.job_id), "bob").version == "3.02"
+    library.wait("cats", third.id)
+    requests = [Publish(job_id=second.job_id), Publish(training_id=third.id), Publish(training_id=second.id)]
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = list(
+            pool.map(lambda body: _outcome(lambda: service.publish("cats", body, "bob")), requests)
+        )
+    published = sorted(o.version for o in outcomes if not isinstance(o, Exception))
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert published == ["3.02", "3.03"] and len(refused) == 1 and isinstance(refused[0], Conflict), outcomes
+    assert {service.training("cats", t.id).version for t in (second, third)} == {"3.02", "3.03"}
 
     # The template's next major: the model's next training publishes 4.01.
     library.set_template_version("4.0")
@@ -61,7 +73,7 @@ def test_versions_aliases_and_history(library: Library) -> None:
     library.wait("cats", retrain.id)
     latest = service.publish("cats", Publish(training_id=retrain.id), "ann")
     assert latest.version == "4.01" and latest.data_hash == version.data_hash
-    assert [v.version for v in service.versions("cats").versions] == ["4.01", "3.02", "3.01"]
+    assert [v.version for v in service.versions("cats").versions] == ["4.01", "3.03", "3.02", "3.01"]
     assert service.get_model("cats").latest_version == "4.01"
 
     # The checkpoint is in the content-addressed store; a version loads from a run folder made of it.
@@ -104,6 +116,13 @@ def test_versions_aliases_and_history(library: Library) -> None:
     assert not list((library.root / "results" / ".models").glob("cats@*"))
     with pytest.raises(NotFound, match="No model named 'cats'"):
         service.versions("cats")
+
+
+def _outcome(call: Callable[[], Version]) -> Version | Exception:
+    try:
+        return call()
+    except Conflict as exc:
+        return exc
 
 
 def test_bad_models_are_refused(sqlite_library: Library) -> None:
