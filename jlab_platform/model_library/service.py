@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..convert.service import ConversionService
-from ..errors import Conflict, InvalidInput, about_field
+from ..errors import Conflict, InvalidInput, PlatformError, about_field
 from ..i18n import N_
 from ..jobs.service import JobService
 from ..jobs.states import ACTIVE
@@ -161,7 +161,13 @@ class ModelLibrary:
         except IntegrityError:
             raise _exists(body.name) from None
         if body.train:
-            self.start_training(body.name, StartTraining(env=body.env), user)
+            try:
+                self.start_training(body.name, StartTraining(env=body.env), user)
+            except PlatformError:
+                # No job to run it (no GPU, a quota): the model is not made, so the request can be sent again.
+                with self.store.session() as session:
+                    session.delete(lookups.model_row(session, body.name))
+                raise
         return self.get_model(body.name)
 
     def update(self, name: str, body: UpdateModel, user: str) -> Model:

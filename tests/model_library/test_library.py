@@ -137,6 +137,10 @@ def test_bad_models_are_refused(sqlite_library: Library) -> None:
     assert set(unknown.value.fields) == {"epochs"}
     with pytest.raises(InvalidInput, match="must not set 'data_dir'"):
         new_model(library, config={"data_dir": "x"})
+    with pytest.raises(Conflict, match="No GPU"):
+        new_model(library, env="gpu")  # its first training cannot start: no model is left behind
+    with pytest.raises(NotFound):
+        service.get_model("cats")
     new_model(library, train=False)
     with pytest.raises(Conflict, match="exists already"):
         new_model(library, train=False)
