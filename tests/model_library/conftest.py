@@ -27,6 +27,7 @@ train:
   inputs:
     data_dir: {{type: path}}
     steps: {{type: int, default: 2, range: [1, 10]}}
+    pause: {{type: float, default: 0, range: [0, 60]}}
   outputs:
     checkpoint: {{type: path}}
 predict:
@@ -36,13 +37,15 @@ predict:
 
 TINY_MAIN = """\
 import json
+import time
 from pathlib import Path
 
 
-def train(data_dir, steps, *, context):
+def train(data_dir, steps, pause, *, context):
     counts = {p.name: len(list(p.iterdir())) for p in sorted(Path(data_dir).iterdir()) if p.is_dir()}
     for step in range(1, steps + 1):
         context.log(step, total=steps, accuracy=step / steps)
+        time.sleep(pause)
     (context.run_dir / "model.pt").write_text(json.dumps(counts))
     (context.run_dir / "classes.json").write_text(json.dumps(sorted(counts)))
     return {"checkpoint": str(context.run_dir / "model.pt")}
@@ -61,6 +64,18 @@ class Library:
 
     def set_template_version(self, version: str) -> None:
         (self.root / "modules" / "tiny" / "module_spec.yml").write_text(TINY_SPEC.format(version=version))
+
+    def wait_state(self, name: str, training_id: str, *states: str, timeout: float = 120) -> Training:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.jobs.tick()
+            training = self.service.training(name, training_id)
+            if training.state in states:
+                return training
+            time.sleep(0.05)
+        raise AssertionError(
+            f"training {training_id} is not {states}: {self.service.training(name, training_id)}"
+        )
 
     def wait(self, name: str, training_id: str, timeout: float = 120) -> Training:
         """The training once it ended; its job's log when it did not complete."""

@@ -162,6 +162,28 @@ def test_bad_models_are_refused(sqlite_library: Library) -> None:
         service.publish("cats", Publish(training_id="x"), "ann")
 
 
+def test_terminate_start_again_delete(sqlite_library: Library) -> None:
+    library, service = sqlite_library, sqlite_library.service
+    new_model(library, train=False, config={"steps": 3, "pause": 20})
+    started = service.start_training("cats", StartTraining(), "ann")
+    running = library.wait_state("cats", started.id, "training")
+    with pytest.raises(Conflict, match="still running"):
+        service.delete_training("cats", started.id)
+    assert service.get_model("cats").trainings_active == 1
+    with pytest.raises(Conflict, match="has trainings waiting or training"):
+        service.delete("cats")
+    assert service.terminate_training("cats", started.id).state == "terminated"
+    with pytest.raises(Conflict, match="is terminated, not completed"):
+        service.publish("cats", Publish(training_id=started.id), "ann")
+    again = service.start_again("cats", started.id, "bob")
+    assert again.job_ids == [running.job_id, again.job_id] and again.job_id != running.job_id
+    assert again.state in ("waiting", "training") and again.config == {"steps": 3, "pause": 20}
+    assert service.trainings_of_job(again.job_id).trainings[0].id == started.id
+    service.terminate_training("cats", started.id)
+    service.delete_training("cats", started.id)
+    assert service.trainings("cats").total == 0 and service.get_model("cats").updated_by == "bob"
+
+
 def test_template_versions() -> None:
     assert [template_major(v) for v in ("3.0", "v4", "1.2.3", "12", "", "beta")] == [3, 4, 1, 12, 1, 1]
     assert [version_text(3, 1), version_text(4, 12), version_text(1, 100)] == ["3.01", "4.12", "1.100"]
