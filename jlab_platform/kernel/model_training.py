@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..errors import PlatformError
 from ..files.atomic import write_json_atomic
 from .client import ServerNotFound, find_server
 from .evaluate import evaluate
@@ -43,7 +44,7 @@ def main(argv: list[str]) -> int:
     )
     try:
         run = load(config["template"]).train(**{**config["params"], "data_dir": str(data_dir)})
-    except ModuleError as exc:
+    except (ModuleError, PlatformError) as exc:  # the module cannot load, or a config input does not fit
         print(f"training: {exc}", file=sys.stderr)
         return 1
     evaluation = _evaluate(run.run_dir)
