@@ -219,6 +219,12 @@ function pythonLiteral(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A source as a list shows it: a module run as `<module>/<run>`, a file or folder by its name. */
+export function sourceLabel(source: string, module: string | null): string {
+  const name = source.replace(/\/+$/, '').split('/').pop() ?? source;
+  return module ? `${module}/${name}` : name;
+}
+
 /** The short form of a commit shown in lists. */
 export function shortCommit(commit: string | null | undefined): string | null {
   return commit ? commit.slice(0, 8) : null;

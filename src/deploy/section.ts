@@ -22,7 +22,7 @@ import { KeyedList, setAttr, setText } from '../platform/keyed';
 import { WhileShownWidget } from '../platform/shown';
 import { deleteDeployment, IDeployUI, newKey, rollback, startDeployment, stopDeployment } from './actions';
 import { deployApi, IDeployment } from './client';
-import { shortCommit } from './model';
+import { shortCommit, sourceLabel } from './model';
 import { isRunning, statusClass, statusLabel } from './states';
 
 const POLL_MS = 3000;
@@ -141,9 +141,10 @@ export class DeploySection extends WhileShownWidget {
     setAttr(row.node, 'data-id', deployment.id);
     setText(row.status, statusLabel(trans, deployment.status));
     setAttr(row.status, 'class', `jp-DeployStatus ${statusClass(deployment.status)}`);
+    // The narrow panel shows the end of the path (the file, the module's run); the tooltip all of it.
     const source = deployment.model_version ?? deployment.source;
-    setText(row.source, source);
-    setAttr(row.source, 'title', deployment.description || source);
+    setText(row.source, deployment.model_version ?? sourceLabel(deployment.source, deployment.module));
+    setAttr(row.source, 'title', deployment.description ? `${source}\n${deployment.description}` : source);
     const commit = shortCommit(deployment.commit);
     setText(
       row.commit,

@@ -8,6 +8,7 @@ import {
   pythonSnippet,
   shortCommit,
   shortenForSnippet,
+  sourceLabel,
   topClasses
 } from '../deploy/model';
 import { isRunning, isSettling, statusClass, statusLabel } from '../deploy/states';
@@ -115,4 +116,6 @@ test('status words and classes cover every status', () => {
   assert.equal(isRunning('stopped'), false);
   assert.equal(shortCommit('0123456789abcdef'), '01234567');
   assert.equal(shortCommit(null), null);
+  assert.equal(sourceLabel('results/image-classifier/run-1/', 'image-classifier'), 'image-classifier/run-1');
+  assert.equal(sourceLabel('work/notebooks/colors.py', null), 'colors.py');
 });

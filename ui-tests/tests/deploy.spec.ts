@@ -87,6 +87,37 @@ test.describe('Deploy', () => {
     await page.request.delete(`${API}/${MODULE_NAME}`);
   });
 
+  test("a notebook's Deploy exports it to .py first; a service that cannot load says why", async ({
+    page,
+    tmpPath
+  }) => {
+    await page.request.delete(`${API}/broken`);
+    await page.notebook.createNew('shapes.ipynb');
+    await page.notebook.setCell(0, 'code', 'def predict(image):\n    return {"size": list(image.size)}');
+    await page.notebook.save();
+    await page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="deploy"]').click();
+    const form = page.locator('.jp-Dialog .jp-DeployForm');
+    await expect(form.locator('.jp-DeployForm-source code')).toHaveText(`${tmpPath}/shapes.py`, { timeout: 30000 });
+    expect(await page.contents.fileExists(`${tmpPath}/shapes.py`)).toBe(true);
+    await expect(form.locator('.jp-DeployForm-name')).toHaveValue('shapes');
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-reject').click();
+
+    await page.contents.uploadContent('raise RuntimeError("no weights here")\n', 'text', `${tmpPath}/broken.py`);
+    const created = await page.request.post(API, { data: { source: `${tmpPath}/broken.py`, name: 'broken' } });
+    expect(created.status()).toBe(201);
+    await page.evaluate(() => window.jupyterapp.commands.execute('jlab-platform:deploy-try', { name: 'broken' }));
+    const tab = page.locator('.jp-DeployTry:visible');
+    await expect(tab).toHaveAttribute('data-status', 'failed', { timeout: 60000 });
+    await expect(tab.locator('.jp-DeployTry-notice')).toContainText('no weights here');
+    await expect(tab.locator('.jp-DeployTry-send')).toBeDisabled();
+    await page.sidebar.openTab('jlab-platform-panel');
+    const row = page.locator(`${SECTION} .jp-DeployRow[data-name="broken"]`);
+    await expect(row.locator('.jp-DeployRow-reason')).toContainText('no weights here');
+    await expect(row.locator('[data-action="start"]')).toBeVisible();
+    await page.locator(SECTION).screenshot({ path: `${SHOTS}/deploy-section-failed.png` });
+    await page.request.delete(`${API}/broken`);
+  });
+
   test("a module's trained run deploys from Modules & Datasets; its top class shows as a bar", async ({
     page,
     tmpPath
@@ -222,7 +253,11 @@ test.describe('Deploy', () => {
     await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 15000 });
     expect(deployment.commit).toMatch(/^[0-9a-f]{40}$/);
     await expect(row.locator('.jp-DeployRow-commit')).toHaveText(deployment.commit.slice(0, 8));
-    await expect(row.locator('.jp-DeployRow-source')).toHaveText(`${tmpPath}/colors.py`);
+    await expect(row.locator('.jp-DeployRow-source')).toHaveText('colors.py');
+    await expect(row.locator('.jp-DeployRow-source')).toHaveAttribute(
+      'title',
+      `${tmpPath}/colors.py\nTells the main colour of a photo`
+    );
     const section = page.locator(SECTION);
     await section.screenshot({ path: `${SHOTS}/deploy-section.png` });
 
