@@ -210,6 +210,7 @@ test.describe('Deploy', () => {
     const key = page.locator('.jp-Dialog .jp-DeployKey');
     await expect(key).toBeVisible({ timeout: 60000 });
     await expect(key.locator('.jp-DeployKey-key')).toHaveValue(/^\S{20,}$/);
+    const apiKey = await key.locator('.jp-DeployKey-key').inputValue();
     await expect(key.locator('.jp-DeployKey-warning')).toContainText('shown only now');
     await key.locator('.jp-DeployKey-copy').click();
     await expect(key.locator('.jp-DeployKey-copy')).toHaveText('Copied');
@@ -298,6 +299,25 @@ test.describe('Deploy', () => {
     await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 60000 });
     const current = (await (await page.request.get(`${API}/${NAME}`)).json()) as { rolled_back_from: string };
     expect(current.rolled_back_from).toBe(first);
+
+    // The key shown once opens the service's own URL, as callers outside JupyterLab use it; a new key too.
+    const direct = async (bearer: string): Promise<number> =>
+      (
+        await page.request.post(`${deployment.url.replace(/\/$/, '')}/predict`, {
+          headers: { Authorization: `Bearer ${bearer}` },
+          data: { image: RED_PNG }
+        })
+      ).status();
+    expect(await direct(apiKey)).toBe(200);
+    await row.locator('[data-action="new-key"]').click();
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    const newKey = page.locator('.jp-Dialog .jp-DeployKey-key');
+    await expect(newKey).toHaveValue(/^\S{20,}$/);
+    const newKeyValue = await newKey.inputValue();
+    expect(newKeyValue).not.toBe(apiKey);
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    expect(await direct(newKeyValue)).toBe(200);
+    expect(await direct('not-a-key')).toBe(403);
 
     await page.theme.setDarkTheme();
     await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: `Try ${NAME}` }).click();
