@@ -65,20 +65,26 @@ def test_a_second_process_serves_the_same_port_while_the_first_drains(tmp_path: 
     with serving(config, port) as old, serving(config, port) as new:
         assert old.process.pid != new.process.pid  # both bound the port
 
-        def steady_requests() -> None:
+        def steady_requests(keep_alive: bool) -> None:
+            kept = httpx.Client(headers=old.client.headers, timeout=30)
             while not stop.is_set():
-                try:  # a new connection each time: the kernel picks a process per connection
-                    with httpx.Client(headers=old.client.headers, timeout=30) as client:
-                        answer = client.post(f"http://127.0.0.1:{port}/predict", json={"seconds": 0.02})
+                try:  # the kernel picks a process per new connection; a kept one is told to close
+                    if keep_alive:
+                        answer = kept.post(f"http://127.0.0.1:{port}/predict", json={"seconds": 0.02})
+                    else:
+                        with httpx.Client(headers=old.client.headers, timeout=30) as client:
+                            answer = client.post(f"http://127.0.0.1:{port}/predict", json={"seconds": 0.02})
                     if answer.status_code != 200:
                         failures.append(f"{answer.status_code} {answer.text}")
                     else:
                         served_by.append(answer.json()["outputs"]["pid"])
                 except httpx.HTTPError as exc:
                     failures.append(repr(exc))
+            kept.close()
 
-        loop = threading.Thread(target=steady_requests)
-        loop.start()
+        loops = [threading.Thread(target=steady_requests, args=(kept,)) for kept in (False, True)]
+        for loop in loops:
+            loop.start()
         try:
             time.sleep(1.5)
             assert old.stop() == 0  # SIGTERM: drains while the new one keeps the port
@@ -86,7 +92,8 @@ def test_a_second_process_serves_the_same_port_while_the_first_drains(tmp_path: 
             time.sleep(1.0)
         finally:
             stop.set()
-            loop.join(30)
+            for loop in loops:
+                loop.join(30)
         assert set(served_by[count:]) == {new.process.pid}
         assert old.process.pid in served_by
     assert failures == [], failures
@@ -102,3 +109,25 @@ def test_a_port_another_program_holds_is_exit_code_4(tmp_path: Path) -> None:
             assert "cannot listen" in service.output()
         finally:
             service.stop()
+
+
+def test_sigterm_while_the_model_loads_ends_the_process_at_once(tmp_path: Path) -> None:
+    (tmp_path / "heavy.py").write_text(
+        "import time\n\n\nclass Heavy:\n    def load(self):\n        time.sleep(120)\n\n"
+        "    def inference(self, data):\n        return data\n"
+    )
+    config = write_config(
+        tmp_path / ".deploy", name="heavy", kind="python", code_dir=tmp_path, entry="heavy.py"
+    )
+    service = Service(config)
+    try:
+        deadline = time.monotonic() + 60
+        while service.state().get("state") != "starting":  # the socket listens from then on
+            assert time.monotonic() < deadline, service.output()
+            time.sleep(0.2)
+        readyz = httpx.get(f"{service.url}/readyz", timeout=30)
+        assert (readyz.status_code, readyz.json()["status"]) == (503, "loading")
+        service.process.send_signal(signal.SIGTERM)
+        assert service.process.wait(20) == 0
+    finally:
+        service.stop()

@@ -14,24 +14,27 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import uvicorn
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from ...files.atomic import write_json_atomic
 from .app import ServiceState, build_app
 from .auth import KeyRing
 from .batching import Batcher
 from .config import ServiceConfig, read_config
-from .loaders import load_handler
+from .loaders import Handler, load_handler
 
 log = logging.getLogger("jlab_platform.deploy.runtime")
 
 EXIT_CONFIG, EXIT_LOAD, EXIT_BIND = 2, 3, 4
 GRACEFUL_SECONDS = 30
+LINGER_SECONDS = 2.0
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -57,14 +60,15 @@ class Runtime:
         self.state = ServiceState()
         self.state.on_start.append(self._start_loading)
         app = build_app(config, self.state, KeyRing(config.keys_file))
-        self.server = uvicorn.Server(
+        self.server = _DrainingServer(
+            self.state,
             uvicorn.Config(
                 app,
                 lifespan="on",
                 access_log=False,
                 log_level="info",
                 timeout_graceful_shutdown=GRACEFUL_SECONDS,
-            )
+            ),
         )
         self._loading: asyncio.Task[None] | None = None
 
@@ -86,7 +90,7 @@ class Runtime:
     async def _load(self) -> None:
         started = time.monotonic()
         try:
-            handler = await run_in_threadpool(load_handler, self.config)
+            handler = await _in_daemon_thread(load_handler, self.config)
         except Exception as exc:  # anything the user's code raises while loading
             self.state.failure = f"{type(exc).__name__}: {exc}"
             log.exception("loading the model failed")
@@ -109,6 +113,60 @@ class Runtime:
             return
         record = {"state": state, "pid": os.getpid(), "host": self.host, "port": self.port, "reason": reason}
         write_json_atomic(self.state_file, record)
+
+
+class _DrainingServer(uvicorn.Server):
+    """uvicorn, closing kept-alive connections politely when it stops.
+
+    uvicorn closes idle kept-alive connections at once on shutdown, and a client that sends its
+    next request on one at that moment gets a connection error. Here the listening socket closes
+    first (new connections go to the process that shares the port), then for up to
+    ``LINGER_SECONDS`` every answer carries ``Connection: close``, so steady clients finish their
+    request and reconnect to the new process; only then does uvicorn's own shutdown run.
+    """
+
+    def __init__(self, state: ServiceState, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.service_state = state
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        self.service_state.draining = True
+        deadline = time.monotonic() + LINGER_SECONDS
+        while self.server_state.connections and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        await super().shutdown(sockets)
+
+
+async def _in_daemon_thread(function: Callable[[ServiceConfig], Handler], config: ServiceConfig) -> Handler:
+    """Run the load in a daemon thread: a SIGTERM while a model loads ends the process at once
+    (the thread pool's threads are joined at exit, which would wait for the load to finish)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Handler] = loop.create_future()
+
+    def settle(result: Handler | None, error: BaseException | None) -> None:
+        if future.done():  # the server stopped meanwhile
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(cast(Handler, result))
+
+    def work() -> None:
+        try:
+            result, error = function(config), None
+        except BaseException as exc:
+            result, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:  # the loop is closed: nobody waits for the model any more
+            pass
+
+    threading.Thread(target=work, name="load", daemon=True).start()
+    return await future
 
 
 def main(argv: list[str] | None = None) -> int:

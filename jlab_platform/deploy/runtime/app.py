@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Denied, KeyRing
 from .batching import Batcher
@@ -42,6 +43,7 @@ class ServiceState:
     batcher: Batcher | None = None
     failure: str | None = None
     stopping: bool = False
+    draining: bool = False  # the socket is closed: answers say Connection: close
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
@@ -57,7 +59,7 @@ class InferenceFailed(Exception):
     """The model's own code raised: seed 003's code 401, the service stays up."""
 
 
-def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> Starlette:
+def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGIApp:
     aip_limit = min(config.max_body_bytes, (config.max_image_bytes + 2) // 3 * 4 + _AIP_SLACK)
 
     async def run(inputs: dict[str, Any]) -> Any:
@@ -185,7 +187,7 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> Star
         if state.batcher is not None:
             await state.batcher.stop()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/aip", aip, methods=["POST"]),
             Route("/predict", predict, methods=["POST"]),
@@ -197,6 +199,25 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> Star
         ],
         lifespan=lifespan,
     )
+    return _closing_when_draining(app, state)
+
+
+def _closing_when_draining(app: ASGIApp, state: ServiceState) -> ASGIApp:
+    """Once the process drains, each answer ends its connection: the client reconnects elsewhere."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "http.response.start" and state.draining:
+                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+            await send(message)
+
+        await app(scope, receive, closing)
+
+    return wrapped
 
 
 async def _body(request: Request, keep: int, hard: int) -> bytes:
