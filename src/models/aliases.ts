@@ -2,10 +2,11 @@
  * The model page's aliases (`production`, `staging`, any name): where each points, moving it to
  * another version or removing it, and the history of every move (who, when, from, to).
  */
+import { closeIcon } from '@jupyterlab/ui-components';
+
 import { el, iconButton } from '../platform/dom';
 import { formatTime, MISSING } from '../platform/format';
-import { closeIcon } from '@jupyterlab/ui-components';
-import { moveAlias, removeAlias } from './actions';
+import { actionButton, moveAlias, removeAlias } from './actions';
 import { IAliasList, IVersion } from './client';
 import { IModelsUI } from './host';
 import { aliasChip } from './panel';
@@ -37,7 +38,8 @@ export class AliasesSection {
   }
 
   update(aliases: IAliasList, versions: IVersion[]): void {
-    const signature = JSON.stringify([aliases, versions.map(version => version.version)]);
+    const deployable = this.ui.canDeploy();
+    const signature = JSON.stringify([aliases, versions.map(version => version.version), deployable]);
     if (signature === this._signature) {
       return;
     }
@@ -61,7 +63,15 @@ export class AliasesSection {
         row.append(
           aliasChip(alias.alias, alias.version),
           el('span', 'jp-ModelAlias-when', trans.__('set by %1 · %2', alias.set_by, formatTime(alias.set_at))),
-          moveBox,
+          moveBox
+        );
+        if (deployable) {
+          // Deploying the alias deploys the version it points at now (the deployment records which).
+          const ref = `${this.name}@${alias.alias}`;
+          const title = trans.__('Deploy %1 (version %2 now)', ref, alias.version);
+          row.append(actionButton(trans.__('Deploy'), 'deploy', () => void this.ui.deploy(ref), title));
+        }
+        row.append(
           iconButton(closeIcon, trans.__('Remove the alias %1', alias.alias), 'remove-alias', () => {
             void removeAlias(this.ui, this.name, alias.alias);
           })

@@ -141,9 +141,10 @@ test.describe('Model library', () => {
     expect(download.suggestedFilename()).toMatch(/\.pt$/);
     expect(statSync(await download.path()).size).toBeGreaterThan(1000);
 
-    // Deploy hands the version to the deployment service's dialog (cancelled here).
-    await version.locator('[data-action="deploy"]').click();
-    await expect(page.locator('.jp-Dialog .jp-DeployForm-source code')).toHaveText(`model:${name}@1.01`);
+    // Deploy a version or an alias: the deployment service's dialog gets `model:<ref>` (cancelled here).
+    await expect(version.locator('[data-action="deploy"]')).toBeVisible();
+    await modelPage.locator('.jp-ModelAlias[data-alias="production"] [data-action="deploy"]').click();
+    await expect(page.locator('.jp-Dialog .jp-DeployForm-source code')).toHaveText(`model:${name}@production`);
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-reject').click();
     await expect(page.locator('.jp-Dialog')).toHaveCount(0);
 
