@@ -92,6 +92,10 @@ test.describe('Deploy', () => {
     tmpPath
   }) => {
     await page.request.delete(`${API}/broken`);
+    const card = page.locator(
+      '.jp-LauncherCard[title="Pick a .py file, a notebook or a run folder and deploy it as an HTTP service"]'
+    );
+    await expect(card).toHaveText('Deploy');
     await page.notebook.createNew('shapes.ipynb');
     await page.notebook.setCell(0, 'code', 'def predict(image):\n    return {"size": list(image.size)}');
     await page.notebook.save();
