@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..convert.service import ConversionService
@@ -226,8 +226,12 @@ class ModelLibrary:
         return self._training_list(found)
 
     def trainings_of_job(self, job_id: str) -> TrainingList:
+        """The training a job ran: its current job, or one it had before a start again."""
+        if not job_id.isalnum():
+            return TrainingList(trainings=[], total=0)  # no job id; nor a pattern to match below
+        earlier = cast(ModelTrainingRow.job_ids, Text).like(f'%"{job_id}"%')
         with self.store.session() as session:
-            found = lookups.training_rows(session, ModelTrainingRow.job_id == job_id)
+            found = lookups.training_rows(session, or_(ModelTrainingRow.job_id == job_id, earlier))
         return self._training_list(found)
 
     def training(self, name: str, training_id: str) -> Training:

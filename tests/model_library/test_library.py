@@ -50,6 +50,7 @@ def test_versions_aliases_and_history(library: Library) -> None:
     assert version.images == 6 and version.data_paths == ["data/stripes"] and version.config == {"steps": 2}
     assert version.metrics == {"accuracy": 1.0} and version.published_by == "ann"
     assert service.training("cats", first.id).state == "published"
+    assert [t.id for t in service.trainings_of_job(first.job_id).trainings] == [first.id]
     with pytest.raises(Conflict, match=r"already published as cats@3\.01"):
         service.publish("cats", Publish(job_id=first.job_id), "ann")
 
@@ -179,6 +180,8 @@ def test_terminate_start_again_delete(sqlite_library: Library) -> None:
     assert again.job_ids == [running.job_id, again.job_id] and again.job_id != running.job_id
     assert again.state in ("waiting", "training") and again.config == {"steps": 3, "pause": 20}
     assert service.trainings_of_job(again.job_id).trainings[0].id == started.id
+    assert service.trainings_of_job(running.job_id).trainings[0].job_id == again.job_id  # the one before
+    assert service.trainings_of_job("%").total == 0
     service.terminate_training("cats", started.id)
     service.delete_training("cats", started.id)
     assert service.trainings("cats").total == 0 and service.get_model("cats").updated_by == "bob"
