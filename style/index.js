@@ -8,3 +8,4 @@ import './evaluation.css';
 import './tensorboard.css';
 import './models.css';
 import './deploy.css';
+import './deploy-tabs.css';

@@ -48,6 +48,8 @@ export namespace DeployCommandIDs {
   export const tryIt = 'jlab-platform:deploy-try';
   /** Open the log tab of the deployment `args.name`. */
   export const log = 'jlab-platform:deploy-log';
+  /** Show the Deployments section of the Platform panel. */
+  export const openSection = 'jlab-platform:open-deployments';
 }
 
 /** The Git plugin's command: save, message, commit, pull, push. */
@@ -97,7 +99,10 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
       openTryIt: name => void app.commands.execute(DeployCommandIDs.tryIt, { name }),
       openLog: name => void app.commands.execute(DeployCommandIDs.log, { name }),
       sync: async () => {
-        await app.commands.execute(GIT_SYNC_COMMAND);
+        // Without the Git plugin nothing is synced: the dialog then shows the workspace as it is.
+        if (app.commands.hasCommand(GIT_SYNC_COMMAND)) {
+          await app.commands.execute(GIT_SYNC_COMMAND);
+        }
       }
     };
     section = new DeploySection(ui);
@@ -231,7 +236,7 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
       });
     }
 
-    app.commands.addCommand('jlab-platform:open-deployments', {
+    app.commands.addCommand(DeployCommandIDs.openSection, {
       label: trans.__('Open Deployments'),
       caption: trans.__('The Deployments section of the Platform panel'),
       icon: deployIcon,
@@ -240,7 +245,7 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
         section?.node.scrollIntoView();
       }
     });
-    palette?.addItem({ command: 'jlab-platform:open-deployments', category });
+    palette?.addItem({ command: DeployCommandIDs.openSection, category });
   }
 };
 
