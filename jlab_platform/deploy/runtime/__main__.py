@@ -1,10 +1,11 @@
 """``python -m jlab_platform.deploy.runtime --config service.json --host H --port P``.
 
 The socket is bound here with SO_REUSEPORT and handed to uvicorn: a new deployment of the same
-name binds the same port while this one drains (the kernel spreads new connections over both
-until this one closes its socket). The model loads in a thread once the server listens;
-``/readyz`` (and ``--state-file``) say when it is ready. SIGTERM: stop accepting, finish the
-requests in flight, exit 0. Exit 2: bad config; 3: the model did not load; 4: the port is taken.
+name binds the same port while the old one serves, listens once its model is loaded (from then
+on the kernel spreads new connections over both), and the old one drains. ``--state-file``
+says ``starting``, ``ready`` (loaded and listening), ``failed`` or ``stopped``. SIGTERM: stop
+accepting, finish the requests in flight, exit 0. Exit 2: bad config; 3: the model did not load;
+4: the port is taken.
 """
 
 import argparse
@@ -14,11 +15,9 @@ import os
 import signal
 import socket
 import sys
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from types import FrameType
 
 import uvicorn
 from pydantic import ValidationError
@@ -28,7 +27,7 @@ from .app import ServiceState, build_app
 from .auth import KeyRing
 from .batching import Batcher
 from .config import ServiceConfig, read_config
-from .loaders import Handler, load_handler
+from .loaders import load_handler
 
 log = logging.getLogger("jlab_platform.deploy.runtime")
 
@@ -38,7 +37,12 @@ LINGER_SECONDS = 2.0
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket that other processes of this user may bind too (SO_REUSEPORT)."""
+    """A TCP socket bound to the port, which other processes of this user may bind too (SO_REUSEPORT).
+
+    Bound at once (a port held by another program is found before the model loads) but not yet
+    listening: the kernel hands connections only to listening sockets, so while this process loads
+    its model, every connection to the port still goes to the one it replaces.
+    """
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -48,9 +52,8 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError:
         sock.close()
         raise
-    sock.listen(2048)
     sock.set_inheritable(False)
-    return sock
+    return sock  # listening starts with uvicorn, once the model is loaded
 
 
 class Runtime:
@@ -58,7 +61,7 @@ class Runtime:
         self.config, self.sock, self.state_file = config, sock, state_file
         self.host, self.port = sock.getsockname()[:2]
         self.state = ServiceState()
-        self.state.on_start.append(self._start_loading)
+        self.state.on_start.append(self._start_batching)
         app = build_app(config, self.state, KeyRing(config.keys_file))
         self.server = _DrainingServer(
             self.state,
@@ -70,43 +73,48 @@ class Runtime:
                 timeout_graceful_shutdown=GRACEFUL_SECONDS,
             ),
         )
-        self._loading: asyncio.Task[None] | None = None
 
     def run(self) -> int:
         self.write_state("starting")
+        # A stop while the model loads: nothing was served yet, so there is nothing to drain.
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop_signal, self._stop_while_loading)
+        started = time.monotonic()
+        try:
+            self.state.handler = load_handler(self.config)
+        except Exception as exc:  # anything the user's code raises while loading
+            reason = f"{type(exc).__name__}: {exc}"
+            log.exception("loading the model failed")
+            self.write_state("failed", reason)
+            print(f"jlab-deploy: load failed: {reason}", file=sys.stderr, flush=True)
+            return EXIT_LOAD
+        log.info("model loaded in %.1f s", time.monotonic() - started)
         # uvicorn handles SIGTERM/SIGINT while serving, then restores the handlers it found and raises
         # the signal again; with these no-op ones found, a drained stop ends with exit status 0.
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             signal.signal(stop_signal, lambda number, frame: None)
         self.server.run(sockets=[self.sock])
-        if self.state.failure is not None:
-            return EXIT_LOAD
         self.write_state("stopped")
         return 0
 
-    async def _start_loading(self) -> None:
-        self._loading = asyncio.get_running_loop().create_task(self._load())
+    def _stop_while_loading(self, number: int, frame: FrameType | None) -> None:
+        self.write_state("stopped")
+        os._exit(0)  # the load may be in native code that would not see an exception for long
 
-    async def _load(self) -> None:
-        started = time.monotonic()
-        try:
-            handler = await _in_daemon_thread(load_handler, self.config)
-        except Exception as exc:  # anything the user's code raises while loading
-            self.state.failure = f"{type(exc).__name__}: {exc}"
-            log.exception("loading the model failed")
-            self.write_state("failed", self.state.failure)
-            print(f"jlab-deploy: load failed: {self.state.failure}", file=sys.stderr, flush=True)
-            self.server.should_exit = True
-            return
+    async def _start_batching(self) -> None:
+        handler = self.state.handler
+        assert handler is not None
         size = self.config.batch_max_size if handler.batchable else 1
         batcher = Batcher(handler.infer, size, self.config.batch_window_ms / 1000)
         batcher.start()
-        while not self.server.started:  # "ready" only once the socket is served
+        self.state.batcher = batcher
+        asyncio.get_running_loop().create_task(self._announce(size))
+
+    async def _announce(self, size: int) -> None:
+        while not self.server.started:  # "ready" once the socket listens
             await asyncio.sleep(0.01)
-        self.state.handler, self.state.batcher = handler, batcher
         self.write_state("ready")
-        log.info("model loaded in %.1f s (batches of up to %d)", time.monotonic() - started, size)
-        print(f"jlab-deploy: ready on http://{self.host}:{self.port}", flush=True)
+        print(f"jlab-deploy: ready on http://{self.host}:{self.port} (batches of up to {size})", flush=True)
 
     def write_state(self, state: str, reason: str | None = None) -> None:
         if self.state_file is None:
@@ -139,34 +147,6 @@ class _DrainingServer(uvicorn.Server):
         while self.server_state.connections and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         await super().shutdown(sockets)
-
-
-async def _in_daemon_thread(function: Callable[[ServiceConfig], Handler], config: ServiceConfig) -> Handler:
-    """Run the load in a daemon thread: a SIGTERM while a model loads ends the process at once
-    (the thread pool's threads are joined at exit, which would wait for the load to finish)."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[Handler] = loop.create_future()
-
-    def settle(result: Handler | None, error: BaseException | None) -> None:
-        if future.done():  # the server stopped meanwhile
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(cast(Handler, result))
-
-    def work() -> None:
-        try:
-            result, error = function(config), None
-        except BaseException as exc:
-            result, error = None, exc
-        try:
-            loop.call_soon_threadsafe(settle, result, error)
-        except RuntimeError:  # the loop is closed: nobody waits for the model any more
-            pass
-
-    threading.Thread(target=work, name="load", daemon=True).start()
-    return await future
 
 
 def main(argv: list[str] | None = None) -> int:

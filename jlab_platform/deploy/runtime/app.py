@@ -37,11 +37,10 @@ _AIP_SLACK = 64 * 1024  # the JSON around the base64 text
 
 @dataclass
 class ServiceState:
-    """Filled in once the model is loaded (``ready``) or failed to (``failure``)."""
+    """The loaded model, and the batcher started with the server (``ready`` from then on)."""
 
     handler: Handler | None = None
     batcher: Batcher | None = None
-    failure: str | None = None
     stopping: bool = False
     draining: bool = False  # the socket is closed: answers say Connection: close
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -175,8 +174,7 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
     async def readyz(request: Request) -> Response:
         if state.ready:
             return JSONResponse({"status": "ready"})
-        status = "stopping" if state.stopping else "failed" if state.failure else "loading"
-        return JSONResponse({"status": status, "reason": state.failure}, status_code=503)
+        return JSONResponse({"status": "stopping" if state.stopping else "loading"}, status_code=503)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
