@@ -147,25 +147,6 @@ export async function deleteDeployment(ui: IDeployUI, name: string): Promise<boo
   return result.button.accept && act(ui, () => deployApi.remove(name));
 }
 
-/** A new API key for `name`, shown once; earlier keys keep working until revoked. */
-export async function newKey(ui: IDeployUI, name: string): Promise<void> {
-  const trans = ui.trans;
-  const result = await showDialog({
-    title: trans.__('New API key for %1?', name),
-    body: trans.__('A new key is made and shown once. The keys given out before keep working.'),
-    buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Make key') })]
-  });
-  if (!result.button.accept) {
-    return;
-  }
-  try {
-    const key = await deployApi.newKey(name);
-    await showKey(trans, name, key.key);
-  } catch (error) {
-    showError(error);
-  }
-}
-
 /** The history of a name to pick the deployment to go back to. */
 class HistoryChoice extends Widget {
   constructor(trans: TranslationBundle, history: IDeployment[]) {

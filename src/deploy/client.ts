@@ -16,6 +16,7 @@ export type IDeploymentCreated = Schemas['DeploymentCreated'];
 export type IDeploymentPreview = Schemas['DeploymentPreview'];
 export type IIOField = Schemas['IOField'];
 export type INewKey = Schemas['NewKey'];
+export type IKeyInfo = Schemas['KeyInfo'];
 /** The fields left out get the server's defaults. */
 export type ICreateDeployment = Schemas['CreateDeployment'];
 type ILogChunk = Schemas['LogChunk'];
@@ -48,6 +49,10 @@ export const deployApi = {
   rollback: (name: string, to: string): Promise<IDeployment> =>
     postAPI<IDeployment>(deploymentPath(name, 'rollback'), { to } satisfies Schemas['Rollback']),
   newKey: (name: string): Promise<INewKey> => postAPI<INewKey>(deploymentPath(name, 'keys')),
+  /** The service refuses the key at once (it re-reads its keys file). */
+  revokeKey: async (name: string, id: string): Promise<void> => {
+    await requestAPI<null>(deploymentPath(name, 'keys', encodeURIComponent(id)), { method: 'DELETE' });
+  },
   remove: async (name: string): Promise<void> => {
     await requestAPI<null>(deploymentPath(name), { method: 'DELETE' });
   },

@@ -20,8 +20,9 @@ import { el, iconButton } from '../platform/dom';
 import { errorMessage } from '../platform/format';
 import { KeyedList, setAttr, setText } from '../platform/keyed';
 import { WhileShownWidget } from '../platform/shown';
-import { deleteDeployment, IDeployUI, newKey, rollback, startDeployment, stopDeployment } from './actions';
+import { deleteDeployment, IDeployUI, rollback, startDeployment, stopDeployment } from './actions';
 import { deployApi, IDeployment } from './client';
+import { manageKeys } from './keys';
 import { shortCommit, sourceLabel } from './model';
 import { isRunning, statusClass, statusLabel } from './states';
 
@@ -125,7 +126,7 @@ export class DeploySection extends WhileShownWidget {
       iconButton(historyIcon, trans.__('Roll back %1 to an earlier deployment', name), 'rollback', () =>
         rollback(this.ui, name)
       ),
-      iconButton(lockIcon, trans.__('New API key for %1', name), 'new-key', () => newKey(this.ui, name)),
+      iconButton(lockIcon, trans.__('API keys of %1', name), 'keys', () => manageKeys(this.ui, name)),
       exportLink,
       iconButton(deleteIcon, trans.__('Delete %1', name), 'delete', () => void deleteDeployment(this.ui, name))
     );

@@ -313,13 +313,28 @@ test.describe('Deploy', () => {
         })
       ).status();
     expect(await direct(apiKey)).toBe(200);
-    await row.locator('[data-action="new-key"]').click();
-    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    const keysDialog = page.locator('.jp-Dialog .jp-DeployKeys');
+    await row.locator('[data-action="keys"]').click();
+    await expect(keysDialog.locator('.jp-DeployKeys-key')).toHaveCount(1);
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click(); // New key
     const newKey = page.locator('.jp-Dialog .jp-DeployKey-key');
     await expect(newKey).toHaveValue(/^\S{20,}$/);
     const newKeyValue = await newKey.inputValue();
     expect(newKeyValue).not.toBe(apiKey);
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    expect(await direct(newKeyValue)).toBe(200);
+    // Revoke the first key: refused at once, the new one still works.
+    await row.locator('[data-action="keys"]').click();
+    const keyRows = keysDialog.locator('.jp-DeployKeys-key');
+    await expect(keyRows).toHaveCount(2);
+    const oldest = keyRows.filter({ hasText: apiKey.slice(0, 6) });
+    await oldest.locator('.jp-DeployKeys-revoke').click();
+    await expect(oldest.locator('.jp-DeployKeys-revoke')).toHaveText('Revoke now');
+    await page.locator('.jp-Dialog').screenshot({ path: `${SHOTS}/deploy-keys.png` });
+    await oldest.locator('.jp-DeployKeys-revoke').click();
+    await expect(keyRows).toHaveCount(1);
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-reject').click();
+    await expect.poll(() => direct(apiKey), { timeout: 5000 }).toBe(403);
     expect(await direct(newKeyValue)).toBe(200);
     expect(await direct('not-a-key')).toBe(403);
 
