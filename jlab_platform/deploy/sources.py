@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import yaml
 
 from ..errors import InvalidInput
+from ..i18n import N_
 from ..kernel.module_run import read_run_record
 from ..kernel.run_states import COMPLETE
 from ..modules.deployment import config_path
@@ -26,7 +27,8 @@ MODEL_PREFIX = "model:"
 MODELARTS_SERVICE = "customize_service.py"
 MODELARTS_CONFIG = "config.json"
 CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt", ".h5", ".keras", ".pkl", ".joblib", ".onnx", ".safetensors")
-IMAGE_INPUT = IOField(name="image", type="image", help="The image, base64-encoded (at most 4 MB).")
+# Its help is shown in the deploy dialog and the Try-it form: translated there (hence N_).
+IMAGE_INPUT = IOField(name="image", type="image", help=N_("The image, base64-encoded (at most 4 MB)."))
 
 
 class ResolvedModel(Protocol):

@@ -3,6 +3,7 @@
 import asyncio
 import time
 from pathlib import Path
+from typing import TypeVar
 
 from ..deploy.models import (
     CreateDeployment,
@@ -11,17 +12,20 @@ from ..deploy.models import (
     DeploymentHistory,
     DeploymentList,
     DeploymentPreview,
+    IOField,
     NewKey,
     PreviewQuery,
     Rollback,
 )
 from ..deploy.service import DeploymentService
+from ..i18n import translate
 from ..jobs.logs import read_chunk
 from ..jobs.models import LogChunk, LogQuery
 from .base import ApiHandler, attachment
 from .endpoint import endpoint
 
 _DOWNLOAD_BLOCK = 1024 * 1024
+Shown = TypeVar("Shown", Deployment, DeploymentPreview)
 _NAME = r"(?P<name>[A-Za-z][A-Za-z0-9_-]{0,59})"
 
 
@@ -29,6 +33,16 @@ class DeployBase(ApiHandler):
     @property
     def deployments(self) -> DeploymentService:
         return self.platform.deployments
+
+    def localized(self, shown: Shown) -> Shown:
+        """``shown`` with the platform's own help of its inputs and outputs in the UI's language
+        (a help written in a ``.deploy.yml`` is the user's text and stays as it is)."""
+        locale = self.error_locale()
+
+        def fields(items: list[IOField]) -> list[IOField]:
+            return [item.model_copy(update={"help": translate(item.help, locale)}) for item in items]
+
+        return shown.model_copy(update={"inputs": fields(shown.inputs), "outputs": fields(shown.outputs)})
 
     async def send_file(self, path: Path, filename: str, content_type: str) -> None:
         self.set_header("Content-Type", content_type)
@@ -46,7 +60,8 @@ class DeployBase(ApiHandler):
 class DeploymentsHandler(DeployBase):
     @endpoint("The deployment each name points to, newest first", response=DeploymentList)
     async def get(self) -> DeploymentList:
-        return await asyncio.to_thread(self.deployments.list_deployments)
+        listed = await asyncio.to_thread(self.deployments.list_deployments)
+        return DeploymentList(deployments=[self.localized(shown) for shown in listed.deployments])
 
     @endpoint(
         "Deploy a module run, a .py file, a ModelArts folder or a model version as an HTTP service",
@@ -68,13 +83,13 @@ class DeploymentPreviewHandler(DeployBase):
         response=DeploymentPreview,
     )
     async def get(self, query: PreviewQuery) -> DeploymentPreview:
-        return await asyncio.to_thread(self.deployments.preview, query.source)
+        return self.localized(await asyncio.to_thread(self.deployments.preview, query.source))
 
 
 class DeploymentHandler(DeployBase):
     @endpoint("The deployment a name points to", response=Deployment)
     async def get(self, name: str) -> Deployment:
-        return await asyncio.to_thread(self.deployments.get, name)
+        return self.localized(await asyncio.to_thread(self.deployments.get, name))
 
     @endpoint("Stop a name's service and delete its history, keys and snapshots", status=204)
     async def delete(self, name: str) -> None:
@@ -84,7 +99,9 @@ class DeploymentHandler(DeployBase):
 class DeploymentHistoryHandler(DeployBase):
     @endpoint("Every deployment of a name, newest first", response=DeploymentHistory)
     async def get(self, name: str) -> DeploymentHistory:
-        return await asyncio.to_thread(self.deployments.history, name)
+        history = await asyncio.to_thread(self.deployments.history, name)
+        shown = [self.localized(deployment) for deployment in history.deployments]
+        return DeploymentHistory(name=history.name, deployments=shown)
 
 
 class DeploymentStopHandler(DeployBase):

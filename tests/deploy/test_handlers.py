@@ -141,3 +141,20 @@ async def test_a_deployments_life_over_rest(jp_fetch: Any, jp_root_dir: Path) ->
     finally:
         await call(jp_fetch, "deployments", "echo", method="DELETE")
     await expect_error(jp_fetch, 404, "deployments", "echo")
+
+
+async def test_the_platforms_input_help_speaks_the_ui_language(jp_fetch: Any, jp_root_dir: Path) -> None:
+    (jp_root_dir / "plain.py").write_text("def predict(image):\n    return {'size': len(image)}\n")
+    write_echo(jp_root_dir)
+    headers = {"X-Jlab-Platform-Language": "zh-CN"}
+    response = await jp_fetch(
+        "jlab-platform", "api", "deployments", "preview", params={"source": "plain.py"}, headers=headers
+    )
+    (image,) = json.loads(response.body)["inputs"]
+    assert (image["name"], image["help"]) == ("image", "图片，base64 编码（最大 4 MB）。")
+    # A help the user wrote in the .deploy.yml is theirs: unchanged.
+    response = await jp_fetch(
+        "jlab-platform", "api", "deployments", "preview", params={"source": "echo.py"}, headers=headers
+    )
+    configured = json.loads(response.body)["inputs"]
+    assert configured and all(not field["help"].startswith("图片") for field in configured)
