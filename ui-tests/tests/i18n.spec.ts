@@ -38,6 +38,7 @@ const KEEP = new Set(
     'git',
     'README',
     'JSON',
+    'HTTP',
     'Ray',
     'Python',
     'JupyterLab',
@@ -96,13 +97,17 @@ const ZH_CN = {
 async function untranslated(root: Locator): Promise<string[]> {
   const text = await root.evaluate((element: Element) => {
     // Not the extension's words: what a job printed, commit messages and authors (a repository
-    // earlier tests left in the workspace), labeling tasks' names (crowd.spec leaves one), and the
-    // overflow button JupyterLab's toolbars make without a translator ('More commands').
+    // earlier tests left in the workspace), labeling tasks' and aliases' names, a
+    // template's own description and inputs in the New-model steps (the module's text, as in the
+    // Modules panel), and the overflow button JupyterLab's toolbars make without a translator.
     const data = [
       '.jp-JobLog-text',
       '.jp-GitHistory-message',
       '.jp-GitHistory-author',
       '.jp-CrowdTask-name',
+      '.jp-ModelsAlias-name',
+      '.jp-ModelsWizard-templateInfo',
+      '.jp-ModelsWizard-fields',
       '.jp-Toolbar-responsive-opener'
     ].join(', ');
     const ours = (node: Element): boolean => node.closest(data) === null;
@@ -199,6 +204,9 @@ async function tour(page: IJupyterLabPageFixture, tmpPath: string, suffix: strin
     execute(page, 'jlab-platform:convert-tflite', { path: `${tmpPath}/cnn.keras` })
   );
   await dialog(page, `crowd-dialog${suffix}`, () => execute(page, 'jlab-platform:crowd-new-task'));
+  await dialog(page, `deploy-dialog${suffix}`, () =>
+    execute(page, 'jlab-platform:deploy', { path: `${tmpPath}/train.py` })
+  );
 
   await page.sidebar.openTab('jlab-platform-modules');
   const modules = page.locator('#jlab-platform-modules');
@@ -214,6 +222,23 @@ async function tour(page: IJupyterLabPageFixture, tmpPath: string, suffix: strin
     await expectTranslated(part);
   }
   await shot(page, `modules-detail${suffix}`);
+
+  // The model library: its sidebar and the New-model steps (their own Cancel; the footer is hidden).
+  await page.sidebar.openTab('jlab-platform-models');
+  const models = page.locator('#jlab-platform-models');
+  await expect(models).toBeVisible();
+  await page.waitForTimeout(300);
+  await expectTranslated(models);
+  await shot(page, `models${suffix}`);
+  const opened = execute(page, 'jlab-platform:new-model');
+  const wizard = page.locator('.jp-Dialog .jp-ModelsWizard');
+  await expect(wizard).toBeVisible();
+  await page.waitForTimeout(300); // the templates are listed asynchronously
+  await expectTranslated(wizard);
+  await shot(page, `models-dialog${suffix}`);
+  await wizard.locator('[data-action="cancel"]').click();
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+  await opened;
 }
 
 test.describe('Simplified Chinese', () => {
@@ -237,6 +262,7 @@ test.describe('Simplified Chinese', () => {
     await tour(page, tmpPath, '');
 
     // With content: a repository (the sync dialog lists files) and a job that ran (its view).
+    await page.sidebar.openTab('jlab-platform-panel');
     const panel = page.locator(PANEL);
     // The workspace may already be a repository (earlier tests share it).
     const init = panel.locator('.jp-GitSection [data-action="init"]');
