@@ -26,6 +26,7 @@ from ...files.atomic import write_json_atomic
 from .app import ServiceState, build_app
 from .auth import KeyRing
 from .batching import Batcher
+from .codec import jsonable
 from .config import ServiceConfig, read_config
 from .loaders import load_handler
 
@@ -105,7 +106,12 @@ class Runtime:
         handler = self.state.handler
         assert handler is not None
         size = self.config.batch_max_size if handler.batchable else 1
-        batcher = Batcher(handler.infer, size, self.config.batch_window_ms / 1000)
+        batcher = Batcher(
+            handler.infer,
+            lambda result: jsonable(handler.finish(result)),
+            size,
+            self.config.batch_window_ms / 1000,
+        )
         batcher.start()
         self.state.batcher = batcher
         asyncio.get_running_loop().create_task(self._announce(size))

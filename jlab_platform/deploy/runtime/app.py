@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Denied, KeyRing
 from .batching import Batcher
-from .codec import BadInput, decode_image, jsonable, request_values
+from .codec import BadInput, decode_image, request_values
 from .config import ServiceConfig
 from .loaders import Handler
 from .oip import OipError, infer_requests, infer_response, metadata
@@ -61,14 +61,13 @@ class InferenceFailed(Exception):
 def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGIApp:
     aip_limit = min(config.max_body_bytes, (config.max_image_bytes + 2) // 3 * 4 + _AIP_SLACK)
 
-    async def run(inputs: dict[str, Any]) -> Any:
-        """prepare -> batch inference -> finish for one request; its own errors as InferenceFailed."""
+    async def run(inputs: Callable[[], dict[str, Any]]) -> Any:
+        """One request through the batcher: its inputs (decoded in the inference thread), prepare,
+        the batch's inference, finish; the model code's errors become InferenceFailed."""
         handler, batcher = state.handler, state.batcher
         assert handler is not None and batcher is not None
         try:
-            prepared = await run_in_threadpool(handler.prepare, inputs)
-            result = await batcher.submit(prepared)
-            return await run_in_threadpool(lambda: jsonable(handler.finish(result)))
+            return await batcher.submit(lambda: handler.prepare(inputs()))
         except BadInput:
             raise
         except Exception as exc:
@@ -97,8 +96,7 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
             return {image_input: decode_image(parsed["image"], config.max_image_bytes)}
 
         try:
-            inputs = await run_in_threadpool(decoded)
-            return _aip(AIP_OK, "success", await run(inputs))
+            return _aip(AIP_OK, "success", await run(decoded))
         except BadInput as exc:
             return _aip(AIP_BAD_INPUT, str(exc), None)
         except InferenceFailed as exc:
@@ -113,12 +111,11 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
         assert handler is not None
         try:
             body = await _body(request, config.max_body_bytes, config.max_body_bytes)
-            inputs = await run_in_threadpool(
-                lambda: request_values(
-                    _json(body), handler.inputs, config.max_image_bytes, not handler.inputs
-                )
+            fields, open_fields = handler.inputs, not handler.inputs
+            outputs = await run(
+                lambda: request_values(_json(body), fields, config.max_image_bytes, open_fields)
             )
-            return _json_response({"outputs": await run(inputs)})
+            return _json_response({"outputs": outputs})
         except TooLarge:
             return _error(413, "The request is too large", f"At most {config.max_body_bytes} bytes")
         except ClientDisconnect:
@@ -157,7 +154,7 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
             parsed = await run_in_threadpool(_json, body)
             requests = await run_in_threadpool(infer_requests, parsed, handler, config.max_image_bytes)
             # Several images are several requests: together they join one batch.
-            results = list(await asyncio.gather(*(run(inputs) for inputs in requests)))
+            results = list(await asyncio.gather(*(run(_given(inputs)) for inputs in requests)))
             return _json_response(infer_response(config, parsed, results))
         except TooLarge:
             return _error(413, "The request is too large", f"At most {config.max_body_bytes} bytes")
@@ -235,6 +232,10 @@ async def _body(request: Request, keep: int, hard: int) -> bytes:
     if size > keep:
         raise TooLarge
     return b"".join(chunks)
+
+
+def _given(inputs: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    return lambda: inputs
 
 
 def _json(body: bytes) -> Any:

@@ -1,9 +1,15 @@
 """Adaptive micro-batching: requests that arrive together are inferred together.
 
 One task takes what is queued; when that is fewer than ``max_size`` it waits up to ``window``
-seconds for more, then runs the batch in the single inference thread (models are called from
-one thread only). While a batch runs, new requests queue up and form the next batch at once,
-so a busy service batches more and an idle one answers a lone request after at most the window.
+seconds for more, then runs the batch in the single inference thread. While a batch runs, new
+requests queue up and form the next batch at once, so a busy service batches more and a lone
+request waits at most the window.
+
+All of a request's CPU work runs in that one thread, as in a plain loop: decoding and
+preprocessing (``work``, one per request), the batch's inference, postprocessing (``finish``).
+Spreading the decoding over more threads only fights the framework's own threads for the cores
+(on a 2-core machine PyTorch's throughput halved). A request's own error fails that request; an
+error of the inference fails the requests of its batch.
 """
 
 import asyncio
@@ -12,7 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-Infer = Callable[[list[Any]], list[Any]]
+Work = Callable[[], Any]  # one request's decoding and preprocessing
+Outcome = tuple[bool, Any]  # (True, result) or (False, the exception)
 
 
 class BatchSizeMismatch(RuntimeError):
@@ -20,9 +27,16 @@ class BatchSizeMismatch(RuntimeError):
 
 
 class Batcher:
-    def __init__(self, infer: Infer, max_size: int, window_s: float) -> None:
-        self.infer, self.max_size, self.window_s = infer, max(1, max_size), max(0.0, window_s)
-        self._queue: asyncio.Queue[tuple[Any, asyncio.Future[Any]]] = asyncio.Queue()
+    def __init__(
+        self,
+        infer: Callable[[list[Any]], list[Any]],
+        finish: Callable[[Any], Any],
+        max_size: int,
+        window_s: float,
+    ) -> None:
+        self.infer, self.finish = infer, finish
+        self.max_size, self.window_s = max(1, max_size), max(0.0, window_s)
+        self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]]] = asyncio.Queue()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inference")
         self._task: asyncio.Task[None] | None = None
 
@@ -36,9 +50,9 @@ class Batcher:
             await asyncio.gather(self._task, return_exceptions=True)
         self._executor.shutdown(wait=True)
 
-    async def submit(self, item: Any) -> Any:
+    async def submit(self, work: Work) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        await self._queue.put((item, future))
+        await self._queue.put((work, future))
         return await future
 
     async def _run(self) -> None:
@@ -59,22 +73,38 @@ class Batcher:
                     batch.append(await asyncio.wait_for(self._queue.get(), left))
                 except TimeoutError:
                     break
-            items = [item for item, _ in batch]
-            try:
-                results = await loop.run_in_executor(self._executor, self._checked, items)
-            except Exception as exc:  # the inference's own error: every request of the batch gets it
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():  # its client may have gone away
-                    future.set_result(result)
+            outcomes = await loop.run_in_executor(self._executor, self._process, [work for work, _ in batch])
+            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+                if future.done():  # its client went away
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
 
-    def _checked(self, items: list[Any]) -> list[Any]:
-        results = list(self.infer(items))
-        if len(results) != len(items):
-            raise BatchSizeMismatch(
-                f"The inference returned {len(results)} results for a batch of {len(items)}"
-            )
-        return results
+    def _process(self, works: list[Work]) -> list[Outcome]:
+        outcomes: list[Outcome] = [(False, None)] * len(works)
+        prepared: list[tuple[int, Any]] = []
+        for index, work in enumerate(works):
+            try:
+                prepared.append((index, work()))
+            except Exception as exc:
+                outcomes[index] = (False, exc)
+        if not prepared:
+            return outcomes
+        try:
+            results = list(self.infer([item for _, item in prepared]))
+            if len(results) != len(prepared):
+                raise BatchSizeMismatch(
+                    f"The inference returned {len(results)} results for a batch of {len(prepared)}"
+                )
+        except Exception as exc:
+            for index, _ in prepared:
+                outcomes[index] = (False, exc)
+            return outcomes
+        for (index, _), result in zip(prepared, results, strict=True):
+            try:
+                outcomes[index] = (True, self.finish(result))
+            except Exception as exc:
+                outcomes[index] = (False, exc)
+        return outcomes
