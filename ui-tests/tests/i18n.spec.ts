@@ -97,15 +97,18 @@ const ZH_CN = {
 async function untranslated(root: Locator): Promise<string[]> {
   const text = await root.evaluate((element: Element) => {
     // Not the extension's words: what a job printed, commit messages and authors (a repository
-    // earlier tests left in the workspace), labeling tasks' and aliases' names, a
-    // template's own description and inputs in the New-model steps (the module's text, as in the
-    // Modules panel), and the overflow button JupyterLab's toolbars make without a translator.
+    // earlier tests left in the workspace), names of labeling tasks, aliases and a service's inputs
+    // (and their types), a template's own description and inputs in the New-model steps (the
+    // module's text, as in the Modules panel), and the overflow button JupyterLab's toolbars make
+    // without a translator.
     const data = [
       '.jp-JobLog-text',
       '.jp-GitHistory-message',
       '.jp-GitHistory-author',
       '.jp-CrowdTask-name',
       '.jp-ModelsAlias-name',
+      '.jp-DeployForm-ioName',
+      '.jp-DeployForm-ioType',
       '.jp-ModelsWizard-templateInfo',
       '.jp-ModelsWizard-fields',
       '.jp-Toolbar-responsive-opener'
