@@ -415,6 +415,204 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jlab-platform/api/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment each name points to, newest first */
+        get: operations["getDeployments"];
+        put?: never;
+        /**
+         * Deploy a module run, a .py file, a ModelArts folder or a model version as an HTTP service
+         * @description The answer holds the service's API key: the only time it is shown. The service starts in the background: poll GET /deployments/{name} until its status is ready.
+         */
+        post: operations["postDeployments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What deploying a source would give: kind, checkpoints, inputs and outputs, commit */
+        get: operations["getDeploymentsPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment a name points to */
+        get: operations["getDeploymentsName"];
+        put?: never;
+        post?: never;
+        /** Stop a name's service and delete its history, keys and snapshots */
+        delete: operations["deleteDeploymentsName"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment as a zip to run anywhere ('本地一键部署'): deploy.sh, Dockerfile, code, checkpoint */
+        get: operations["getDeploymentsNameExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every deployment of a name, newest first */
+        get: operations["getDeploymentsNameHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new API key for the service (shown only in this answer) */
+        post: operations["postDeploymentsNameKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key (the service refuses it at once) */
+        delete: operations["deleteDeploymentsNameKeysKeyId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A chunk of the service's log (or the whole log as a file with download=true)
+         * @description With wait > 0 the answer waits until the log grows or the time is up.
+         */
+        get: operations["getDeploymentsNameLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Serve an earlier deployment of the name again (its commit and checkpoint)
+         * @description Starts it as a new deployment on the same port, waits until it is ready, points the name at it and lets the old process finish its requests: no request fails.
+         */
+        post: operations["postDeploymentsNameRollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a stopped or failed service again, from its own snapshot */
+        post: operations["postDeploymentsNameStart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/deployments/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the service (it finishes the requests it has) */
+        post: operations["postDeploymentsNameStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jlab-platform/api/evaluations": {
         parameters: {
             query?: never;
@@ -936,6 +1134,286 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jlab-platform/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List models (newest change first); q: words that must all appear */
+        get: operations["getModels"];
+        put?: never;
+        /** Create a model (and start its first training unless train is false) */
+        post: operations["postModels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/data-paths/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check a data path: valid when it holds images; its image count and classes */
+        get: operations["getModelsDataPathsCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/trainings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model trainings of a job (empty when the job trains no model) */
+        get: operations["getModelsTrainings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One model */
+        get: operations["getModelsName"];
+        put?: never;
+        post?: never;
+        /** Delete a model with its trainings, versions, aliases and batch predictions */
+        delete: operations["deleteModelsName"];
+        options?: never;
+        head?: never;
+        /** Change a model's description, config or data paths (bound paths stay) */
+        patch: operations["patchModelsName"];
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/aliases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's aliases and the history of every move, newest first */
+        get: operations["getModelsNameAliases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/aliases/{alias}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Point an alias at a version (create or move it) */
+        put: operations["putModelsNameAliasesAlias"];
+        post?: never;
+        /** Delete an alias (the history keeps it) */
+        delete: operations["deleteModelsNameAliasesAlias"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The run folder a version loads from (made from the library's store) */
+        get: operations["getModelsNameRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/trainings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's training tasks, newest first */
+        get: operations["getModelsNameTrainings"];
+        put?: never;
+        /** Start a training task (from_version: retrain that version) */
+        post: operations["postModelsNameTrainings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/trainings/{training_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One training task */
+        get: operations["getModelsNameTrainingsTrainingId"];
+        put?: never;
+        post?: never;
+        /** Delete an ended training task (its jobs stay in the Jobs list) */
+        delete: operations["deleteModelsNameTrainingsTrainingId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/trainings/{training_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a terminated or failed training task again (a new job) */
+        post: operations["postModelsNameTrainingsTrainingIdStart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/trainings/{training_id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Terminate a training task's job */
+        post: operations["postModelsNameTrainingsTrainingIdTerminate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's versions, highest first */
+        get: operations["getModelsNameVersions"];
+        put?: never;
+        /** Publish a completed training as the next version X.YY (once per training) */
+        post: operations["postModelsNameVersions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version, by number (1.02) or alias (production) */
+        get: operations["getModelsNameVersionsVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/versions/{version}/batch-predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The version's batch predictions, newest first */
+        get: operations["getModelsNameVersionsVersionBatchPredictions"];
+        put?: never;
+        /** Predict every image of a data path with the version, as a job */
+        post: operations["postModelsNameVersionsVersionBatchPredictions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/versions/{version}/batch-predictions/{prediction_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One batch prediction */
+        get: operations["getModelsNameVersionsVersionBatchPredictionsPredictionId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/api/models/{name}/versions/{version}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the version: its original checkpoint, or converted to ONNX or TFLite */
+        get: operations["getModelsNameVersionsVersionExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jlab-platform/api/modules": {
         parameters: {
             query?: never;
@@ -1075,6 +1553,27 @@ export interface paths {
         post?: never;
         /** Stop an instance and forget it */
         delete: operations["deleteTensorboardInstanceId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jlab-platform/deployments/{name}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deployed service's route (GET), under Jupyter's login */
+        get: operations["getDeploymentsNamePath"];
+        put?: never;
+        /**
+         * A deployed service's route (POST: /aip, /predict, /v2/...), under Jupyter's login
+         * @description No API key is needed: the proxy vouches for the logged-in user.
+         */
+        post: operations["postDeploymentsNamePath"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1253,6 +1752,63 @@ export interface components {
             /** Invite */
             invite: boolean;
         };
+        /** Agreement */
+        Agreement: {
+            /**
+             * Items
+             * @description The samples with 2 or more labels.
+             */
+            items: number;
+            /**
+             * Fleiss Kappa
+             * @description Over those samples; null when undefined.
+             */
+            fleiss_kappa: number | null;
+            /** Cohen Kappa */
+            cohen_kappa: components["schemas"]["PairAgreement"][];
+            /** Disagreements */
+            disagreements: components["schemas"]["Disagreement"][];
+        };
+        /** Alias */
+        Alias: {
+            /** Alias */
+            alias: string;
+            /** Version */
+            version: string;
+            /** Set By */
+            set_by: string;
+            /** Set At */
+            set_at: string;
+        };
+        /** AliasList */
+        AliasList: {
+            /** Aliases */
+            aliases: components["schemas"]["Alias"][];
+            /**
+             * History
+             * @description Every move, newest first.
+             */
+            history: components["schemas"]["AliasMove"][];
+        };
+        /** AliasMove */
+        AliasMove: {
+            /** Alias */
+            alias: string;
+            /**
+             * From Version
+             * @description null: the alias was created.
+             */
+            from_version: string | null;
+            /**
+             * To Version
+             * @description null: the alias was deleted.
+             */
+            to_version: string | null;
+            /** By */
+            by: string;
+            /** At */
+            at: string;
+        };
         /**
          * Analysis
          * @description ``model_analysis_results.json``.
@@ -1281,6 +1837,83 @@ export interface components {
              * @description Rows: true class, columns: predicted class.
              */
             confusion_matrix: number[][];
+        };
+        /** BatchPrediction */
+        BatchPrediction: {
+            /** Id */
+            id: string;
+            /** Model */
+            model: string;
+            /** Version */
+            version: string;
+            /** Data Path */
+            data_path: string;
+            /** Job Id */
+            job_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "waiting" | "running" | "completed" | "failed" | "terminated";
+            /**
+             * Output
+             * @description Folder of predictions.csv, predictions.json and the report (relative to the root).
+             */
+            output: string;
+            /**
+             * Report
+             * @description The evaluation report's folder when the data is labeled and it is done.
+             */
+            report: string | null;
+            /** Images */
+            images: number;
+            /** Created By */
+            created_by: string;
+            /** Created At */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** BatchPredictionList */
+        BatchPredictionList: {
+            /** Predictions */
+            predictions: components["schemas"]["BatchPrediction"][];
+        };
+        /**
+         * BatchSettings
+         * @description Adaptive micro-batching: requests arriving within the window are inferred together.
+         */
+        "BatchSettings-Input": {
+            /**
+             * Max Size
+             * @description Most requests in one batch (1: no batching).
+             * @default 1
+             */
+            max_size?: number;
+            /**
+             * Window Ms
+             * @description How long a batch waits to fill.
+             * @default 5
+             */
+            window_ms?: number;
+        };
+        /**
+         * BatchSettings
+         * @description Adaptive micro-batching: requests arriving within the window are inferred together.
+         */
+        "BatchSettings-Output": {
+            /**
+             * Max Size
+             * @description Most requests in one batch (1: no batching).
+             * @default 1
+             */
+            max_size: number;
+            /**
+             * Window Ms
+             * @description How long a batch waits to fill.
+             * @default 5
+             */
+            window_ms: number;
         };
         /** Capture */
         Capture: {
@@ -1508,6 +2141,89 @@ export interface components {
             conversions: components["schemas"]["jlab_platform__files__models__Task"][];
             worker: components["schemas"]["WorkerStatus"];
         };
+        /** CreateDeployment */
+        CreateDeployment: {
+            /**
+             * Source
+             * @description What to deploy: a module run folder 'results/<module>/<run>', a .py file, a ModelArts folder (customize_service.py + config.json), all relative to the root, or a model version 'model:<name>[@<version or alias>]'.
+             */
+            source: string;
+            /**
+             * Name
+             * @description A letter first, then letters, digits, '-' or '_'; at most 60 characters.
+             */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Checkpoint
+             * @description A checkpoint file inside the run folder (a file name, not a path); default: the run's best or last checkpoint.
+             * @default null
+             */
+            checkpoint?: string | null;
+            /**
+             * Workers
+             * @description Server processes (Ray: replicas).
+             * @default 1
+             */
+            workers?: number;
+            /**
+             * @description Default: no batching.
+             * @default null
+             */
+            batch?: components["schemas"]["BatchSettings-Input"] | null;
+            /**
+             * Inputs
+             * @description Names of the inputs to keep (default: all).
+             * @default null
+             */
+            inputs?: string[] | null;
+            /**
+             * Outputs
+             * @description Names of the outputs to keep (default: all).
+             * @default null
+             */
+            outputs?: string[] | null;
+            /**
+             * Replace
+             * @description Deploy a new version of an existing name: it starts on the name's port, and once it is ready the name points to it and the old one drains (no request fails). Without it an existing name is a conflict (409).
+             * @default false
+             */
+            replace?: boolean;
+        };
+        /** DataPathCheck */
+        DataPathCheck: {
+            /** Path */
+            path: string;
+            /**
+             * Valid
+             * @description True when the folder holds images.
+             */
+            valid: boolean;
+            /** Images */
+            images: number;
+            /**
+             * Classes
+             * @description Class folders holding images (empty for an unlabeled folder).
+             */
+            classes: string[];
+            /**
+             * Reason
+             * @description Why it is invalid (null when valid).
+             */
+            reason: string | null;
+        };
+        /** DataPathQuery */
+        DataPathQuery: {
+            /**
+             * Path
+             * @description A path relative to the server's root directory, '/'-separated (no '..', no absolute path, names of at most 255 bytes).
+             */
+            path: string;
+        };
         /** Dataset */
         Dataset: {
             /** Name */
@@ -1602,6 +2318,249 @@ export interface components {
             /** Samples */
             samples: number | null;
         };
+        /** Deployment */
+        Deployment: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Source */
+            source: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "module" | "python" | "modelarts";
+            /** Module */
+            module: string | null;
+            /** Checkpoint */
+            checkpoint: string | null;
+            /** Commit */
+            commit: string | null;
+            /**
+             * Uncommitted
+             * @description Deployed from the working state with changes no commit holds.
+             */
+            uncommitted: boolean;
+            /**
+             * Model Version
+             * @description '<name>@<version>' when deployed from the model library.
+             */
+            model_version: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "starting" | "ready" | "failed" | "stopped";
+            /**
+             * Reason
+             * @description Why it failed or stopped.
+             */
+            reason: string | null;
+            /**
+             * Active
+             * @description The deployment its name points to (others are its history).
+             */
+            active: boolean;
+            /**
+             * Backend
+             * @enum {string}
+             */
+            backend: "local" | "ray";
+            /**
+             * Url
+             * @description The service's own base URL (callers outside JupyterLab send a key).
+             */
+            url: string;
+            /**
+             * Proxy Url
+             * @description The same service under Jupyter's login (no key needed).
+             */
+            proxy_url: string;
+            /** Port */
+            port: number;
+            /** Workers */
+            workers: number;
+            batch: components["schemas"]["BatchSettings-Output"];
+            /**
+             * Rolled Back From
+             * @description The deployment whose commit+checkpoint this redeploys.
+             */
+            rolled_back_from: string | null;
+            /** Created By */
+            created_by: string | null;
+            /** Created At */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Stopped At */
+            stopped_at: string | null;
+            /** Inputs */
+            inputs: components["schemas"]["IOField"][];
+            /** Outputs */
+            outputs: components["schemas"]["IOField"][];
+            /** Keys */
+            keys: components["schemas"]["KeyInfo"][];
+        };
+        /** DeploymentCreated */
+        DeploymentCreated: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Source */
+            source: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "module" | "python" | "modelarts";
+            /** Module */
+            module: string | null;
+            /** Checkpoint */
+            checkpoint: string | null;
+            /** Commit */
+            commit: string | null;
+            /**
+             * Uncommitted
+             * @description Deployed from the working state with changes no commit holds.
+             */
+            uncommitted: boolean;
+            /**
+             * Model Version
+             * @description '<name>@<version>' when deployed from the model library.
+             */
+            model_version: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "starting" | "ready" | "failed" | "stopped";
+            /**
+             * Reason
+             * @description Why it failed or stopped.
+             */
+            reason: string | null;
+            /**
+             * Active
+             * @description The deployment its name points to (others are its history).
+             */
+            active: boolean;
+            /**
+             * Backend
+             * @enum {string}
+             */
+            backend: "local" | "ray";
+            /**
+             * Url
+             * @description The service's own base URL (callers outside JupyterLab send a key).
+             */
+            url: string;
+            /**
+             * Proxy Url
+             * @description The same service under Jupyter's login (no key needed).
+             */
+            proxy_url: string;
+            /** Port */
+            port: number;
+            /** Workers */
+            workers: number;
+            batch: components["schemas"]["BatchSettings-Output"];
+            /**
+             * Rolled Back From
+             * @description The deployment whose commit+checkpoint this redeploys.
+             */
+            rolled_back_from: string | null;
+            /** Created By */
+            created_by: string | null;
+            /** Created At */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Stopped At */
+            stopped_at: string | null;
+            /** Inputs */
+            inputs: components["schemas"]["IOField"][];
+            /** Outputs */
+            outputs: components["schemas"]["IOField"][];
+            /** Keys */
+            keys: components["schemas"]["KeyInfo"][];
+            /**
+             * Key
+             * @description The API key, shown only in this answer (only its hash is stored); null when a new version replaced the name's deployment (the name's keys stay valid).
+             */
+            key: string | null;
+        };
+        /** DeploymentHistory */
+        DeploymentHistory: {
+            /** Name */
+            name: string;
+            /**
+             * Deployments
+             * @description Every deployment of the name, newest first.
+             */
+            deployments: components["schemas"]["Deployment"][];
+        };
+        /** DeploymentList */
+        DeploymentList: {
+            /**
+             * Deployments
+             * @description The deployment each name points to, newest first.
+             */
+            deployments: components["schemas"]["Deployment"][];
+        };
+        /**
+         * DeploymentPreview
+         * @description What deploying a source would give, before deploying (the deploy dialog shows it to trim).
+         */
+        DeploymentPreview: {
+            /** Source */
+            source: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "module" | "python" | "modelarts";
+            /** Module */
+            module: string | null;
+            /**
+             * Suggested Name
+             * @description A valid deployment name made from the source.
+             */
+            suggested_name: string;
+            /**
+             * Config
+             * @description The <notebook>.deploy.yml the inputs/outputs were read from.
+             */
+            config: string | null;
+            /**
+             * Repository
+             * @description The workspace is a git repository (commits can be recorded).
+             */
+            repository: boolean;
+            /**
+             * Checkpoints
+             * @description Checkpoint files a module run offers (first: the default).
+             */
+            checkpoints: string[];
+            /** Commit */
+            commit: string | null;
+            /**
+             * Uncommitted
+             * @description The workspace has changes no commit holds.
+             */
+            uncommitted: boolean;
+            /** Model Version */
+            model_version: string | null;
+            /** Inputs */
+            inputs: components["schemas"]["IOField"][];
+            /** Outputs */
+            outputs: components["schemas"]["IOField"][];
+        };
         /** Diff */
         Diff: {
             /** Path */
@@ -1628,6 +2587,18 @@ export interface components {
              * @default null
              */
             commit?: string | null;
+        };
+        /** Disagreement */
+        Disagreement: {
+            /** Sample */
+            sample: string;
+            /**
+             * Labels
+             * @description Each labeler's label, by name.
+             */
+            labels: {
+                [key: string]: string;
+            };
         };
         /** DownloadQuery */
         DownloadQuery: {
@@ -1727,6 +2698,15 @@ export interface components {
             folder: string;
             /** @description The report, once complete. */
             analysis: components["schemas"]["Analysis"] | null;
+        };
+        /** ExportQuery */
+        ExportQuery: {
+            /**
+             * Format
+             * @default checkpoint
+             * @enum {string}
+             */
+            format?: "onnx" | "tflite" | "checkpoint";
         };
         /** ExportScriptRequest */
         ExportScriptRequest: {
@@ -1889,6 +2869,24 @@ export interface components {
              */
             max_file_mb: number;
         };
+        /**
+         * IOField
+         * @description One input or output of a deployed service (from the module spec or ``<notebook>.deploy.yml``).
+         */
+        IOField: {
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @description A module spec type: image, str, int, float, bool, path, list[...], ...
+             */
+            type: string;
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+        };
         /** ImageQuery */
         ImageQuery: {
             /**
@@ -2042,6 +3040,21 @@ export interface components {
             /** Eta Seconds */
             eta_seconds: number | null;
         };
+        /**
+         * KeyInfo
+         * @description An API key as listed: never the key itself (only its sha256 is stored).
+         */
+        KeyInfo: {
+            /** Id */
+            id: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Prefix
+             * @description The key's first characters, to tell keys apart.
+             */
+            prefix: string;
+        };
         /** LabelList */
         LabelList: {
             /** Labels */
@@ -2178,6 +3191,114 @@ export interface components {
             index: number;
             /** Label */
             label: string | null;
+        };
+        /** Model */
+        Model: {
+            /** Name */
+            name: string;
+            /** Template */
+            template: string;
+            /**
+             * Template Version
+             * @description The module's version when the model was created or last retrained.
+             */
+            template_version: string;
+            /** Task */
+            task: string;
+            /** Description */
+            description: string;
+            /** Latest Version */
+            latest_version: string | null;
+            /**
+             * Aliases
+             * @description Alias -> version.
+             */
+            aliases: {
+                [key: string]: string;
+            };
+            /**
+             * Trainings Active
+             * @description Trainings waiting or training.
+             */
+            trainings_active: number;
+            /** Created By */
+            created_by: string;
+            /** Created At */
+            created_at: string;
+            /** Updated By */
+            updated_by: string;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Data Paths
+             * @description Bound at creation (cannot be removed) and added since.
+             */
+            data_paths: string[];
+            /**
+             * Fixed Data Paths
+             * @description The paths bound at creation.
+             */
+            fixed_data_paths: string[];
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Versions */
+            versions: number;
+        };
+        /** ModelList */
+        ModelList: {
+            /** Models */
+            models: components["schemas"]["ModelSummary"][];
+            /** Total */
+            total: number;
+        };
+        /** ModelListQuery */
+        ModelListQuery: {
+            /**
+             * Q
+             * @description Words that must all appear.
+             * @default null
+             */
+            q?: string | null;
+        };
+        /** ModelSummary */
+        ModelSummary: {
+            /** Name */
+            name: string;
+            /** Template */
+            template: string;
+            /**
+             * Template Version
+             * @description The module's version when the model was created or last retrained.
+             */
+            template_version: string;
+            /** Task */
+            task: string;
+            /** Description */
+            description: string;
+            /** Latest Version */
+            latest_version: string | null;
+            /**
+             * Aliases
+             * @description Alias -> version.
+             */
+            aliases: {
+                [key: string]: string;
+            };
+            /**
+             * Trainings Active
+             * @description Trainings waiting or training.
+             */
+            trainings_active: number;
+            /** Created By */
+            created_by: string;
+            /** Created At */
+            created_at: string;
+            /** Updated By */
+            updated_by: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** Module */
         Module: {
@@ -2327,6 +3448,62 @@ export interface components {
             actions: string[];
             /** Shadowed */
             shadowed: string[];
+        };
+        /** NewKey */
+        NewKey: {
+            /** Id */
+            id: string;
+            /**
+             * Key
+             * @description Shown only in this answer.
+             */
+            key: string;
+            /** Created At */
+            created_at: string;
+            /** Prefix */
+            prefix: string;
+        };
+        /** NewModel */
+        NewModel: {
+            /**
+             * Name
+             * @description At most 60 characters: a letter first, a-z A-Z 0-9 - _, ending with a letter or digit.
+             */
+            name: string;
+            /**
+             * Template
+             * @description A module of the library, e.g. image-classifier.
+             */
+            template: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Data Paths
+             * @description Folders of training images (class folders).
+             */
+            data_paths: string[];
+            /**
+             * Config
+             * @description Inputs of the template's train action (its module spec), e.g. max_iter, base_lr, split.
+             */
+            config?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Env
+             * @default cpu
+             * @enum {string}
+             */
+            env?: "cpu" | "gpu";
+            /**
+             * Train
+             * @description Start the first training task at once.
+             * @default true
+             */
+            train?: boolean;
         };
         /** NewTaskAnswer */
         NewTaskAnswer: {
@@ -2613,6 +3790,24 @@ export interface components {
              */
             request_id?: string | null;
         };
+        /** PairAgreement */
+        PairAgreement: {
+            /**
+             * Labelers
+             * @description Two labelers, by name.
+             */
+            labelers: string[];
+            /**
+             * Items
+             * @description The samples both labeled.
+             */
+            items: number;
+            /**
+             * Kappa
+             * @description Cohen's kappa; null when undefined (one class throughout).
+             */
+            kappa: number | null;
+        };
         /** PlatformInfo */
         PlatformInfo: {
             /** Version */
@@ -2638,6 +3833,19 @@ export interface components {
              * @description Where jobs and modules write results, relative to the root.
              */
             results_dir: string;
+            /**
+             * Tensorboard Runs Dir
+             * @description Where each job's TensorBoard run is written (tensorboard_runs_dir), relative to the root; null when it is configured outside the root.
+             */
+            tensorboard_runs_dir: string | null;
+        };
+        /** PreviewQuery */
+        PreviewQuery: {
+            /**
+             * Source
+             * @description As in CreateDeployment.source.
+             */
+            source: string;
         };
         /** Problem */
         Problem: {
@@ -2647,6 +3855,20 @@ export interface components {
             line: number | null;
             /** Message */
             message: string;
+        };
+        /** Publish */
+        Publish: {
+            /**
+             * Training Id
+             * @default null
+             */
+            training_id?: string | null;
+            /**
+             * Job Id
+             * @description Or the training's job (the Jobs view).
+             * @default null
+             */
+            job_id?: string | null;
         };
         /** RefreshQuery */
         RefreshQuery: {
@@ -2714,6 +3936,14 @@ export interface components {
             folder: string;
             /** Export */
             export: string;
+        };
+        /** Rollback */
+        Rollback: {
+            /**
+             * To
+             * @description The id of an earlier deployment of this name.
+             */
+            to: string;
         };
         /** RollbackRequest */
         RollbackRequest: {
@@ -2783,13 +4013,8 @@ export interface components {
             by_labeler: {
                 [key: string]: number;
             };
-            /**
-             * Agreement
-             * @description Fleiss' and Cohen's kappa and the disagreements.
-             */
-            agreement: {
-                [key: string]: unknown;
-            };
+            /** @description Fleiss' and Cohen's kappa and the disagreements. */
+            agreement: components["schemas"]["Agreement"];
             /** Files */
             files: components["schemas"]["RoundFile"][];
         };
@@ -2826,6 +4051,15 @@ export interface components {
              * @default null
              */
             job?: string | null;
+        };
+        /** RunQuery */
+        RunQuery: {
+            /**
+             * Version
+             * @description X.YY or an alias; default: the latest version.
+             * @default null
+             */
+            version?: string | null;
         };
         /** SamplePage */
         SamplePage: {
@@ -2897,12 +4131,23 @@ export interface components {
             /** Reason */
             reason: string | null;
         };
+        /** SeedModule */
+        SeedModule: {
+            /**
+             * Path
+             * @description The module's folder, relative to the root.
+             */
+            path: string;
+            /**
+             * Classes
+             * @description The classes of its config.json.
+             */
+            classes: string[];
+        };
         /** SeedModules */
         SeedModules: {
             /** Modules */
-            modules: {
-                [key: string]: unknown;
-            }[];
+            modules: components["schemas"]["SeedModule"][];
         };
         /** Session */
         Session: {
@@ -2912,6 +4157,14 @@ export interface components {
             progress: components["schemas"]["LabelingProgress"];
             /** Waiting */
             waiting: string | null;
+        };
+        /** SetAlias */
+        SetAlias: {
+            /**
+             * Version
+             * @description X.YY: X the template's major version, YY counts publishes.
+             */
+            version: string;
         };
         /** SkipRequest */
         SkipRequest: {
@@ -2985,6 +4238,20 @@ export interface components {
              */
             script?: boolean;
         };
+        /** StartBatchPrediction */
+        StartBatchPrediction: {
+            /**
+             * Data Path
+             * @description A folder of images (class folders: also an evaluation report).
+             */
+            data_path: string;
+            /**
+             * Env
+             * @default cpu
+             * @enum {string}
+             */
+            env?: "cpu" | "gpu";
+        };
         /** StartEvaluation */
         StartEvaluation: {
             /**
@@ -3006,6 +4273,34 @@ export interface components {
              * @description The folder to show, relative to the root (its runs are subfolders).
              */
             logdir: string;
+        };
+        /** StartTraining */
+        StartTraining: {
+            /**
+             * From Version
+             * @description Retrain this version: its config and data paths are the defaults.
+             * @default null
+             */
+            from_version?: string | null;
+            /**
+             * Data Paths
+             * @description Added to the model's (or version's) paths.
+             */
+            data_paths?: string[];
+            /**
+             * Config
+             * @description Overrides of the model's (or version's) config.
+             * @default null
+             */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Env
+             * @default cpu
+             * @enum {string}
+             */
+            env?: "cpu" | "gpu";
         };
         /** StatusQuery */
         StatusQuery: {
@@ -3241,6 +4536,96 @@ export interface components {
              */
             verify?: boolean;
         };
+        /** Training */
+        Training: {
+            /** Id */
+            id: string;
+            /** Model */
+            model: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "waiting" | "training" | "terminated" | "completed" | "failed" | "published";
+            /**
+             * Job Id
+             * @description The job running it now (start again makes a new job).
+             */
+            job_id: string;
+            /**
+             * Job Ids
+             * @description Every job of this training, oldest first.
+             */
+            job_ids: string[];
+            /**
+             * Progress
+             * @description 0..1 while training; 1 when completed.
+             */
+            progress: number | null;
+            /** Eta Seconds */
+            eta_seconds: number | null;
+            /** Template */
+            template: string;
+            /** Template Version */
+            template_version: string;
+            /** Data Paths */
+            data_paths: string[];
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Env
+             * @enum {string}
+             */
+            env: "cpu" | "gpu";
+            /** From Version */
+            from_version: string | null;
+            /**
+             * Version
+             * @description The version it was published as.
+             */
+            version: string | null;
+            /**
+             * Run Dir
+             * @description Its run folder results/<template>/<run>/ once training began.
+             */
+            run_dir: string | null;
+            /**
+             * Evaluation
+             * @description Id of its evaluation report (GET /evaluations/{id}), when made.
+             */
+            evaluation: string | null;
+            /** Metrics */
+            metrics: {
+                [key: string]: number;
+            };
+            /** Reason */
+            reason: string | null;
+            /** Created By */
+            created_by: string;
+            /** Created At */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** TrainingList */
+        TrainingList: {
+            /** Trainings */
+            trainings: components["schemas"]["Training"][];
+            /** Total */
+            total: number;
+        };
+        /** TrainingQuery */
+        TrainingQuery: {
+            /**
+             * Job Id
+             * @description The job whose training to list.
+             */
+            job_id: string;
+        };
         /** TrainingRun */
         TrainingRun: {
             /**
@@ -3286,6 +4671,102 @@ export interface components {
             sample_id: string;
             /** Label */
             label: string;
+        };
+        /** UpdateModel */
+        UpdateModel: {
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+            /**
+             * Data Paths
+             * @description The new list: it must keep every path bound at creation (new ones may be added).
+             * @default null
+             */
+            data_paths?: string[] | null;
+            /**
+             * Config
+             * @default null
+             */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** Version */
+        Version: {
+            /** Model */
+            model: string;
+            /** Version */
+            version: string;
+            /** Template */
+            template: string;
+            /** Template Version */
+            template_version: string;
+            /** Task */
+            task: string;
+            /**
+             * Commit
+             * @description The git commit the training job ran.
+             */
+            commit: string | null;
+            /** Training Id */
+            training_id: string;
+            /** Job Id */
+            job_id: string;
+            /** Data Paths */
+            data_paths: string[];
+            /**
+             * Data Hash
+             * @description sha256 of the sorted list of (path, size, mtime) of the data's images.
+             */
+            data_hash: string;
+            /** Images */
+            images: number;
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Checkpoint Sha256 */
+            checkpoint_sha256: string;
+            /** Checkpoint Bytes */
+            checkpoint_bytes: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: number;
+            };
+            /**
+             * Evaluation
+             * @description Id of the training's evaluation report (GET /evaluations/{id}).
+             */
+            evaluation: string | null;
+            /** Aliases */
+            aliases: string[];
+            /** Published By */
+            published_by: string;
+            /** Published At */
+            published_at: string;
+        };
+        /** VersionList */
+        VersionList: {
+            /** Versions */
+            versions: components["schemas"]["Version"][];
+        };
+        /** VersionRun */
+        VersionRun: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /** Template */
+            template: string;
+            /**
+             * Run Dir
+             * @description The version's run folder (relative to the root), as its template loads it.
+             */
+            run_dir: string;
+            /** Commit */
+            commit: string | null;
         };
         /** WorkerStatus */
         WorkerStatus: {
@@ -4346,6 +5827,419 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getDeployments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deployment each name points to, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentList"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postDeployments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeployment"];
+            };
+        };
+        responses: {
+            /** @description Deploy a module run, a .py file, a ModelArts folder or a model version as an HTTP service */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentCreated"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getDeploymentsPreview: {
+        parameters: {
+            query: {
+                /** @description As in CreateDeployment.source. */
+                source: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What deploying a source would give: kind, checkpoints, inputs and outputs, commit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentPreview"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getDeploymentsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deployment a name points to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteDeploymentsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stop a name's service and delete its history, keys and snapshots */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getDeploymentsNameExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deployment as a zip to run anywhere ('本地一键部署'): deploy.sh, Dockerfile, code, checkpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getDeploymentsNameHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every deployment of a name, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentHistory"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postDeploymentsNameKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new API key for the service (shown only in this answer) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewKey"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteDeploymentsNameKeysKeyId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoke an API key (the service refuses it at once) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getDeploymentsNameLog: {
+        parameters: {
+            query?: {
+                /** @description Where to start; a negative offset counts from the end. */
+                offset?: number;
+                max_bytes?: number;
+                /** @description Seconds to wait for the log to grow. */
+                wait?: number;
+                /** @description The whole log as a file. */
+                download?: boolean;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A chunk of the service's log (or the whole log as a file with download=true) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogChunk"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postDeploymentsNameRollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rollback"];
+            };
+        };
+        responses: {
+            /** @description Serve an earlier deployment of the name again (its commit and checkpoint) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postDeploymentsNameStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Start a stopped or failed service again, from its own snapshot */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postDeploymentsNameStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stop the service (it finishes the requests it has) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
                 };
             };
             /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
@@ -5491,6 +7385,786 @@ export interface operations {
             };
         };
     };
+    getModels: {
+        parameters: {
+            query?: {
+                /** @description Words that must all appear. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List models (newest change first); q: words that must all appear */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewModel"];
+            };
+        };
+        responses: {
+            /** @description Create a model (and start its first training unless train is false) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsDataPathsCheck: {
+        parameters: {
+            query: {
+                /** @description A path relative to the server's root directory, '/'-separated (no '..', no absolute path, names of at most 255 bytes). */
+                path: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Check a data path: valid when it holds images; its image count and classes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataPathCheck"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsTrainings: {
+        parameters: {
+            query: {
+                /** @description The job whose training to list. */
+                job_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model trainings of a job (empty when the job trains no model) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingList"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One model */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteModelsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a model with its trainings, versions, aliases and batch predictions */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patchModelsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateModel"];
+            };
+        };
+        responses: {
+            /** @description Change a model's description, config or data paths (bound paths stay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameAliases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model's aliases and the history of every move, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AliasList"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    putModelsNameAliasesAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAlias"];
+            };
+        };
+        responses: {
+            /** @description Point an alias at a version (create or move it) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alias"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteModelsNameAliasesAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete an alias (the history keeps it) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameRun: {
+        parameters: {
+            query?: {
+                /** @description X.YY or an alias; default: the latest version. */
+                version?: string | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run folder a version loads from (made from the library's store) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionRun"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameTrainings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model's training tasks, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingList"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postModelsNameTrainings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartTraining"];
+            };
+        };
+        responses: {
+            /** @description Start a training task (from_version: retrain that version) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Training"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameTrainingsTrainingId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                training_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One training task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Training"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteModelsNameTrainingsTrainingId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                training_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete an ended training task (its jobs stay in the Jobs list) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postModelsNameTrainingsTrainingIdStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                training_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Start a terminated or failed training task again (a new job) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Training"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postModelsNameTrainingsTrainingIdTerminate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                training_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Terminate a training task's job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Training"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model's versions, highest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionList"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postModelsNameVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Publish"];
+            };
+        };
+        responses: {
+            /** @description Publish a completed training as the next version X.YY (once per training) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameVersionsVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One version, by number (1.02) or alias (production) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameVersionsVersionBatchPredictions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version's batch predictions, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPredictionList"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postModelsNameVersionsVersionBatchPredictions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartBatchPrediction"];
+            };
+        };
+        responses: {
+            /** @description Predict every image of a data path with the version, as a job */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPrediction"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameVersionsVersionBatchPredictionsPredictionId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+                prediction_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One batch prediction */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPrediction"];
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getModelsNameVersionsVersionExport: {
+        parameters: {
+            query?: {
+                format?: "onnx" | "tflite" | "checkpoint";
+            };
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download the version: its original checkpoint, or converted to ONNX or TFLite */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getModules: {
         parameters: {
             query?: {
@@ -5792,6 +8466,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getDeploymentsNamePath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A deployed service's route (GET), under Jupyter's login */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postDeploymentsNamePath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A deployed service's route (POST: /aip, /predict, /v2/...), under Jupyter's login */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
             };
             /** @description An error: what went wrong and what to fix (4xx), or that a backend is down (503). */
             default: {
