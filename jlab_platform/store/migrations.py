@@ -195,7 +195,7 @@ def _create_deployments(conn: Connection) -> None:
         " kind VARCHAR(16) NOT NULL,"
         " module VARCHAR(128),"
         " checkpoint VARCHAR(255),"
-        " \"commit\" VARCHAR(64),"
+        ' "commit" VARCHAR(64),'
         " uncommitted BOOLEAN NOT NULL,"
         " model_version VARCHAR(256),"
         " status VARCHAR(16) NOT NULL,"
