@@ -12,7 +12,7 @@ from ray.serve import Application
 
 from .runtime.app import ServiceState, build_app
 from .runtime.auth import KeyRing
-from .runtime.batching import Batcher
+from .runtime.batching import service_batcher
 from .runtime.config import ServiceConfig
 from .runtime.loaders import Handler, load_handler
 
@@ -29,8 +29,7 @@ class Service:
 
     async def _start_batching(self) -> None:
         # In the replica's event loop (the ASGI lifespan), where the batcher's task must run.
-        size = self.config.batch_max_size if self.handler.batchable else 1
-        batcher = Batcher(self.handler.infer, size, self.config.batch_window_ms / 1000)
+        batcher = service_batcher(self.handler, self.config)
         batcher.start()
         self.state.handler, self.state.batcher = self.handler, batcher
 

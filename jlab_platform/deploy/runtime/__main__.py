@@ -25,8 +25,7 @@ from pydantic import ValidationError
 from ...files.atomic import write_json_atomic
 from .app import ServiceState, build_app
 from .auth import KeyRing
-from .batching import Batcher
-from .codec import jsonable
+from .batching import service_batcher
 from .config import ServiceConfig, read_config
 from .loaders import load_handler
 
@@ -105,16 +104,10 @@ class Runtime:
     async def _start_batching(self) -> None:
         handler = self.state.handler
         assert handler is not None
-        size = self.config.batch_max_size if handler.batchable else 1
-        batcher = Batcher(
-            handler.infer,
-            lambda result: jsonable(handler.finish(result)),
-            size,
-            self.config.batch_window_ms / 1000,
-        )
+        batcher = service_batcher(handler, self.config)
         batcher.start()
         self.state.batcher = batcher
-        asyncio.get_running_loop().create_task(self._announce(size))
+        asyncio.get_running_loop().create_task(self._announce(batcher.max_size))
 
     async def _announce(self, size: int) -> None:
         while not self.server.started:  # "ready" once the socket listens

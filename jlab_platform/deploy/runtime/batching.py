@@ -18,6 +18,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from .codec import jsonable
+from .config import ServiceConfig
+from .loaders import Handler
+
 Work = Callable[[], Any]  # one request's decoding and preprocessing
 Outcome = tuple[bool, Any]  # (True, result) or (False, the exception)
 
@@ -108,3 +112,11 @@ class Batcher:
             except Exception as exc:
                 outcomes[index] = (False, exc)
         return outcomes
+
+
+def service_batcher(handler: Handler, config: ServiceConfig) -> Batcher:
+    """A service's batcher: up to the config's batch size when its inference takes a batch."""
+    size = config.batch_max_size if handler.batchable else 1
+    return Batcher(
+        handler.infer, lambda result: jsonable(handler.finish(result)), size, config.batch_window_ms / 1000
+    )
