@@ -12,13 +12,12 @@ from jlab_platform.crowd.identity import Identity
 from jlab_platform.crowd.models import NewTaskRequest, Task
 from jlab_platform.crowd.service import CreatedTask
 from jlab_platform.crowd.states import LABELING
-from jlab_platform.jobs.executor import JobExecutor, LocalExecutor
-from jlab_platform.jobs.service import JobService, JobSettings
-from jlab_platform.paths import PathResolver
-from jlab_platform.store import Store
+from jlab_platform.jobs.executor import JobExecutor
+from jlab_platform.jobs.service import JobService
 from jlab_platform.store.models import CrowdRoundRow, CrowdSampleRow, CrowdTaskRow
 from jlab_platform.timeutil import utcnow
 from tests.crowd.modules import make_images, make_seed_module
+from tests.helpers.services import jobs_on
 
 
 @dataclass
@@ -49,28 +48,14 @@ class Crowd:
 def make_crowd(
     root: Path, db_url: str, executor: JobExecutor | None = None, **settings: Any
 ) -> tuple[JobService, CrowdService]:
-    data, results = root / ".jlab_platform", root / "results"
-    data.mkdir(parents=True, exist_ok=True)
-    results.mkdir(exist_ok=True)
-    store = Store(db_url)
-    store.migrate()
-    paths = PathResolver(root)
-    jobs = JobService(
-        store,
-        paths,
-        JobSettings(
-            data_dir=data,
-            results_dir=results,
-            db_url=db_url,
-            max_cpu_jobs=2,
-            gpu_count=0,
-            grace_seconds=2.0,
-            retention_days=7.0,
-        ),
-        executor or LocalExecutor(),
+    made = jobs_on(root, db_url, executor)
+    crowd = CrowdService(
+        made.store,
+        made.paths,
+        made.jobs,
+        CrowdSettings(data_dir=made.data, results_dir=made.results, **settings),
     )
-    crowd = CrowdService(store, paths, jobs, CrowdSettings(data_dir=data, results_dir=results, **settings))
-    return jobs, crowd
+    return made.jobs, crowd
 
 
 def crowd_on(tmp_path: Path, db_url: str, executor: JobExecutor | None = None) -> Crowd:

@@ -8,42 +8,15 @@ import sys
 import time
 import zipfile
 from pathlib import Path
-from typing import NoReturn
 
 import httpx
-import pytest
-import torch
 
 from jlab_platform.deploy.models import CreateDeployment
-from jlab_platform.kernel import modules
-from jlab_platform.kernel.client import ServerNotFound
 from tests.helpers.jupyter import free_port
-from tests.modules.factory import write_stripes
 
+from .classifier_support import stripes, train_classifier
 from .manager_support import READY_SECONDS, log_text, platform, wait_status
 from .runtime_service import b64_image
-from .test_runtime_module import stripes
-
-
-def _train(root: Path) -> Path:
-    write_stripes(root / "data", per_class=16, size=16)
-
-    def no_server() -> NoReturn:
-        raise ServerNotFound("no server in this test")
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("jlab_platform.kernel.modules.find_server", no_server)
-        patch.setenv("JLAB_RESULTS_DIR", str(root / "results"))
-        patch.chdir(root)
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            run = modules.load("image-classifier").train(
-                data_dir="data", image_size=16, max_iter=60, batch_size=8, base_lr=0.05
-            )
-        finally:
-            torch.set_num_threads(threads)
-    return Path(run.run_dir)
 
 
 def _aip(url: str, key: str | None, direction: str, fmt: str = "PNG") -> httpx.Response:
@@ -55,7 +28,7 @@ def _aip(url: str, key: str | None, direction: str, fmt: str = "PNG") -> httpx.R
 
 def test_a_module_run_is_deployed_and_its_bundle_serves_aip_anywhere(tmp_path: Path) -> None:
     root = tmp_path / "ws"
-    run = _train(root)
+    run = train_classifier(root)
     with platform(root, deploy_ready_timeout_seconds=float(READY_SECONDS)) as made:
         service = made.deployments
         source = run.relative_to(root).as_posix()

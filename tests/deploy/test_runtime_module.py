@@ -5,56 +5,23 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import NoReturn
 
-import numpy as np
 import pytest
-import torch
-from PIL import Image
 
-from jlab_platform.kernel import modules
-from jlab_platform.kernel.client import ServerNotFound
-from tests.modules.factory import write_stripes
-
+from .classifier_support import stripes, train_classifier
 from .runtime_service import Service, b64_image, serving, write_config
-
-
-def stripes(direction: str, size: int = 64) -> Image.Image:
-    """Stripes 8 px wide: the 16 px model input sees the 2 px stripes it was trained on."""
-    pattern = (np.arange(size) // 8 % 2 * 200 + 30).astype(np.uint8)
-    pixels = (
-        np.tile(pattern[:, None], (1, size)) if direction == "horizontal" else np.tile(pattern, (size, 1))
-    )
-    return Image.fromarray(pixels).convert("RGB")
 
 
 @pytest.fixture(scope="module")
 def classifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     root = tmp_path_factory.mktemp("workspace")
-    write_stripes(root / "data", per_class=16, size=16)
-
-    def no_server() -> NoReturn:
-        raise ServerNotFound("no server in this test")
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("jlab_platform.kernel.modules.find_server", no_server)
-        patch.setenv("JLAB_RESULTS_DIR", str(root / "results"))
-        patch.chdir(root)
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            run = modules.load("image-classifier").train(
-                data_dir="data", image_size=16, max_iter=60, batch_size=8, base_lr=0.05
-            )
-        finally:
-            torch.set_num_threads(threads)
     config = write_config(
         root / ".deploy",
         name="stripes",
         kind="module",
         code_dir=root,
         module="image-classifier",
-        run_dir=run.run_dir,
+        run_dir=train_classifier(root),
         checkpoint="model.pt",  # chosen by name, as the manager passes it
         batch_max_size=4,
         batch_window_ms=5,

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from jlab_platform.jobs.executor import LocalExecutor
-from jlab_platform.jobs.service import JobService, JobSettings
+from jlab_platform.jobs.service import JobService
 from jlab_platform.model_library.models import Training
 from jlab_platform.model_library.service import LibrarySettings, ModelLibrary
 from jlab_platform.modules.catalog import Catalog
-from jlab_platform.paths import PathResolver
-from jlab_platform.store import Store
+from tests.helpers.services import jobs_on
 from tests.modules.factory import write_module, write_stripes
 
 # Trains in well under a second and imports no framework: the jobs are real, the model trivial.
@@ -103,27 +101,11 @@ def library_on(tmp_path: Path, db_url: str) -> Library:
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "tiny"], check=True)
-    data, results = root / ".jlab_platform", root / "results"
-    store = Store(db_url)
-    store.migrate()
-    paths = PathResolver(root)
-    jobs = JobService(
-        store,
-        paths,
-        JobSettings(
-            data_dir=data,
-            results_dir=results,
-            db_url=db_url,
-            max_cpu_jobs=2,
-            gpu_count=0,
-            grace_seconds=2.0,
-            retention_days=7.0,
-        ),
-        LocalExecutor(),
-    )
-    catalog = Catalog(paths, ["modules"], [], builtin=False, entry_points=False)
-    service = ModelLibrary(store, paths, jobs, catalog, LibrarySettings(data_dir=data, results_dir=results))
-    return Library(root, jobs, service)
+    made = jobs_on(root, db_url)
+    catalog = Catalog(made.paths, ["modules"], [], builtin=False, entry_points=False)
+    settings = LibrarySettings(data_dir=made.data, results_dir=made.results)
+    service = ModelLibrary(made.store, made.paths, made.jobs, catalog, settings)
+    return Library(root, made.jobs, service)
 
 
 @pytest.fixture
