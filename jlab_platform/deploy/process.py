@@ -10,21 +10,19 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..files.atomic import write_atomic
-from ..jobs.executor import _alive, _create_time, _forget, _kill_group
+from ..jobs.executor import _alive, _forget, _kill_group, spawn_supervisor
 from ..jobs.records import LOG_FILE, LaunchSpec, read_exit, read_started_pgid, write_spec
 from ..tensorboard import RUNS_DIR_ENV
 from .runtime.config import PROXY_SECRET_ENV, ServiceConfig
 
 SERVICE_FILE = "service.json"
 STATE_FILE = "state.json"
-SUPERVISOR_LOG = "supervisor.log"
 _LOAD_FAILED = "jlab-deploy: load failed: "
 
 
@@ -89,19 +87,7 @@ class LocalBackend:
         write_spec(folder, spec)
         # The proxy secret reaches the process through its environment, never spec.json.
         env = {**spec.launch_env(), PROXY_SECRET_ENV: self.proxy_secret}
-        with open(folder / SUPERVISOR_LOG, "ab") as supervisor_log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "jlab_platform.jobs.supervisor", str(folder)],
-                cwd=spec.cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=supervisor_log,
-                start_new_session=True,  # survives the server: its own session and group
-                close_fds=True,
-            )
-        _forget(process)
-        return Launched(process.pid, _create_time(process.pid))
+        return Launched(*spawn_supervisor(folder, spec.cwd, env))
 
     def state(self, folder: Path, pid: int | None, started: float | None) -> ProcessState:
         """Where the process stands now: from its state file, its exit record, its liveness."""

@@ -72,21 +72,7 @@ class LocalExecutor(JobExecutor):
 
     def start(self, job_dir: Path, spec: LaunchSpec) -> Started:
         write_spec(job_dir, spec)
-        with open(job_dir / "supervisor.log", "ab") as supervisor_log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "jlab_platform.jobs.supervisor", str(job_dir)],
-                cwd=spec.cwd,
-                env=spec.launch_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=supervisor_log,
-                start_new_session=True,  # survives the server: its own session and group
-                close_fds=True,
-            )
-        # The server never waits on the supervisor (it must outlive the
-        # server); a thread-free reap keeps it from becoming a zombie here.
-        _forget(process)
-        return Started(process.pid, _create_time(process.pid))
+        return Started(*spawn_supervisor(job_dir, spec.cwd, spec.launch_env()))
 
     def poll(self, job: JobRow, job_dir: Path) -> JobUpdate:
         _forget(None)
@@ -116,6 +102,25 @@ class LocalExecutor(JobExecutor):
             os.kill(job.supervisor_pid, signal.SIGTERM)
         else:
             _kill_group(job.pgid or read_started_pgid(job_dir))
+
+
+def spawn_supervisor(folder: Path, cwd: str, env: dict[str, str]) -> tuple[int, float | None]:
+    """Start the supervisor of the spec in `folder` (stderr to its supervisor.log): its pid and start time."""
+    with open(folder / "supervisor.log", "ab") as supervisor_log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jlab_platform.jobs.supervisor", str(folder)],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=supervisor_log,
+            start_new_session=True,  # survives the server: its own session and group
+            close_fds=True,
+        )
+    # The server never waits on the supervisor (it must outlive the
+    # server); a thread-free reap keeps it from becoming a zombie here.
+    _forget(process)
+    return process.pid, _create_time(process.pid)
 
 
 def _alive(pid: int | None, started: float | None) -> bool:
