@@ -3,9 +3,13 @@
 Dataset layout: ``images/<name>.png`` (any image type), ``masks/<name>.png`` (one channel,
 each pixel's value is its class id) and ``classes.txt`` (one class per line, the background
 first). ``train`` takes the training configuration like the classifiers; ``predict`` writes one
-mask per image (same layout: pixel value = class id, the image's own size).
+mask per image (same layout: pixel value = class id, the image's own size); ``load`` gives what a
+deployed service answers: each image's mask as a base64 PNG and each class's share of its pixels.
 """
 
+import base64
+import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +22,7 @@ from jlab_platform.kernel.module_run import RunContext
 from jlab_platform.kernel.training.data import batches, load_masks, prepare
 from jlab_platform.kernel.training.inputs import config_from_inputs
 from jlab_platform.kernel.training.torch_loop import as_tensor, fit, save_trained
-from jlab_platform.modules.imagefolder import list_images, load_images
+from jlab_platform.modules.imagefolder import image_arrays, list_images, load_images
 
 CHECKPOINT = "model.pt"
 MASKS_FOLDER = "predicted_masks"
@@ -123,14 +127,14 @@ class Segmentation:
         )
         return save_trained(model, data, context, CHECKPOINT, image_size=image_size, grayscale=grayscale)
 
+    def load(self, checkpoint: str = CHECKPOINT, *, context: RunContext) -> "Segmenter":
+        """A checkpoint of the run (a file name), loaded once: a deployed service segments its requests."""
+        return Segmenter(context.run_dir / checkpoint)
+
     def predict(
         self, images: str, output: str = "", batch_size: int = 16, *, context: RunContext
     ) -> list[dict[str, Any]]:
-        saved = torch.load(context.run_dir / CHECKPOINT, map_location="cpu", weights_only=True)
-        size, grayscale, classes = saved["image_size"], saved["grayscale"], saved["classes"]
-        model = TinyUNet(1 if grayscale else 3, len(classes))
-        model.load_state_dict(saved["state_dict"])
-        model.eval()
+        segmenter = self.load(context=context)
         paths = list_images(images)
         if not paths:
             raise ValueError(f"No images in {images}")
@@ -138,13 +142,42 @@ class Segmentation:
         folder.mkdir(parents=True, exist_ok=True)
         bar = context.progress(len(paths), "predict")
         records = []
+        for start in range(0, len(paths), batch_size):
+            batch = paths[start : start + batch_size]
+            masks = segmenter.masks(load_images(batch, segmenter.size, segmenter.grayscale))
+            for path, mask in zip(batch, masks, strict=True):
+                records.append(_write_mask(path, mask, folder, segmenter.classes))
+            bar.update(len(batch))
+        return records
+
+
+class Segmenter:
+    """A trained TinyUNet in eval mode; called with decoded images, it answers one mask per image
+    (a PNG at the image's own size, base64) and each class's share of the pixels."""
+
+    def __init__(self, checkpoint: Path) -> None:
+        saved = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        self.size, self.grayscale, self.classes = saved["image_size"], saved["grayscale"], saved["classes"]
+        self.model = TinyUNet(1 if self.grayscale else 3, len(self.classes))
+        self.model.load_state_dict(saved["state_dict"])
+        self.model.eval()
+
+    def masks(self, pixels: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Each pixel's class id, at the model's size."""
         with torch.no_grad():
-            for start in range(0, len(paths), batch_size):
-                batch = paths[start : start + batch_size]
-                predicted = model(as_tensor(load_images(batch, size, grayscale))).argmax(1).numpy()
-                for path, mask in zip(batch, predicted, strict=True):
-                    records.append(_write_mask(path, mask, folder, classes))
-                bar.update(len(batch))
+            result: np.ndarray[Any, Any] = self.model(as_tensor(pixels)).argmax(1).numpy()
+        return result
+
+    def __call__(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
+        masks = self.masks(image_arrays(images, self.size, self.grayscale))
+        records = []
+        for image, mask in zip(images, masks, strict=True):
+            resized = _full_size(mask, image.size)
+            png = io.BytesIO()
+            resized.save(png, format="PNG")
+            records.append(
+                {"mask": base64.b64encode(png.getvalue()).decode(), "classes": _shares(resized, self.classes)}
+            )
         return records
 
 
@@ -154,13 +187,17 @@ def _write_mask(
     """The mask at the image's own size (nearest neighbour), as ``<folder>/<name>.png``."""
     with Image.open(image_path) as image:
         original = image.size
-    written = Image.fromarray(mask.astype(np.uint8), mode="L").resize(original, Image.Resampling.NEAREST)
+    written = _full_size(mask, original)
     target = folder / f"{image_path.stem}.png"
     written.save(target)
-    counts = np.bincount(np.asarray(written).ravel(), minlength=len(classes))
+    return {"sample": str(image_path), "mask": str(target), "classes": _shares(written, classes)}
+
+
+def _full_size(mask: np.ndarray[Any, Any], size: tuple[int, int]) -> Image.Image:
+    return Image.fromarray(mask.astype(np.uint8), mode="L").resize(size, Image.Resampling.NEAREST)
+
+
+def _shares(mask: Image.Image, classes: list[str]) -> dict[str, float]:
+    counts = np.bincount(np.asarray(mask).ravel(), minlength=len(classes))
     shares = counts / max(int(counts.sum()), 1)
-    return {
-        "sample": str(image_path),
-        "mask": str(target),
-        "classes": {name: float(share) for name, share in zip(classes, shares, strict=True)},
-    }
+    return {name: float(share) for name, share in zip(classes, shares, strict=True)}
