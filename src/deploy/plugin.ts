@@ -9,16 +9,13 @@ import {
   ICommandPalette,
   InputDialog,
   IToolbarWidgetRegistry,
-  MainAreaWidget,
   Notification,
-  showDialog,
-  WidgetTracker
+  showDialog
 } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
-import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
-import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { CommandToolbarButton } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
@@ -26,7 +23,8 @@ import type { Widget } from '@lumino/widgets';
 import { ApiError } from '../api';
 import { convertApi } from '../convert/client';
 import { evaluationApi } from '../evaluation/client';
-import { actionToolbarButton } from '../platform/dom';
+import { documentPath, ScriptButton } from '../platform/document';
+import { Feature } from '../platform/feature';
 import { formatTime } from '../platform/format';
 import { addPlatformCard } from '../platform/launcher';
 import { INFO_TOAST_MS, showError } from '../platform/notify';
@@ -61,9 +59,8 @@ function isDeployable(path: string, isDirectory: boolean): boolean {
 }
 
 /** The path of the document in `widget`, when it is a notebook or a script. */
-function documentPath(widget: Widget | null): string | null {
-  const context = (widget as { context?: DocumentRegistry.IContext<DocumentRegistry.IModel> } | null)?.context;
-  const path = context?.path ?? null;
+function deployablePath(widget: Widget | null): string | null {
+  const path = documentPath(widget);
   return path && /\.(py|ipynb)$/i.test(path) ? path : null;
 }
 
@@ -84,18 +81,28 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
     toolbars: IToolbarWidgetRegistry | null,
     launcher: ILauncher | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jlab_platform');
+    // Two kinds of tabs per deployment: its Try-it tab (refreshed with the section) and its log.
+    const tryTabs = new Feature<TryItView>(app, {
+      translator,
+      restorer,
+      namespace: 'jlab-platform-deploy-try',
+      command: DeployCommandIDs.tryIt,
+      arg: 'name',
+      key: view => view.deploymentName,
+      refreshTabs: true
+    });
+    const logTabs = new Feature<DeployLogView>(app, {
+      translator,
+      restorer,
+      namespace: 'jlab-platform-deploy-log',
+      command: DeployCommandIDs.log,
+      arg: 'name',
+      key: view => view.deploymentName
+    });
+    const trans = tryTabs.trans;
     const category = trans.__('Platform');
-    const tryTabs = new WidgetTracker<MainAreaWidget<TryItView>>({ namespace: 'jlab-platform-deploy-try' });
-    const logTabs = new WidgetTracker<MainAreaWidget<DeployLogView>>({ namespace: 'jlab-platform-deploy-log' });
-    let section: DeploySection | null = null;
     const ui: IDeployUI = {
-      trans,
-      translator: translator ?? nullTranslator,
-      changed: () => {
-        void section?.refresh();
-        tryTabs.forEach(widget => void widget.content.refresh());
-      },
+      ...tryTabs.ui,
       openTryIt: name => void app.commands.execute(DeployCommandIDs.tryIt, { name }),
       openLog: name => void app.commands.execute(DeployCommandIDs.log, { name }),
       sync: async () => {
@@ -105,46 +112,17 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     };
-    section = new DeploySection(ui);
-    platform.addSection(section);
-
-    /** Open (or bring forward) the tab of `name` a tracker holds. */
-    const openTab = <T extends TryItView | DeployLogView>(
-      tracker: WidgetTracker<MainAreaWidget<T>>,
-      create: (ui: IDeployUI, name: string) => MainAreaWidget<T>,
-      name: string
-    ): MainAreaWidget<T> => {
-      const open = tracker.find(widget => widget.content.deploymentName === name);
-      if (open) {
-        app.shell.activateById(open.id);
-        return open;
-      }
-      const widget = create(ui, name);
-      void tracker.add(widget);
-      app.shell.add(widget, 'main');
-      app.shell.activateById(widget.id);
-      return widget;
-    };
-    app.commands.addCommand(DeployCommandIDs.tryIt, {
+    tryTabs.addSection(platform, new DeploySection(ui));
+    tryTabs.addOpenCommand({
       label: args => (args.name ? trans.__('Try %1', args.name as string) : trans.__('Try a Deployment')),
       icon: deployIcon,
-      execute: args => (args.name ? openTab(tryTabs, createTryItWidget, args.name as string) : undefined)
+      create: name => createTryItWidget(ui, name)
     });
-    app.commands.addCommand(DeployCommandIDs.log, {
+    logTabs.addOpenCommand({
       label: args => (args.name ? trans.__('Log of %1', args.name as string) : trans.__('Deployment Log')),
       icon: deployIcon,
-      execute: args => (args.name ? openTab(logTabs, createLogWidget, args.name as string) : undefined)
+      create: name => createLogWidget(ui, name)
     });
-    for (const [tracker, command] of [
-      [tryTabs, DeployCommandIDs.tryIt],
-      [logTabs, DeployCommandIDs.log]
-    ] as const) {
-      void restorer?.restore(tracker as WidgetTracker<MainAreaWidget<TryItView | DeployLogView>>, {
-        command,
-        args: widget => ({ name: widget.content.deploymentName }),
-        name: widget => widget.content.deploymentName
-      });
-    }
 
     const deployPath = async (path: string | null): Promise<void> => {
       if (!path) {
@@ -164,7 +142,7 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     const targetPath = (args: ReadonlyPartialJSONObject): string | null =>
-      (args.path as string | undefined) ?? documentPath(app.shell.currentWidget);
+      (args.path as string | undefined) ?? deployablePath(app.shell.currentWidget);
     app.commands.addCommand(DeployCommandIDs.deploy, {
       label: trans.__('Deploy…'),
       caption: trans.__('Deploy as an HTTP service bound to the current commit, and try it online'),
@@ -187,7 +165,18 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
           icon: deployIcon
         })
     );
-    app.docRegistry.addWidgetExtension('Editor', new EditorDeployButton(trans, path => void deployPath(path)));
+    app.docRegistry.addWidgetExtension(
+      'Editor',
+      new ScriptButton({
+        name: 'deploy',
+        index: 11,
+        icon: deployIcon,
+        label: trans.__('Deploy'),
+        tooltip: trans.__('Deploy this script as an HTTP service and try it online'),
+        className: 'jp-DeployButton',
+        onClick: path => void deployPath(path)
+      })
+    );
 
     app.commands.addCommand(DeployCommandIDs.deployModule, {
       label: trans.__('Deploy a Module Run…'),
@@ -240,10 +229,7 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Open Deployments'),
       caption: trans.__('The Deployments section of the Platform panel'),
       icon: deployIcon,
-      execute: () => {
-        app.shell.activateById(platform.id);
-        section?.node.scrollIntoView();
-      }
+      execute: () => tryTabs.showSection()
     });
     palette?.addItem({ command: DeployCommandIDs.openSection, category });
   }
@@ -317,28 +303,4 @@ async function pickRun(trans: TranslationBundle, module: string): Promise<string
   });
   const index = result.value === null ? -1 : labels.indexOf(result.value);
   return result.button.accept && index >= 0 ? runs[index].run : null;
-}
-
-/** A "Deploy" button in the toolbar of Python files opened in the text editor. */
-class EditorDeployButton implements DocumentRegistry.WidgetExtension {
-  constructor(
-    private readonly trans: TranslationBundle,
-    private readonly deploy: (path: string) => void
-  ) {}
-
-  createNew(widget: Widget, context: DocumentRegistry.IContext<DocumentRegistry.IModel>): Widget | void {
-    const toolbar = widget instanceof MainAreaWidget ? widget.toolbar : null;
-    if (!toolbar || !/\.py$/i.test(context.path)) {
-      return;
-    }
-    const button = actionToolbarButton({
-      icon: deployIcon,
-      label: this.trans.__('Deploy'),
-      tooltip: this.trans.__('Deploy this script as an HTTP service and try it online'),
-      className: 'jp-DeployButton',
-      onClick: () => this.deploy(context.path)
-    });
-    toolbar.insertItem(11, 'deploy', button);
-    return button;
-  }
 }

@@ -4,26 +4,24 @@
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, IToolbarWidgetRegistry, Notification } from '@jupyterlab/apputils';
-import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ITranslator } from '@jupyterlab/translation';
-import { CommandToolbarButton, ToolbarButton } from '@jupyterlab/ui-components';
+import { CommandToolbarButton } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
-import type { Widget } from '@lumino/widgets';
 
 import { jobIcon } from '../icons';
+import { documentPath, ScriptButton } from '../platform/document';
 import { Feature } from '../platform/feature';
 import { addPlatformCard } from '../platform/launcher';
 import { IPlatformPanel } from '../platform/tokens';
 import { EvaluationCommandIDs } from '../evaluation/plugin';
 import { TensorBoardCommandIDs } from '../tensorboard/plugin';
 import { IJobsUI } from './actions';
-import { actionToolbarButton } from '../platform/dom';
 import { isJobScript } from './model';
 import { JobNotifier } from './notify';
 import { JobsSection } from './section';
-import { asDocument, documentPath, submitScript } from './submit';
+import { submitScript } from './submit';
 import { createJobWidget, JobView } from './view';
 
 export namespace JobCommandIDs {
@@ -147,33 +145,19 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       create: id => createJobWidget(ui, id)
     });
 
-    app.docRegistry.addWidgetExtension('Editor', new EditorRunButton(ui, submitPath));
+    app.docRegistry.addWidgetExtension(
+      'Editor',
+      new ScriptButton({
+        name: 'run-as-job',
+        index: 10,
+        icon: jobIcon,
+        label: trans.__('Run as Job'),
+        tooltip: trans.__('Run this script as a long-running job (console, CPU or GPU)'),
+        className: 'jp-RunAsJobButton',
+        onClick: submitPath
+      })
+    );
 
     new JobNotifier(ui, app.serviceManager.events, () => feature.showSection()).start();
   }
 };
-
-/** A "Run as Job" button in the toolbar of Python files opened in the text editor. */
-class EditorRunButton implements DocumentRegistry.WidgetExtension {
-  constructor(
-    private readonly ui: IJobsUI,
-    private readonly submit: (path: string | null) => void
-  ) {}
-
-  createNew(widget: Widget, context: DocumentRegistry.IContext<DocumentRegistry.IModel>): ToolbarButton | void {
-    const toolbar = asDocument(widget)?.toolbar;
-    if (!toolbar || !/\.py$/i.test(context.path)) {
-      return;
-    }
-    const trans = this.ui.trans;
-    const button = actionToolbarButton({
-      icon: jobIcon,
-      label: trans.__('Run as Job'),
-      tooltip: trans.__('Run this script as a long-running job (console, CPU or GPU)'),
-      className: 'jp-RunAsJobButton',
-      onClick: () => this.submit(context.path)
-    });
-    toolbar.insertItem(10, 'run-as-job', button);
-    return button;
-  }
-}

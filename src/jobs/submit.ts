@@ -3,26 +3,15 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { ConsolePanel } from '@jupyterlab/console';
-import type { IDocumentWidget } from '@jupyterlab/docregistry';
 import type { Event } from '@jupyterlab/services';
-import type { Widget } from '@lumino/widgets';
 
 import { ApiError } from '../api';
 import { jobsApi } from './client';
+import { asDocument } from '../platform/document';
 import { showError } from '../platform/notify';
 import { IJobsUI } from './actions';
 import { askSubmitOptions, ISubmitOptions } from './dialog';
 import { consoleOutcome, IFinishJob, IJob, parseJobStatusEvent, runMagic } from './model';
-
-/** The widget as a document widget (notebook, editor…), or null for anything else. */
-export function asDocument(widget: Widget | null | undefined): IDocumentWidget | null {
-  return widget && 'context' in widget && 'toolbar' in widget ? (widget as unknown as IDocumentWidget) : null;
-}
-
-/** The path of the document shown by `widget`, when it shows one. */
-export function documentPath(widget: Widget | null | undefined): string | null {
-  return asDocument(widget)?.context.path ?? null;
-}
 
 /** Save every open, modified view of `path`: the job runs what is on disk. */
 async function saveOpenDocument(app: JupyterFrontEnd, path: string): Promise<void> {

@@ -31,19 +31,20 @@ export class ModelsPanel extends WhileShownWidget {
     super();
     const trans = ui.trans;
     this.id = MODELS_PANEL_ID;
+    this.addClass('jp-PlatformSidebar');
     this.addClass('jp-ModelsPanel');
     this.title.icon = modelsIcon;
     this.title.caption = trans.__('Models');
 
-    const header = el('div', 'jp-ModelsPanel-header');
+    const header = el('div', 'jp-PlatformSidebar-header jp-ModelsPanel-header');
     const actions = el('span', 'jp-ModelsPanel-actions');
     actions.append(
       iconButton(addIcon, trans.__('New model'), 'new-model', () => void ui.newModel()),
       iconButton(refreshIcon, trans.__('Refresh'), 'refresh', () => void this.refresh())
     );
-    header.append(el('div', 'jp-ModelsPanel-title', trans.__('Models')), actions);
+    header.append(el('div', 'jp-PlatformPanel-title', trans.__('Models')), actions);
 
-    this._search = el('input', 'jp-ModelsPanel-search');
+    this._search = el('input', 'jp-PlatformInput jp-ModelsPanel-search');
     this._search.type = 'search';
     this._search.placeholder = trans.__('Search models');
     this._search.title = trans.__('Words to find in the name, description, type, template or an alias');

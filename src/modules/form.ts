@@ -81,7 +81,7 @@ export class FormField {
       return box;
     }
     if (!spec.list && spec.item_type === 'choice') {
-      const select = el('select', 'jp-ModulesForm-input');
+      const select = el('select', 'jp-PlatformInput jp-ModulesForm-input');
       if (!spec.required || initial === null) {
         select.append(new Option('', ''));
       }
@@ -90,7 +90,7 @@ export class FormField {
       }
       return select;
     }
-    const input = el('input', 'jp-ModulesForm-input');
+    const input = el('input', 'jp-PlatformInput jp-ModulesForm-input');
     input.value = formatValue(initial);
     input.spellcheck = false;
     if (!spec.list && (spec.item_type === 'int' || spec.item_type === 'float')) {

@@ -30,20 +30,21 @@ export class ModulesPanel extends Widget {
     super();
     const trans = host.trans;
     this.id = MODULES_PANEL_ID;
+    this.addClass('jp-PlatformSidebar');
     this.addClass('jp-ModulesPanel');
     this.title.icon = modulesIcon;
     this.title.caption = trans.__('Modules & Datasets');
 
-    const header = el('div', 'jp-ModulesPanel-header');
+    const header = el('div', 'jp-PlatformSidebar-header jp-ModulesPanel-header');
     const refresh = el('button', 'jp-Button jp-mod-minimal jp-ModulesPanel-refresh');
     refresh.type = 'button';
     refresh.title = trans.__('Look for new or changed modules and datasets');
     refresh.setAttribute('aria-label', refresh.title);
     refresh.append(refreshIcon.element({ tag: 'span' }));
     refresh.addEventListener('click', () => void this.refresh(true));
-    header.append(el('div', 'jp-ModulesPanel-title', trans.__('Modules & Datasets')), refresh);
+    header.append(el('div', 'jp-PlatformPanel-title', trans.__('Modules & Datasets')), refresh);
 
-    this._search = el('input', 'jp-ModulesPanel-search');
+    this._search = el('input', 'jp-PlatformInput jp-ModulesPanel-search');
     this._search.type = 'search';
     this._search.placeholder = trans.__('Search name, description, tags');
     this._search.setAttribute('aria-label', trans.__('Search modules and datasets'));

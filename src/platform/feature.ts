@@ -78,14 +78,15 @@ export class Feature<T extends WhileShownWidget> {
     this.app.shell.add(widget, 'main', options);
   }
 
-  /** The options' command: open the tab of `args.id`, or bring it forward when it is open. */
+  /** The options' command: open the tab of its argument's key, or bring it forward when it is open. */
   addOpenCommand(command: IOpenCommand<T>): void {
     const shell = this.app.shell;
+    const arg = this.options.arg ?? 'id';
     this.app.commands.addCommand(this.options.command, {
       label: command.label,
       icon: command.icon,
       execute: args => {
-        const id = args.id as string;
+        const id = args[arg] as string;
         if (!id) {
           return;
         }
