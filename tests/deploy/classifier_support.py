@@ -1,7 +1,8 @@
-"""The shipped image classifier trained on generated stripes, and the stripes to ask it about."""
+"""Shipped modules trained quickly on generated data (the image classifier on stripes), and the
+stripes to ask the classifier about."""
 
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import pytest
@@ -23,8 +24,13 @@ def stripes(direction: str, size: int = 64) -> Image.Image:
 
 
 def train_classifier(root: Path) -> Path:
-    """Train the image classifier on stripes under `root` (no server, one thread); its run folder."""
+    """Train the image classifier on stripes under `root`; its run folder."""
     write_stripes(root / "data", per_class=16, size=16)
+    return train_module(root, "image-classifier", image_size=16, max_iter=60, batch_size=8, base_lr=0.05)
+
+
+def train_module(root: Path, module: str, **options: Any) -> Path:
+    """Train a shipped module on `root`/data (no server, one thread); its run folder."""
 
     def no_server() -> NoReturn:
         raise ServerNotFound("no server in this test")
@@ -36,9 +42,7 @@ def train_classifier(root: Path) -> Path:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            run = modules.load("image-classifier").train(
-                data_dir="data", image_size=16, max_iter=60, batch_size=8, base_lr=0.05
-            )
+            run = modules.load(module).train(data_dir="data", **options)
         finally:
             torch.set_num_threads(threads)
     return Path(run.run_dir)
