@@ -53,3 +53,20 @@ export function actionToolbarButton(props: ToolbarButtonComponent.IProps & { onC
   });
   return button;
 }
+
+/**
+ * Scroll `target` to the top of its scroller, and again whenever `container` redraws in the next
+ * `settleMs`: content above it that arrives late (sections loading as their panel opens) would
+ * push it out of view. Scrolling or a key press of the user's own ends it.
+ */
+export function keepInView(target: Element, container: HTMLElement, settleMs = 3000): void {
+  const reveal = (): void => target.scrollIntoView({ block: 'start' });
+  reveal();
+  const redraws = new MutationObserver(reveal);
+  const stop = (): void => redraws.disconnect();
+  redraws.observe(container, { childList: true, subtree: true, characterData: true });
+  for (const event of ['wheel', 'touchmove', 'keydown', 'pointerdown']) {
+    container.addEventListener(event, stop, { once: true, passive: true });
+  }
+  setTimeout(stop, settleMs);
+}

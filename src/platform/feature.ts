@@ -10,6 +10,7 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import type { LabIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
+import { keepInView } from './dom';
 import type { PlatformPanel } from './panel';
 import type { WhileShownWidget } from './shown';
 
@@ -114,7 +115,7 @@ export class Feature<T extends WhileShownWidget> {
   showSection(): void {
     if (this._platform && this._section) {
       this.app.shell.activateById(this._platform.id);
-      this._section.node.scrollIntoView();
+      keepInView(this._section.node, this._platform.node);
     }
   }
 

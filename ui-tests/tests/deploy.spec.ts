@@ -109,7 +109,9 @@ test.describe('Deploy', () => {
     await page.contents.uploadContent('raise RuntimeError("no weights here")\n', 'text', `${tmpPath}/broken.py`);
     const created = await page.request.post(API, { data: { source: `${tmpPath}/broken.py`, name: 'broken' } });
     expect(created.status()).toBe(201);
-    await page.evaluate(() => window.jupyterapp.commands.execute('jlab-platform:deploy-try', { name: 'broken' }));
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('jlab-platform:deploy-try', { name: 'broken' });
+    });
     const tab = page.locator('.jp-DeployTry:visible');
     await expect(tab).toHaveAttribute('data-status', 'failed', { timeout: 60000 });
     await expect(tab.locator('.jp-DeployTry-notice')).toContainText('no weights here');
@@ -157,6 +159,11 @@ test.describe('Deploy', () => {
     await expect(form.locator('.jp-DeployForm-kind')).toHaveText('module run');
     await form.locator('.jp-DeployForm-name').fill(MODULE_NAME);
     await expect(form.locator('.jp-DeployForm-io[data-kind="inputs"] .jp-DeployForm-ioName')).toHaveText(['image']);
+    // Earlier tests may have left the shared workspace a repository with changes: deploy them as they are.
+    const asIs = form.locator('input[name="jp-deploy-git"][value="uncommitted"]');
+    if (await asIs.count()) {
+      await asIs.check();
+    }
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
     await expect(page.locator('.jp-Dialog .jp-DeployKey')).toBeVisible({ timeout: 60000 });
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();

@@ -70,8 +70,9 @@ test.describe('Git sync', () => {
 
     // Unsaved edits count: Sync saves first.
     await page.locator('.jp-NotebookPanel-toolbar [data-command="jlab-platform:git-sync"]').click();
+    // The new notebook is untracked (earlier tests on a shared workspace may have committed the rest).
     const untracked = page.locator('.jp-Dialog .jp-GitSync-group[data-group="untracked"]');
-    await expect(untracked.locator('.jp-GitSync-file', { hasText: '.gitignore' })).toBeVisible();
+    await expect(untracked.locator(`.jp-GitSync-file[data-path="${tmpPath}/${name}"]`)).toBeVisible();
     await page.screenshot({ path: 'test-results/screenshots/git-sync-dialog.png' });
     await syncDialog(page, `${tmpPath}/${name}`, 'Train with learning rate 0.1');
     // The progress toast turns into the outcome.

@@ -39,6 +39,9 @@ const KEEP = new Set(
     'README',
     'JSON',
     'HTTP',
+    'API',
+    'URL',
+    'Dockerfile',
     'Ray',
     'Python',
     'JupyterLab',
@@ -95,50 +98,62 @@ const ZH_CN = {
  * names or code.
  */
 async function untranslated(root: Locator): Promise<string[]> {
-  const text = await root.evaluate((element: Element) => {
+  const { text, data } = await root.evaluate((element: Element) => {
     // Not the extension's words: what a job printed, commit messages and authors (a repository
-    // earlier tests left in the workspace), names of labeling tasks, aliases and a service's inputs
-    // (and their types), a template's own description and inputs in the New-model steps (the
-    // module's text, as in the Modules panel), and the overflow button JupyterLab's toolbars make
-    // without a translator.
-    const data = [
+    // earlier tests left in the workspace), the names of jobs, labeling tasks, aliases and
+    // deployments, a job's command line, a deployment's source and why it failed (its own code's
+    // error), a service's inputs (and their types), a template's own description and inputs in
+    // the New-model steps (the module's text, as in the Modules panel), and the overflow button
+    // JupyterLab's toolbars make without a translator.
+    const selector = [
       '.jp-JobLog-text',
+      '.jp-JobRow-name',
+      '.jp-JobRow-script',
       '.jp-GitHistory-message',
       '.jp-GitHistory-author',
       '.jp-CrowdTask-name',
       '.jp-ModelsAlias-name',
+      '.jp-DeployRow-name',
+      '.jp-DeployRow-source',
+      '.jp-DeployRow-reason',
+      '.jp-DeployRow-url',
       '.jp-DeployForm-ioName',
       '.jp-DeployForm-ioType',
       '.jp-ModelsWizard-templateInfo',
       '.jp-ModelsWizard-fields',
       '.jp-Toolbar-responsive-opener'
     ].join(', ');
-    const ours = (node: Element): boolean => node.closest(data) === null;
+    const ours = (node: Element): boolean => node.closest(selector) === null;
     const parts: string[] = [];
+    const dataParts: string[] = [];
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const parent = node.parentElement;
-      if (parent && ours(parent) && parent.checkVisibility() && parent.tagName !== 'STYLE') {
-        parts.push(node.textContent ?? '');
+      if (parent && parent.checkVisibility() && parent.tagName !== 'STYLE') {
+        (ours(parent) ? parts : dataParts).push(node.textContent ?? '');
       }
     }
-    for (const node of [element, ...element.querySelectorAll('*')].filter(ours)) {
+    for (const node of [element, ...element.querySelectorAll('*')]) {
       for (const name of ['title', 'aria-label', 'placeholder', 'alt']) {
         const value = node.getAttribute(name);
         if (value) {
-          parts.push(value);
+          (ours(node) ? parts : dataParts).push(value);
         }
       }
     }
-    return parts.join('\n');
+    return { text: parts.join('\n'), data: dataParts.join('\n') };
   });
+  // A name is data wherever it appears, also inside a sentence of ours ("Stop <name>").
+  const names = new Set((data.match(/[A-Za-z][A-Za-z']*/g) ?? []).map(word => word.toLowerCase()));
   const words: string[] = [];
   for (const chunk of text.split(/[\s，。：；（）()、“”‘’"·|,;:!?…<>=[\]{}]+/)) {
     // Paths, file names, URLs, identifiers, numbers with units: names and code, not prose.
     if (/[./_@#\\\-\d%×→]/.test(chunk)) {
       continue;
     }
-    const english = (chunk.match(/[A-Za-z][A-Za-z']*/g) ?? []).filter(word => !KEEP.has(word.toLowerCase()));
+    const english = (chunk.match(/[A-Za-z][A-Za-z']*/g) ?? []).filter(
+      word => !KEEP.has(word.toLowerCase()) && !names.has(word.toLowerCase())
+    );
     if (english.length) {
       words.push(chunk);
     }
@@ -279,7 +294,11 @@ test.describe('Simplified Chinese', () => {
     await page.locator('.jp-Dialog .jp-JobSubmit-env').selectOption('cpu');
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
     await submitted;
-    const row = panel.locator('.jp-JobRow').filter({ has: page.locator('.jp-JobRow-script', { hasText: 'train.py' }) });
+    // This test's train.py (earlier tests on a shared server may have run one too): the script's
+    // path is the row's tooltip.
+    const row = panel
+      .locator('.jp-JobRow')
+      .filter({ has: page.locator(`.jp-JobRow-script[title="${tmpPath}/train.py"]`) });
     await expect(row).toHaveAttribute('data-status', 'success', { timeout: 60000 });
     await expectTranslated(panel);
     await row.locator('.jp-JobAction[data-action="log"]').click();
