@@ -100,15 +100,17 @@ const ZH_CN = {
 async function untranslated(root: Locator): Promise<string[]> {
   const { text, data } = await root.evaluate((element: Element) => {
     // Not the extension's words: what a job printed, commit messages and authors (a repository
-    // earlier tests left in the workspace), the names of jobs, labeling tasks, aliases and
-    // deployments, a job's command line, a deployment's source and why it failed (its own code's
-    // error), a service's inputs (and their types), a template's own description and inputs in
-    // the New-model steps (the module's text, as in the Modules panel), and the overflow button
-    // JupyterLab's toolbars make without a translator.
+    // earlier tests left in the workspace), the names of jobs, captures, labeling tasks, aliases
+    // and deployments, a job's command line, a captured cell's code, a deployment's source and why
+    // it failed (its own code's error), a service's inputs (and their types), a template's own
+    // description and inputs in the New-model steps (the module's text, as in the Modules panel),
+    // and the overflow button JupyterLab's toolbars make without a translator.
     const selector = [
       '.jp-JobLog-text',
       '.jp-JobRow-name',
       '.jp-JobRow-script',
+      '.jp-CaptureRow-name',
+      '.jp-CaptureRow-where',
       '.jp-GitHistory-message',
       '.jp-GitHistory-author',
       '.jp-CrowdTask-name',
