@@ -1,5 +1,6 @@
 """deploy_backend = "ray": the same service as a Ray Serve application on a real local Ray head."""
 
+import time
 from pathlib import Path
 
 import httpx
@@ -58,4 +59,9 @@ def test_a_name_is_a_serve_application_with_keys_versions_and_rollback(
         )
 
         service.delete("echo")
-        assert httpx.post(ready.url + "predict", json={"text": "x"}, headers=key).status_code == 404
+        # Serve removes the application asynchronously; its keys are revoked first (403 meanwhile).
+        deadline = time.monotonic() + 60
+        predict = ready.url + "predict"
+        while (answer := httpx.post(predict, json={"text": "x"}, headers=key)).status_code != 404:
+            assert answer.status_code == 403 and time.monotonic() < deadline, answer.status_code
+            time.sleep(0.5)
