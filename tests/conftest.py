@@ -1,3 +1,4 @@
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,18 @@ def jp_server_config() -> dict[str, Any]:
             "allow_unauthenticated_access": False,
         }
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Jobs the tests start look for their server's runtime file: never among this user's own."""
+    saved = os.environ.get("JUPYTER_RUNTIME_DIR")
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(tmp_path_factory.mktemp("jupyter-runtime"))
+    yield
+    if saved is None:
+        del os.environ["JUPYTER_RUNTIME_DIR"]
+    else:
+        os.environ["JUPYTER_RUNTIME_DIR"] = saved
 
 
 @pytest.fixture(scope="session")

@@ -110,10 +110,29 @@ def _parent_of(pid: int) -> int:
 def _runtime_info(pid: int) -> dict[str, Any] | None:
     path = Path(jupyter_runtime_dir()) / f"jpserver-{pid}.json"
     try:
+        written = path.stat().st_mtime
         info: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return info if "url" in info else None
+    if "url" not in info or _started_after(pid, written):
+        return None
+    return info
+
+
+def _started_after(pid: int, moment: float) -> bool:
+    """Whether process ``pid`` started after ``moment``: then a runtime file written at that moment
+    was left by a server that died and whose pid was reused, and its URL leads nowhere."""
+    try:
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, ValueError, IndexError, StopIteration):
+        return False  # no /proc: trust the file
+    # btime has whole seconds; the slack keeps a server that wrote its file at once.
+    return boot + ticks / os.sysconf("SC_CLK_TCK") > moment + 1.0
 
 
 def _with_slash(url: str) -> str:
