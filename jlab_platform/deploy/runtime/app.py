@@ -74,6 +74,17 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
             log.exception("inference failed")
             raise InferenceFailed(f"{type(exc).__name__}: {exc}") from exc
 
+    def admitted(request: Request, *, named: bool = False) -> Handler | Response:
+        """The loaded model's handler, or the answer refusing the request: no valid key, another
+        model's name in the path (``named`` routes), or not ready."""
+        refusal = (
+            _denied(request, keys) or (_unknown_model(request, config) if named else None) or _unready(state)
+        )
+        if refusal is not None:
+            return refusal
+        assert state.handler is not None  # ready means loaded
+        return state.handler
+
     async def aip(request: Request) -> Response:
         if (denied := _denied(request, keys)) is not None:
             return denied
@@ -103,12 +114,9 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
             return _aip(AIP_FAILED, f"The prediction failed: {exc}", None)
 
     async def predict(request: Request) -> Response:
-        if (denied := _denied(request, keys)) is not None:
-            return denied
-        if (unready := _unready(state)) is not None:
-            return unready
-        handler = state.handler
-        assert handler is not None
+        handler = admitted(request)
+        if isinstance(handler, Response):
+            return handler
         try:
             body = await _body(request, config.max_body_bytes, config.max_body_bytes)
             fields, open_fields = handler.inputs, not handler.inputs
@@ -131,24 +139,15 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
         return JSONResponse({"ready": state.ready}, status_code=200 if state.ready else 503)
 
     async def v2_model(request: Request) -> Response:
-        if (denied := _denied(request, keys)) is not None:
-            return denied
-        if (unknown := _unknown_model(request, config)) is not None:
-            return unknown
-        if (unready := _unready(state)) is not None:
-            return unready
-        assert state.handler is not None
-        return JSONResponse(metadata(config, state.handler.inputs))
+        handler = admitted(request, named=True)
+        if isinstance(handler, Response):
+            return handler
+        return JSONResponse(metadata(config, handler.inputs))
 
     async def v2_infer(request: Request) -> Response:
-        if (denied := _denied(request, keys)) is not None:
-            return denied
-        if (unknown := _unknown_model(request, config)) is not None:
-            return unknown
-        if (unready := _unready(state)) is not None:
-            return unready
-        handler = state.handler
-        assert handler is not None
+        handler = admitted(request, named=True)
+        if isinstance(handler, Response):
+            return handler
         try:
             body = await _body(request, config.max_body_bytes, config.max_body_bytes)
             parsed = await run_in_threadpool(_json, body)
