@@ -5,13 +5,16 @@ The classification layout is seed 003's: one folder per class, the folder name i
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
 from .fieldtypes import IMAGE_SUFFIXES
+
+if TYPE_CHECKING:  # only a type here: the kernel's run context is not needed to read images
+    from ..kernel.module_run import RunContext
 
 Images = NDArray[np.float32]  # (N, height, width, channels), values in [0, 1]
 Labels = NDArray[np.int64]
@@ -107,3 +110,29 @@ def prediction_records(
         }
         for path, row in zip(paths, probabilities, strict=True)
     ]
+
+
+class ImageScorer(Protocol):
+    """A loaded classifier: the image settings it was trained with, its classes and its scorer."""
+
+    size: int
+    grayscale: bool
+    classes: list[str]
+
+    def probabilities(self, pixels: Images) -> NDArray[Any]: ...
+
+
+def predict_images(
+    classifier: ImageScorer, images: str, batch_size: int, context: "RunContext"
+) -> list[dict[str, Any]]:
+    """A classifier module's ``predict``: ``prediction_records`` for ``images``, ``batch_size`` at a time."""
+    paths = list_images(images)
+    if not paths:
+        raise ValueError(f"No images in {images}")
+    bar = context.progress(len(paths), "predict")
+    chunks = []
+    for start in range(0, len(paths), batch_size):
+        batch = paths[start : start + batch_size]
+        chunks.append(classifier.probabilities(load_images(batch, classifier.size, classifier.grayscale)))
+        bar.update(len(batch))
+    return prediction_records(paths, np.concatenate(chunks), classifier.classes)

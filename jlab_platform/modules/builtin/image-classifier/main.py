@@ -20,13 +20,7 @@ from jlab_platform.kernel.module_run import RunContext
 from jlab_platform.kernel.training.data import batches, prepare
 from jlab_platform.kernel.training.inputs import config_from_inputs
 from jlab_platform.kernel.training.torch_loop import as_tensor, fit, save_trained
-from jlab_platform.modules.imagefolder import (
-    class_scores,
-    image_arrays,
-    list_images,
-    load_images,
-    prediction_records,
-)
+from jlab_platform.modules.imagefolder import class_scores, image_arrays, load_images, predict_images
 
 CHECKPOINT = "model.pt"
 
@@ -91,17 +85,7 @@ class ImageClassifier:
         return Classifier(context.run_dir / checkpoint)
 
     def predict(self, images: str, batch_size: int = 64, *, context: RunContext) -> list[dict[str, Any]]:
-        classifier = self.load(context=context)
-        paths = list_images(images)
-        if not paths:
-            raise ValueError(f"No images in {images}")
-        bar = context.progress(len(paths), "predict")
-        chunks = []
-        for start in range(0, len(paths), batch_size):
-            batch = paths[start : start + batch_size]
-            chunks.append(classifier.probabilities(load_images(batch, classifier.size, classifier.grayscale)))
-            bar.update(len(batch))
-        return prediction_records(paths, np.concatenate(chunks), classifier.classes)
+        return predict_images(self.load(context=context), images, batch_size, context)
 
 
 class Classifier:

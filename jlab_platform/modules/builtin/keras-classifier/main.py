@@ -24,13 +24,7 @@ from jlab_platform.kernel.training.inputs import config_from_inputs
 from jlab_platform.kernel.training.keras_schedule import sgd
 from jlab_platform.kernel.training.progress import Reporter
 from jlab_platform.kernel.training.schedule import learning_rate
-from jlab_platform.modules.imagefolder import (
-    class_scores,
-    image_arrays,
-    list_images,
-    load_images,
-    prediction_records,
-)
+from jlab_platform.modules.imagefolder import class_scores, image_arrays, load_images, predict_images
 
 MODEL_FILE = "model.keras"
 SETTINGS_FILE = "settings.json"
@@ -117,17 +111,7 @@ def load(checkpoint: str = MODEL_FILE, *, context: RunContext) -> "Classifier":
 
 
 def predict(images: str, batch_size: int = 64, *, context: RunContext) -> list[dict[str, Any]]:
-    classifier = load(context=context)
-    paths: list[Path] = list_images(images)
-    if not paths:
-        raise ValueError(f"No images in {images}")
-    bar = context.progress(len(paths), "predict")
-    chunks = []
-    for start in range(0, len(paths), batch_size):
-        batch = paths[start : start + batch_size]
-        chunks.append(classifier.probabilities(load_images(batch, classifier.size, classifier.grayscale)))
-        bar.update(len(batch))
-    return prediction_records(paths, np.concatenate(chunks), classifier.classes)
+    return predict_images(load(context=context), images, batch_size, context)
 
 
 class Classifier:
