@@ -233,6 +233,12 @@ def test_open_inference_protocol_v2(shapes: Service) -> None:
         "/v2/models/shapes/infer", json={"inputs": [{"name": "image", "shape": [3], "data": []}]}
     )
     assert bad.status_code == 400 and "error" in bad.json()
+    # Images are decoded with the batch, in the inference thread: one that is not an image is a 400.
+    mixed = shapes.client.post(
+        "/v2/models/shapes/infer",
+        json={"inputs": [{"name": "image", "shape": [2], "datatype": "BYTES", "data": [gray(5, 0), "bm90"]}]},
+    )
+    assert mixed.status_code == 400 and "not an image" in mixed.json()["error"], mixed.text
 
 
 def test_a_predict_function(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """The service's routes (Starlette): seed 003's ``/aip``, ``/predict``, OIP v2, health.
 
-Every request's work (JSON parsing, base64 and image decoding, pre- and postprocessing,
-encoding the answer) runs in a worker thread; the inference runs in the batcher's thread; the
-event loop only moves bytes.
+A request's CPU work (its JSON, base64 and image decoding, pre- and postprocessing) runs in the
+batcher's one inference thread, beside the batch's inference; only an OIP v2 body's JSON and
+tensor layout are read in a worker thread first. The event loop moves bytes.
 """
 
 import asyncio
@@ -26,7 +26,7 @@ from .batching import Batcher
 from .codec import BadInput, decode_image, request_values
 from .config import ServiceConfig
 from .loaders import Handler
-from .oip import OipError, infer_requests, infer_response, metadata
+from .oip import OipError, infer_requests, infer_response, metadata, typed_inputs
 
 log = logging.getLogger("jlab_platform.deploy.runtime")
 
@@ -84,6 +84,9 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
             return refusal
         assert state.handler is not None  # ready means loaded
         return state.handler
+
+    def typed(values: dict[str, Any], handler: Handler) -> Callable[[], dict[str, Any]]:
+        return lambda: typed_inputs(values, handler, config.max_image_bytes)
 
     async def aip(request: Request) -> Response:
         if (denied := _denied(request, keys)) is not None:
@@ -151,9 +154,9 @@ def build_app(config: ServiceConfig, state: ServiceState, keys: KeyRing) -> ASGI
         try:
             body = await _body(request, config.max_body_bytes, config.max_body_bytes)
             parsed = await run_in_threadpool(_json, body)
-            requests = await run_in_threadpool(infer_requests, parsed, handler, config.max_image_bytes)
+            requests = await run_in_threadpool(infer_requests, parsed, handler)
             # Several images are several requests: together they join one batch.
-            results = list(await asyncio.gather(*(run(_given(inputs)) for inputs in requests)))
+            results = list(await asyncio.gather(*(run(typed(values, handler)) for values in requests)))
             return _json_response(infer_response(config, parsed, results))
         except TooLarge:
             return _error(413, "The request is too large", f"At most {config.max_body_bytes} bytes")
@@ -231,10 +234,6 @@ async def _body(request: Request, keep: int, hard: int) -> bytes:
     if size > keep:
         raise TooLarge
     return b"".join(chunks)
-
-
-def _given(inputs: dict[str, Any]) -> Callable[[], dict[str, Any]]:
-    return lambda: inputs
 
 
 def _json(body: bytes) -> Any:

@@ -39,7 +39,8 @@ def _tensor_meta(name: str, spec: FieldSpec) -> dict[str, Any]:
     return {"name": name, "datatype": _DATATYPES.get(spec.type, "BYTES"), "shape": [-1]}
 
 
-def infer_requests(body: Any, handler: Handler, max_image_bytes: int) -> list[dict[str, Any]]:
+def infer_requests(body: Any, handler: Handler) -> list[dict[str, Any]]:
+    """The body's predictions, each its inputs' values as sent (``typed_inputs`` decodes them)."""
     if not isinstance(body, dict) or not isinstance(body.get("inputs"), list) or not body["inputs"]:
         raise OipError("The body needs 'inputs': a list of tensors {name, shape, datatype, data}")
     tensors = {}
@@ -54,12 +55,23 @@ def infer_requests(body: Any, handler: Handler, max_image_bytes: int) -> list[di
     count = len(tensors[image]) if image in tensors else 1
     requests: list[dict[str, Any]] = [{} for _ in range(count)]
     for name, (values, shape) in tensors.items():
-        spec = handler.inputs.get(name) or FieldSpec(type="image" if name == IMAGE_INPUT else "json")
         split = name == image or (count > 1 and shape and shape[0] == count)
         for index, request in enumerate(requests):
-            value = values[index] if split else _shaped(values, shape)
-            request[name] = typed_value(name, spec, value, max_image_bytes)
+            request[name] = values[index] if split else _shaped(values, shape)
     return requests
+
+
+def typed_inputs(values: dict[str, Any], handler: Handler, max_image_bytes: int) -> dict[str, Any]:
+    """One prediction's inputs typed, its images decoded (the work of the inference thread)."""
+    return {
+        name: typed_value(
+            name,
+            handler.inputs.get(name) or FieldSpec(type="image" if name == IMAGE_INPUT else "json"),
+            value,
+            max_image_bytes,
+        )
+        for name, value in values.items()
+    }
 
 
 def _values(tensor: dict[str, Any]) -> tuple[list[Any], list[int]]:
