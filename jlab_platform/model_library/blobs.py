@@ -2,17 +2,23 @@
 
 ``<data_dir>/models/blobs/<first two hex digits>/<sha256>``, written atomically and read-only;
 two versions with the same checkpoint share one file. A version's run folder is made from its
-files (name -> sha256) when it is first loaded; a file someone changed is put back.
+files (name -> sha256) when it is first loaded; a file someone changed is put back. ``sweep``
+deletes the files no version records any more (after a model was deleted).
 """
 
 import hashlib
+import os
 import shutil
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..files.atomic import atomic_output, make_private_dir
 
 _CHUNK = 1024 * 1024
+# A file stored (or found already stored) this recently may belong to a publish whose version
+# row is not written yet: a sweep leaves it for the next one.
+SWEEP_GRACE_SECONDS = 600.0
 
 
 def file_sha256(path: Path) -> str:
@@ -41,7 +47,24 @@ class BlobStore:
                 if file_sha256(partial) != sha256:  # changed while it was copied: not what was hashed
                     raise OSError(f"{source} changed while it was being published")
             target.chmod(0o400)
+        else:
+            os.utime(target)  # in use again: a sweep running now must leave it
         return sha256, target.stat().st_size
+
+    def sweep(self, recorded: Iterable[str], grace_seconds: float = SWEEP_GRACE_SECONDS) -> int:
+        """Delete the files whose sha256 is not in ``recorded`` (every version's files) and that
+        were not stored or reused in the last ``grace_seconds``; how many were deleted."""
+        keep = set(recorded)
+        settled = time.time() - grace_seconds
+        deleted = 0
+        for blob in self.folder.glob("??/*"):
+            try:
+                if blob.name not in keep and blob.stat().st_mtime < settled:
+                    blob.unlink()
+                    deleted += 1
+            except FileNotFoundError:  # another sweep took it
+                continue
+        return deleted
 
     def materialize(self, files: Mapping[str, str], folder: Path) -> None:
         """Make ``folder`` hold ``files`` (name -> sha256); files already right are left alone.

@@ -209,6 +209,10 @@ class ModelLibrary:
         # A model made again under this name must not find these versions' files.
         for folder in self.versions_dir.glob(f"{name}@*"):
             shutil.rmtree(folder, ignore_errors=True)
+        with self.store.session() as session:
+            every_version = session.scalars(select(ModelVersionRow.files))
+            recorded = [sha for files in every_version for sha in files.values()]
+        self.blobs.sweep(recorded)
 
     def check_data_path(self, path: str) -> DataPathCheck:
         folder = self.paths.resolve(path)

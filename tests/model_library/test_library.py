@@ -1,7 +1,9 @@
 """The model library on a real store (SQLite and PostgreSQL) with real training jobs."""
 
 import hashlib
+import os
 import subprocess
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -113,8 +115,13 @@ def test_versions_aliases_and_history(library: Library) -> None:
     with pytest.raises(NotFound, match="no alias 'canary'"):
         service.delete_alias("cats", "canary", "ann")
 
+    blobs = list(service.blobs.folder.glob("??/*"))
+    assert blobs
+    for blob in blobs:  # published long ago: no publish in flight holds them
+        os.utime(blob, (time.time() - 3600, time.time() - 3600))
     service.delete("cats")  # with everything it had: a new "cats" starts afresh
     assert not list((library.root / "results" / ".models").glob("cats@*"))
+    assert not list(service.blobs.folder.glob("??/*"))  # no other model records its files
     with pytest.raises(NotFound, match="No model named 'cats'"):
         service.versions("cats")
 
