@@ -108,55 +108,74 @@ class Workspace {
   }
 }
 
-/** Follow a conversion or extraction; once it wrote something, the file browser shows it. */
-async function follow(ws: Workspace, task: ITask, calls: ITaskCalls, texts: ITaskTexts): Promise<void> {
+function failureText(error: unknown): [string, string] {
+  const text = errorMessage(error);
+  return [text, text];
+}
+
+/** Start a conversion or extraction and follow it; once it wrote something, the file browser shows it. */
+async function startAndFollow(
+  ws: Workspace,
+  start: () => Promise<ITask>,
+  calls: ITaskCalls,
+  texts: ITaskTexts
+): Promise<void> {
+  let task: ITask;
+  try {
+    task = await start();
+  } catch (error) {
+    notifyError(ws.trans, ...failureText(error));
+    return;
+  }
   const done = await followTask(ws.trans, task, calls, texts);
   if (done.status === 'succeeded') {
     await ws.refresh();
   }
 }
 
-function failureText(error: unknown): [string, string] {
-  const text = errorMessage(error);
-  return [text, text];
+type ConversionTexts = Pick<ITaskTexts, 'pending' | 'failure' | 'cancelled' | 'failureActions'> & {
+  /** The title of the report its Details show. */
+  report: string;
+};
+
+/** A model conversion (TensorFlow Lite, ONNX): once it succeeded, its summary, Reveal, Download and report. */
+function followConversion(ws: Workspace, start: () => Promise<ITask>, texts: ConversionTexts): Promise<void> {
+  const { report, ...rest } = texts;
+  return startAndFollow(
+    ws,
+    start,
+    { get: convertApi.conversion, cancel: convertApi.cancelConversion },
+    {
+      ...rest,
+      success: done => modelSummary(ws.trans, done),
+      successActions: done => [
+        ws.revealAction(done.output),
+        ws.downloadAction(done.output),
+        detailsAction(ws.trans, report, done)
+      ]
+    }
+  );
 }
 
 async function convertTflite(ws: Workspace, request: ITfliteRequest): Promise<void> {
   const trans = ws.trans;
-  let task: ITask;
-  try {
-    task = await convertApi.tflite(request);
-  } catch (error) {
-    notifyError(trans, ...failureText(error));
-    return;
-  }
   const name = baseName(request.path);
-  await follow(
-    ws,
-    task,
-    { get: convertApi.conversion, cancel: convertApi.cancelConversion },
-    {
-      pending: trans.__('Converting %1 to TensorFlow Lite', name),
-      success: done => modelSummary(trans, done),
-      failure: done => trans.__('Converting %1 failed: %2', name, done.error?.error ?? done.message),
-      cancelled: trans.__('Converting %1 was cancelled', name),
-      successActions: done => [
-        ws.revealAction(done.output),
-        ws.downloadAction(done.output),
-        detailsAction(trans, trans.__('Conversion report'), done)
-      ],
-      failureActions: done =>
-        done.error?.code === 'needs_select_tf_ops'
-          ? [
-              {
-                label: trans.__('Convert with Select TF ops'),
-                caption: trans.__('The device then needs the Flex delegate; the model cannot be verified here'),
-                callback: () => void convertTflite(ws, { ...request, allow_select_tf_ops: true })
-              }
-            ]
-          : []
-    }
-  );
+  await followConversion(ws, () => convertApi.tflite(request), {
+    pending: trans.__('Converting %1 to TensorFlow Lite', name),
+    failure: done => trans.__('Converting %1 failed: %2', name, done.error?.error ?? done.message),
+    cancelled: trans.__('Converting %1 was cancelled', name),
+    report: trans.__('Conversion report'),
+    failureActions: done =>
+      done.error?.code === 'needs_select_tf_ops'
+        ? [
+            {
+              label: trans.__('Convert with Select TF ops'),
+              caption: trans.__('The device then needs the Flex delegate; the model cannot be verified here'),
+              callback: () => void convertTflite(ws, { ...request, allow_select_tf_ops: true })
+            }
+          ]
+        : []
+  });
 }
 
 /** "Wrote cnn_dynamic.tflite (108 kB, was 429 kB); verified: largest difference 0.0004". */
@@ -185,47 +204,23 @@ async function exportOnnx(ws: Workspace, path: string): Promise<void> {
   if (request === null) {
     return;
   }
-  let task: ITask;
-  try {
-    task = await convertApi.onnx(request);
-  } catch (error) {
-    notifyError(trans, ...failureText(error));
-    return;
-  }
-  await follow(
-    ws,
-    task,
-    { get: convertApi.conversion, cancel: convertApi.cancelConversion },
-    {
-      pending: trans.__('Exporting %1 to ONNX', baseName(path)),
-      success: done => modelSummary(trans, done),
-      failure: done => trans.__('Exporting %1 failed: %2', baseName(path), done.error?.error ?? done.message),
-      cancelled: trans.__('Exporting %1 was cancelled', baseName(path)),
-      successActions: done => [
-        ws.revealAction(done.output),
-        ws.downloadAction(done.output),
-        detailsAction(trans, trans.__('Export report'), done)
-      ],
-      failureActions: done =>
-        done.error?.code === 'needs_input_shape'
-          ? [{ label: trans.__('Give the input shape…'), callback: () => void exportOnnx(ws, path) }]
-          : []
-    }
-  );
+  await followConversion(ws, () => convertApi.onnx(request), {
+    pending: trans.__('Exporting %1 to ONNX', baseName(path)),
+    failure: done => trans.__('Exporting %1 failed: %2', baseName(path), done.error?.error ?? done.message),
+    cancelled: trans.__('Exporting %1 was cancelled', baseName(path)),
+    report: trans.__('Export report'),
+    failureActions: done =>
+      done.error?.code === 'needs_input_shape'
+        ? [{ label: trans.__('Give the input shape…'), callback: () => void exportOnnx(ws, path) }]
+        : []
+  });
 }
 
 async function extractHere(ws: Workspace, path: string): Promise<void> {
   const trans = ws.trans;
-  let task: ITask;
-  try {
-    task = await convertApi.extract(path);
-  } catch (error) {
-    notifyError(trans, ...failureText(error));
-    return;
-  }
-  await follow(
+  await startAndFollow(
     ws,
-    task,
+    () => convertApi.extract(path),
     { get: convertApi.extraction, cancel: convertApi.cancelExtraction },
     {
       pending: trans.__('Extracting %1', baseName(path)),
