@@ -3,19 +3,11 @@
  * panel (a module's run), the palette and the launcher; the Deployments section of the Platform
  * panel; a "Try it" tab and a log tab per deployment.
  */
-import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import {
-  Dialog,
-  ICommandPalette,
-  InputDialog,
-  IToolbarWidgetRegistry,
-  Notification,
-  showDialog
-} from '@jupyterlab/apputils';
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { Dialog, InputDialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
-import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
-import { ILauncher } from '@jupyterlab/launcher';
-import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import { FileDialog } from '@jupyterlab/filebrowser';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandToolbarButton } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
@@ -24,11 +16,10 @@ import { ApiError } from '../api';
 import { convertApi } from '../convert/client';
 import { evaluationApi } from '../evaluation/client';
 import { documentPath, ScriptButton } from '../platform/document';
-import { Feature } from '../platform/feature';
+import { documentFeaturePlugin, Feature } from '../platform/feature';
 import { formatTime } from '../platform/format';
 import { addPlatformCard } from '../platform/launcher';
 import { INFO_TOAST_MS, showError } from '../platform/notify';
-import { IPlatformPanel } from '../platform/tokens';
 import { deploySource, IDeployUI } from './actions';
 import { deployIcon } from './icons';
 import { createLogWidget, DeployLogView } from './log';
@@ -64,23 +55,10 @@ function deployablePath(widget: Widget | null): string | null {
   return path && /\.(py|ipynb)$/i.test(path) ? path : null;
 }
 
-export const deployPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jlab-platform:deploy',
-  description:
-    'Deploy a module run, a script or a ModelArts folder as an HTTP service bound to a commit; try it online.',
-  autoStart: true,
-  requires: [IPlatformPanel],
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IDefaultFileBrowser, IToolbarWidgetRegistry, ILauncher],
-  activate: (
-    app: JupyterFrontEnd,
-    platform: IPlatformPanel,
-    translator: ITranslator | null,
-    palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null,
-    browser: IDefaultFileBrowser | null,
-    toolbars: IToolbarWidgetRegistry | null,
-    launcher: ILauncher | null
-  ) => {
+export const deployPlugin: JupyterFrontEndPlugin<void> = documentFeaturePlugin(
+  'jlab-platform:deploy',
+  'Deploy a module run, a script or a ModelArts folder as an HTTP service bound to a commit; try it online.',
+  (app, platform, { translator, palette, restorer, browser, toolbars, launcher }) => {
     // Two kinds of tabs per deployment: its Try-it tab (refreshed with the section) and its log.
     const tryTabs = new Feature<TryItView>(app, {
       translator,
@@ -233,7 +211,7 @@ export const deployPlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: DeployCommandIDs.openSection, category });
   }
-};
+);
 
 /**
  * The notebook as the script a deployment runs (seed 000: export to .py first); when the script is

@@ -2,19 +2,16 @@
  * The Jobs plugin: the section in the Platform panel, the job views, "Run as Job…" from
  * the notebook and editor toolbars, the file browser and the palette, and notifications.
  */
-import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, IToolbarWidgetRegistry, Notification } from '@jupyterlab/apputils';
-import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
-import { ILauncher } from '@jupyterlab/launcher';
-import { ITranslator } from '@jupyterlab/translation';
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { FileDialog } from '@jupyterlab/filebrowser';
 import { CommandToolbarButton } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { jobIcon } from '../icons';
 import { documentPath, ScriptButton } from '../platform/document';
-import { Feature } from '../platform/feature';
+import { documentFeaturePlugin, Feature } from '../platform/feature';
 import { addPlatformCard } from '../platform/launcher';
-import { IPlatformPanel } from '../platform/tokens';
 import { EvaluationCommandIDs } from '../evaluation/plugin';
 import { TensorBoardCommandIDs } from '../tensorboard/plugin';
 import { IJobsUI } from './actions';
@@ -36,22 +33,10 @@ export namespace JobCommandIDs {
 /** The model library's command: publish the model training a job ran (shown only for those jobs). */
 const PUBLISH_JOB_COMMAND = 'jlab-platform:publish-job';
 
-export const jobsPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jlab-platform:jobs',
-  description: 'Long-running jobs: run a script or notebook as a job, follow its log and metrics.',
-  autoStart: true,
-  requires: [IPlatformPanel],
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IDefaultFileBrowser, IToolbarWidgetRegistry, ILauncher],
-  activate: (
-    app: JupyterFrontEnd,
-    platform: IPlatformPanel,
-    translator: ITranslator | null,
-    palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null,
-    browser: IDefaultFileBrowser | null,
-    toolbars: IToolbarWidgetRegistry | null,
-    launcher: ILauncher | null
-  ) => {
+export const jobsPlugin: JupyterFrontEndPlugin<void> = documentFeaturePlugin(
+  'jlab-platform:jobs',
+  'Long-running jobs: run a script or notebook as a job, follow its log and metrics.',
+  (app, platform, { translator, palette, restorer, browser, toolbars, launcher }) => {
     const feature = new Feature<JobView>(app, {
       translator,
       restorer,
@@ -160,4 +145,4 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
 
     new JobNotifier(ui, app.serviceManager.events, () => feature.showSection()).start();
   }
-};
+);

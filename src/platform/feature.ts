@@ -3,16 +3,19 @@
  * key, brought forward when open, restored with the layout), its section of the Platform panel,
  * and the `changed` call that refreshes them.
  */
-import type { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
-import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, IToolbarWidgetRegistry, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ILauncher } from '@jupyterlab/launcher';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import type { LabIcon } from '@jupyterlab/ui-components';
-import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import type { ReadonlyPartialJSONObject, Token } from '@lumino/coreutils';
 
 import { keepInView } from './dom';
 import type { PlatformPanel } from './panel';
 import type { WhileShownWidget } from './shown';
+import { IPlatformPanel } from './tokens';
 
 /** What every feature's views get from its plugin; spread it into the feature's own UI object. */
 export interface IFeatureUI {
@@ -128,4 +131,53 @@ export class Feature<T extends WhileShownWidget> {
 
   private _platform: PlatformPanel | null = null;
   private _section: WhileShownWidget | null = null;
+}
+
+/** The optional services of a feature that acts on documents (Jobs, Deploy), in the order its plugin gets them. */
+const DOCUMENT_SERVICES = [
+  ITranslator,
+  ICommandPalette,
+  ILayoutRestorer,
+  IDefaultFileBrowser,
+  IToolbarWidgetRegistry,
+  ILauncher
+] as const;
+
+/** What JupyterLab passes for each optional token: its service, or null where it lacks one. */
+type OptionalServices<T> = { -readonly [K in keyof T]: T[K] extends Token<infer S> ? S | null : never };
+
+/** The services of DOCUMENT_SERVICES by name. */
+export interface IDocumentServices {
+  translator: ITranslator | null;
+  palette: ICommandPalette | null;
+  restorer: ILayoutRestorer | null;
+  browser: IDefaultFileBrowser | null;
+  toolbars: IToolbarWidgetRegistry | null;
+  launcher: ILauncher | null;
+}
+
+/**
+ * The plugin of a feature with a Platform panel section that acts on documents, from their
+ * toolbars, the file browser, the palette and the launcher.
+ */
+export function documentFeaturePlugin(
+  id: string,
+  description: string,
+  activate: (app: JupyterFrontEnd, platform: IPlatformPanel, services: IDocumentServices) => void
+): JupyterFrontEndPlugin<void> {
+  return {
+    id,
+    description,
+    autoStart: true,
+    requires: [IPlatformPanel],
+    optional: [...DOCUMENT_SERVICES],
+    activate: (
+      app: JupyterFrontEnd,
+      platform: IPlatformPanel,
+      ...services: OptionalServices<typeof DOCUMENT_SERVICES>
+    ) => {
+      const [translator, palette, restorer, browser, toolbars, launcher] = services;
+      activate(app, platform, { translator, palette, restorer, browser, toolbars, launcher });
+    }
+  };
 }
