@@ -8,6 +8,7 @@ import { el, iconButton } from '../platform/dom';
 import { formatTime, MISSING } from '../platform/format';
 import { actionButton, moveAlias, removeAlias } from './actions';
 import { IAliasList, IVersion } from './client';
+import { pageSection } from './blocks';
 import { IModelsUI } from './host';
 import { aliasChip } from './panel';
 
@@ -19,22 +20,19 @@ export class AliasesSection {
     private readonly name: string
   ) {
     const trans = ui.trans;
-    this.node = el('section', 'jp-ModelPage-section jp-ModelAliases');
     this._list = el('ul', 'jp-ModelAliases-list');
     this._history = el('table', 'jp-ModelAliases-history');
-    this._empty = el(
-      'p',
-      'jp-ModelPage-empty',
-      trans.__('No alias yet. “Set alias” on a version points one (e.g. production) at it.')
-    );
     this._historyTitle = el('h3', 'jp-ModelPage-subtitle', trans.__('History'));
-    this.node.append(
-      el('h2', 'jp-ModelPage-sectionTitle', trans.__('Aliases')),
-      this._empty,
+    const section = pageSection(
+      'jp-ModelAliases',
+      trans.__('Aliases'),
+      trans.__('No alias yet. “Set alias” on a version points one (e.g. production) at it.'),
       this._list,
       this._historyTitle,
       this._history
     );
+    this.node = section.node;
+    this._empty = section.empty;
   }
 
   update(aliases: IAliasList, versions: IVersion[]): void {

@@ -9,18 +9,14 @@ import { KeyedList, setAttr, setText } from '../platform/keyed';
 import { actionButton, deleteTraining, publishTraining, startTrainingAgain, terminateTraining } from './actions';
 import { ITraining } from './client';
 import { IModelsUI } from './host';
-import { stateClass, trainingActions, trainingLabel } from './states';
+import { IStateRow, pageSection, stateRow, updateStateRow } from './blocks';
+import { trainingActions, trainingLabel } from './states';
 import { formatEta, formatMetric } from './model';
 
-interface IRow {
-  readonly node: HTMLLIElement;
-  readonly state: HTMLSpanElement;
+interface IRow extends IStateRow {
   readonly what: HTMLSpanElement;
   readonly bar: HTMLProgressElement;
   readonly progress: HTMLSpanElement;
-  readonly facts: HTMLSpanElement;
-  readonly actions: HTMLSpanElement;
-  rendered: string;
 }
 
 export class TrainingsSection {
@@ -28,15 +24,15 @@ export class TrainingsSection {
 
   constructor(private readonly ui: IModelsUI) {
     const trans = ui.trans;
-    this.node = el('section', 'jp-ModelPage-section jp-ModelTrainings');
     this._list = el('ul', 'jp-ModelTrainings-list');
-    this._empty = el('p', 'jp-ModelPage-empty', trans.__('No training yet.'));
     this._rows = new KeyedList(this._list, {
       key: training => training.id,
       create: training => this._row(training),
       update: (row, training) => this._update(row, training)
     });
-    this.node.append(el('h2', 'jp-ModelPage-sectionTitle', trans.__('Trainings')), this._empty, this._list);
+    const section = pageSection('jp-ModelTrainings', trans.__('Trainings'), trans.__('No training yet.'), this._list);
+    this.node = section.node;
+    this._empty = section.empty;
   }
 
   update(trainings: ITraining[]): void {
@@ -46,28 +42,21 @@ export class TrainingsSection {
   }
 
   private _row(training: ITraining): IRow {
-    const node = el('li', 'jp-ModelTraining');
-    node.dataset.id = training.id;
-    const state = el('span');
+    const row = stateRow('jp-ModelTraining', training.id);
     const what = el('span', 'jp-ModelTraining-what');
     const bar = el('progress', 'jp-ModelTraining-bar');
     bar.max = 1;
     const progress = el('span', 'jp-ModelTraining-progress');
-    const facts = el('span', 'jp-ModelTraining-facts');
-    const actions = el('span', 'jp-ModelTraining-actions');
     const top = el('div', 'jp-ModelTraining-line');
-    top.append(state, what, bar, progress);
+    top.append(row.state, what, bar, progress);
     const bottom = el('div', 'jp-ModelTraining-line');
-    bottom.append(facts, actions);
-    node.append(top, bottom);
-    return { node, state, what, bar, progress, facts, actions, rendered: '' };
+    bottom.append(row.facts, row.actions);
+    row.node.append(top, bottom);
+    return { ...row, what, bar, progress };
   }
 
   private _update(row: IRow, training: ITraining): void {
     const trans = this.ui.trans;
-    setAttr(row.node, 'data-state', training.state);
-    setAttr(row.state, 'class', stateClass(training.state));
-    setText(row.state, trainingLabel(trans, training.state));
     setText(
       row.what,
       training.version
@@ -98,8 +87,7 @@ export class TrainingsSection {
     setText(row.facts, [when, metrics, training.reason ?? ''].filter(Boolean).join(' · '));
     row.facts.title = [training.data_paths.join(', '), training.reason ?? ''].filter(Boolean).join('\n');
     const key = `${training.state}:${training.job_id}:${training.evaluation ?? ''}`;
-    if (row.rendered !== key) {
-      row.rendered = key;
+    if (updateStateRow(row, training.state, trainingLabel(trans, training.state), key)) {
       this._renderActions(row, training);
     }
   }

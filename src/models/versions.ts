@@ -5,30 +5,21 @@
  */
 import { el } from '../platform/dom';
 import { formatBytes, formatTime, MISSING } from '../platform/format';
-import { KeyedList, setAttr, setText } from '../platform/keyed';
+import { KeyedList, setText } from '../platform/keyed';
 import { actionButton, batchPredict, exportVersion, setAlias } from './actions';
 import { ExportFormat, IBatchPrediction, IModel, IVersion } from './client';
 import { IModelsUI } from './host';
 import { bestVersions, formatMetric, lowerIsBetter, metricNames } from './model';
 import { aliasChip } from './panel';
-import { predictionLabel, stateClass } from './states';
-
-interface IPredictionRow {
-  readonly node: HTMLLIElement;
-  readonly state: HTMLSpanElement;
-  readonly facts: HTMLSpanElement;
-  readonly actions: HTMLSpanElement;
-  renderedState: string;
-}
+import { IStateRow, pageSection, stateRow, updateStateRow } from './blocks';
+import { predictionLabel } from './states';
 
 export class VersionsSection {
   readonly node: HTMLElement;
 
   constructor(private readonly ui: IModelsUI) {
     const trans = ui.trans;
-    this.node = el('section', 'jp-ModelPage-section jp-ModelVersions');
     this._table = el('table', 'jp-ModelVersions-table');
-    this._empty = el('p', 'jp-ModelPage-empty', trans.__('No version yet: publish a completed training below.'));
     const tableBox = el('div', 'jp-ModelVersions-tableBox');
     tableBox.append(this._table);
     this._detail = el('div', 'jp-ModelVersion');
@@ -51,7 +42,15 @@ export class VersionsSection {
       this._predictionMessage,
       this._predictionList
     );
-    this.node.append(el('h2', 'jp-ModelPage-sectionTitle', trans.__('Versions')), this._empty, tableBox, this._detail);
+    const section = pageSection(
+      'jp-ModelVersions',
+      trans.__('Versions'),
+      trans.__('No version yet: publish a completed training below.'),
+      tableBox,
+      this._detail
+    );
+    this.node = section.node;
+    this._empty = section.empty;
   }
 
   /** The version whose detail shows (the newest until one is chosen). */
@@ -242,23 +241,16 @@ export class VersionsSection {
     return select;
   }
 
-  private _predictionRow(prediction: IBatchPrediction): IPredictionRow {
-    const node = el('li', 'jp-ModelPrediction');
-    node.dataset.id = prediction.id;
+  private _predictionRow(prediction: IBatchPrediction): IStateRow {
+    const row = stateRow('jp-ModelPrediction', prediction.id);
     const path = el('code', 'jp-ModelPrediction-path', prediction.data_path);
     path.title = prediction.output;
-    const state = el('span');
-    const facts = el('span', 'jp-ModelPrediction-facts');
-    const actions = el('span', 'jp-ModelPrediction-actions');
-    node.append(state, path, facts, actions);
-    return { node, state, facts, actions, renderedState: '' };
+    row.node.append(row.state, path, row.facts, row.actions);
+    return row;
   }
 
-  private _updatePrediction(row: IPredictionRow, prediction: IBatchPrediction): void {
+  private _updatePrediction(row: IStateRow, prediction: IBatchPrediction): void {
     const trans = this.ui.trans;
-    setAttr(row.node, 'data-state', prediction.state);
-    setAttr(row.state, 'class', stateClass(prediction.state));
-    setText(row.state, predictionLabel(trans, prediction.state));
     setText(
       row.facts,
       trans.__(
@@ -268,10 +260,9 @@ export class VersionsSection {
       )
     );
     const key = `${prediction.state}:${prediction.report ?? ''}`;
-    if (row.renderedState === key) {
+    if (!updateStateRow(row, prediction.state, predictionLabel(trans, prediction.state), key)) {
       return;
     }
-    row.renderedState = key;
     const buttons: HTMLElement[] = [];
     if (prediction.report) {
       const report = prediction.report;
@@ -296,5 +287,5 @@ export class VersionsSection {
   private _facts: HTMLDListElement;
   private _predictionList: HTMLUListElement;
   private _predictionMessage: HTMLParagraphElement;
-  private _predictions: KeyedList<IBatchPrediction, IPredictionRow>;
+  private _predictions: KeyedList<IBatchPrediction, IStateRow>;
 }
