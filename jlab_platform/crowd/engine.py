@@ -10,8 +10,8 @@ submission (same ``request_id``) is answered again without counting twice.
 
 This is the path every labeler's keystroke takes, so it speaks SQL through SQLAlchemy
 Core, one statement per step (see ``statements``), on SQLite and PostgreSQL alike: a
-submission is three round trips on PostgreSQL (who is asking with what the checks need,
-the label's writes, the leases).
+submission is two round trips on PostgreSQL (who is asking with what the checks need; the
+label's writes, the round's counters and the leases).
 """
 
 import logging
@@ -31,7 +31,7 @@ from .groupcommit import GroupCommit, Transaction
 from .identity import Identity, Resolver, Seat
 from .models import LabelingAnswer, LabelingProgress, LabelingTask, OfferedSample, Session, Undone
 from .planstats import TableStatistics
-from .statements import CHECK, Statements, Steps
+from .statements import CHECK, Settle, Statements, Steps
 from .states import LABELING, WAITING_REASON
 
 MAX_PREFETCH = 3
@@ -198,7 +198,7 @@ class LabelingEngine:
         seat: Seat,
         prefetch: int,
         done: str | None = None,
-        steps: Steps | None = None,
+        steps: Settle | None = None,
         values: dict[str, Any] | None = None,
     ) -> LabelingAnswer:
         """The page's samples (``done``: the one it just labeled or skipped) and the progress.
@@ -214,11 +214,11 @@ class LabelingEngine:
         seat: Seat,
         prefetch: int,
         done: str | None,
-        steps: Steps,
+        steps: Settle,
         values: dict[str, Any],
     ) -> tuple[Any, list[OfferedSample]]:
-        """Run ``steps`` (which let go of stale leases and end with the round's counters), then
-        renew the labeler's leases and top them up to ``prefetch`` from the open samples.
+        """Run ``steps``: the call's writes, stale leases let go, the round's counters, and the
+        labeler's leases renewed and topped up to ``prefetch`` from the open samples.
 
         ``prefetch`` 0 (the owner labeling chosen samples) holds none: its leases are let go.
         Outside labeling nothing is written or leased: the counters only.
@@ -234,13 +234,16 @@ class LabelingEngine:
             "done": done or "",  # a sample id is never empty
             **values,
         }
-        counters = _run(conn, steps, params).first()
-        leases = sorted(_run(conn, self._sql.offer, params).all(), key=lambda row: (row.leased_at, row.rank))
+        rows = _run(conn, steps.steps, params).all()
+        offered = rows if steps.offer is None else conn.execute(steps.offer, params).all()
+        leases = sorted(
+            (row for row in offered if row.sample_id is not None), key=lambda row: (row.leased_at, row.rank)
+        )
         samples = [
             OfferedSample(id=row.sample_id, name=PurePosixPath(row.path).name, round=seat.round)
             for row in leases
         ]
-        return counters, samples
+        return (rows[0] if rows else None), samples
 
 
 def _run(conn: Connection, steps: Steps, params: dict[str, Any]) -> CursorResult[Any]:

@@ -111,6 +111,25 @@ def test_leases_expire_and_the_sample_goes_to_someone_else(tmp_path: Path, db_ur
     service.store.dispose()
 
 
+def test_a_labeler_whose_leases_expired_gets_the_samples_again_as_new_leases(
+    tmp_path: Path, db_url: str
+) -> None:
+    root = tmp_path / "workspace"
+    make_images(root / "datasets" / "pets", 3)
+    _, service = make_crowd(root, db_url, lease_seconds=0.5)
+    task = labeling_task(service, samples=3)
+    ann = invite(service, task, "ann")
+    first = service.labeling.next(ann).result().samples
+    time.sleep(0.7)
+    # Both expired: let go, and the same top samples leased to ann again (the lease rows taken anew).
+    again = service.labeling.next(ann).result().samples
+    assert [s.id for s in again] == [s.id for s in first]
+    labeled = service.labeling.submit(ann, again[0].id, "cat", "k1").result()
+    assert [s.name for s in labeled.samples] == ["img_001.png", "img_002.png"]
+    service.close()
+    service.store.dispose()
+
+
 def test_undo_offers_the_sample_again_and_can_reopen_a_complete_round(store_crowd: CrowdService) -> None:
     events: list[RoundEvent] = []
     store_crowd.on_event(events.append)
