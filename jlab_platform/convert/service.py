@@ -1,11 +1,12 @@
 """Model conversions: checked in the server, run one at a time in a warm worker process.
 
 TensorFlow is heavy and may crash, so conversions run in a separate process that stays
-warm between them (importing TensorFlow costs ~2 s). Cancelling a running conversion
+warm between them (importing TensorFlow takes seconds). Cancelling a running conversion
 kills that process; a crash fails only the conversion that caused it. The next
 conversion starts a fresh worker, and an idle worker stops after ``idle_seconds``.
-``warm()`` starts it ahead of a conversion (the UI calls it when a convert dialog opens), so
-the first conversion after a start does not pay for the process and the imports.
+``warm()`` starts it ahead of a conversion (the UI calls it when the file browser first lists
+a model file, and when a model's context menu or a convert dialog opens), so the first
+conversion after a start does not pay for the process and the imports.
 """
 
 import logging

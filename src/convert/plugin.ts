@@ -332,6 +332,19 @@ export const convertPlugin: JupyterFrontEndPlugin<void> = {
   activate: (app: JupyterFrontEnd, browser: IDefaultFileBrowser, translator: ITranslator | null) => {
     const trans = (translator ?? nullTranslator).load('jlab_platform');
     const ws = new Workspace(app, browser, trans);
+    // A model file the listing shows may be about to be converted: the worker starts (importing
+    // TensorFlow takes seconds) while the user picks it. Once per file and page load, so the
+    // listing's periodic refreshes do not keep an idle worker alive.
+    const listed = new Set<string>();
+    browser.model.refreshed.connect(() => {
+      const models = [...browser.model.items()].filter(
+        item => item.type !== 'directory' && isKerasModel(item.path) && !listed.has(item.path)
+      );
+      models.forEach(item => listed.add(item.path));
+      if (models.length) {
+        ws.warm();
+      }
+    });
     // The file browser selects the item under the pointer before its context menu opens.
     browser.node.addEventListener('contextmenu', () => {
       const item = ws.selected();

@@ -228,3 +228,24 @@ def test_a_conversion_cut_off_by_a_restart_comes_back_failed_without_its_partial
         "error": "The server stopped while this ran",
         "detail": "Start the conversion again.",
     }
+
+
+def test_the_worker_imports_keras_without_what_converting_never_uses_and_leaves_it_importable() -> None:
+    """scikit-learn, pandas and matplotlib cost a fifth of the worker's start through Keras."""
+    script = (
+        "import sys\n"
+        "from jlab_platform.convert.worker import _NOT_FOR_KERAS, _import_converter\n"
+        "warm_up = _import_converter()\n"
+        "import keras\n"
+        "print(sorted(name for name in _NOT_FOR_KERAS if name in sys.modules))\n"
+        "import matplotlib.pyplot, pandas, sklearn.base\n"
+        "print(warm_up())\n"
+    )
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.split("\n")
+    assert lines[0] == "[]", "Keras was imported without them"
+    assert lines[-2].startswith("2."), "then they import, and the warm-up converts (TensorFlow's version)"

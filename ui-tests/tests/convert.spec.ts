@@ -1,4 +1,5 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Request } from '@playwright/test';
 
 // A zip with three small files in photos/, and one whose only entry escapes its folder.
 const PHOTOS_ZIP =
@@ -41,18 +42,26 @@ test.describe('Conversion and file actions', () => {
     test.setTimeout(240000);
     await page.notebook.createNew('make_model.ipynb');
     await page.notebook.setCell(0, 'code', MAKE_MODEL);
+    const isWarm = (request: Request) =>
+      request.url().includes('/jlab-platform/api/convert/warm') && request.method() === 'POST';
+    // The file browser listing a Keras file it had not shown starts the conversion worker...
+    const listed = page.waitForRequest(isWarm);
     await page.notebook.runCell(0);
     expect((await page.notebook.getCellTextOutput(0))?.join('\n')).toContain('saved');
     await page.notebook.close(true);
+    await page.filebrowser.refresh();
+    await listed;
+    let warms = 0;
+    page.on('request', request => (warms += isWarm(request) ? 1 : 0));
+    await page.filebrowser.refresh(); // once per file: listing it again does not keep a worker alive
 
-    // Opening the context menu on a Keras file starts the conversion worker ahead of Convert.
-    const warmed = page.waitForRequest(
-      request => request.url().includes('/jlab-platform/api/convert/warm') && request.method() === 'POST'
-    );
+    // ...and so does opening the context menu on one: the user is about to convert.
+    const warmed = page.waitForRequest(isWarm);
     await contextMenu(page, 'cnn.keras', 'Convert to TensorFlow Lite…');
     await warmed;
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog.locator('.jp-ConvertForm-source')).toHaveText(/cnn\.keras$/);
+    expect(warms).toBe(2); // the context menu's and the dialog's: listing the file again added none
     await dialog.locator('.jp-ConvertForm-quantize').selectOption('dynamic');
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
     await expect(dialog).toHaveCount(0);
