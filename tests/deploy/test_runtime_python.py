@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -167,18 +168,23 @@ def test_requests_arriving_together_are_batched(shapes: Service) -> None:
     before = len(batch_sizes(shapes))
     answers: list[int] = []
 
-    def call(index: int) -> None:
+    def call(text: str) -> None:
         with httpx.Client(base_url=shapes.url, headers=shapes.client.headers, timeout=60) as client:
-            answers.append(client.post("/predict", json={"text": f"t{index}"}).status_code)
+            answers.append(client.post("/predict", json={"text": text}).status_code)
 
-    threads = [threading.Thread(target=call, args=(i,)) for i in range(8)]
-    for thread in threads:
+    # A lone request runs at once; the seven that arrive while it runs (1.5 s) are inferred together.
+    threads = [threading.Thread(target=call, args=("slow",))]
+    threads[0].start()
+    while len(batch_sizes(shapes)) == before:
+        time.sleep(0.01)
+    threads += [threading.Thread(target=call, args=(f"t{i}",)) for i in range(7)]
+    for thread in threads[1:]:
         thread.start()
     for thread in threads:
         thread.join()
     assert answers == [200] * 8
     sizes = batch_sizes(shapes)[before:]
-    assert sum(sizes) == 8 and max(sizes) >= 4, sizes
+    assert sizes[0] == 1 and sum(sizes) == 8 and max(sizes[1:]) >= 4, sizes
 
 
 def test_auth_needs_a_listed_key_or_the_proxy_secret(shapes: Service) -> None:

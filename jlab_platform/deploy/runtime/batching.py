@@ -2,8 +2,12 @@
 
 One task takes what is queued; when that is fewer than ``max_size`` it waits up to ``window``
 seconds for more, then runs the batch in the single inference thread. While a batch runs, new
-requests queue up and form the next batch at once, so a busy service batches more and a lone
-request waits at most the window.
+requests queue up and form the next batch at once, so a busy service batches more.
+
+The window gathers concurrent requests, so it is not waited for sequential ones: a request that
+finds the service idle, after a batch of one, runs at once (one client calling in a loop pays no
+window). A request that had to queue, or follows a batch of several, waits for the window as
+configured: others are arriving together.
 
 All of a request's CPU work runs in that one thread, as in a plain loop: decoding and
 preprocessing (``work``, one per request), the batch's inference, postprocessing (``finish``).
@@ -40,9 +44,12 @@ class Batcher:
     ) -> None:
         self.infer, self.finish = infer, finish
         self.max_size, self.window_s = max(1, max_size), max(0.0, window_s)
-        self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]]] = asyncio.Queue()
+        # Each request with whether it found the batcher idle, waiting for work.
+        self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any], bool]] = asyncio.Queue()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inference")
         self._task: asyncio.Task[None] | None = None
+        self._idle = True
+        self._last_size = 1
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -56,14 +63,17 @@ class Batcher:
 
     async def submit(self, work: Work) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        await self._queue.put((work, future))
+        self._queue.put_nowait((work, future, self._idle and self._queue.empty()))
         return await future
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            self._idle = True
             batch = [await self._queue.get()]
-            deadline = time.monotonic() + self.window_s
+            self._idle = False
+            sequential = batch[0][2] and self._last_size == 1
+            deadline = time.monotonic() + (0.0 if sequential else self.window_s)
             while len(batch) < self.max_size:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -77,8 +87,10 @@ class Batcher:
                     batch.append(await asyncio.wait_for(self._queue.get(), left))
                 except TimeoutError:
                     break
-            outcomes = await loop.run_in_executor(self._executor, self._process, [work for work, _ in batch])
-            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+            self._last_size = len(batch)
+            works = [work for work, _, _ in batch]
+            outcomes = await loop.run_in_executor(self._executor, self._process, works)
+            for (_, future, _), (ok, value) in zip(batch, outcomes, strict=True):
                 if future.done():  # its client went away
                     continue
                 if ok:
