@@ -120,6 +120,13 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
         self._body.append(chunk)
 
     @property
+    def actor(self) -> str:
+        """Who made a change, as a history shows it: the user's display name. Without a login
+        jupyter_server names each browser "Anonymous <moon>"; its username is a random hex id."""
+        user = self.current_user
+        return str(getattr(user, "display_name", "") or getattr(user, "name", "") or user.username)
+
+    @property
     def platform(self) -> Platform:
         platform: Platform = self.settings["jlab_platform"]
         return platform

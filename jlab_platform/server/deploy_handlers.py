@@ -72,8 +72,7 @@ class DeploymentsHandler(DeployBase):
         "starts in the background: poll GET /deployments/{name} until its status is ready.",
     )
     async def post(self, body: CreateDeployment) -> DeploymentCreated:
-        user = str(self.current_user.username) if self.current_user else None
-        return await asyncio.to_thread(self.deployments.create, body, user)
+        return await asyncio.to_thread(self.deployments.create, body, self.actor)
 
 
 class DeploymentPreviewHandler(DeployBase):

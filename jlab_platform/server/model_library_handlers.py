@@ -40,10 +40,6 @@ class LibraryBase(ApiHandler):
     def library(self) -> ModelLibrary:
         return self.platform.model_library
 
-    @property
-    def user(self) -> str:
-        return str(self.current_user.username)
-
     def _translated(self, training: Training) -> Training:
         if training.reason is None:
             return training
@@ -66,7 +62,7 @@ class ModelsHandler(LibraryBase):
         status=201,
     )
     async def post(self, body: NewModel) -> Model:
-        return await asyncio.to_thread(self.library.create, body, self.user)
+        return await asyncio.to_thread(self.library.create, body, self.actor)
 
 
 class DataPathCheckHandler(LibraryBase):
@@ -104,7 +100,7 @@ class ModelHandler(LibraryBase):
         response=Model,
     )
     async def patch(self, name: str, body: UpdateModel) -> Model:
-        return await asyncio.to_thread(self.library.update, name, body, self.user)
+        return await asyncio.to_thread(self.library.update, name, body, self.actor)
 
     @endpoint("Delete a model with its trainings, versions, aliases and batch predictions", status=204)
     async def delete(self, name: str) -> None:
@@ -124,7 +120,7 @@ class TrainingsHandler(LibraryBase):
         status=201,
     )
     async def post(self, name: str, body: StartTraining) -> Training:
-        return await asyncio.to_thread(self.library.start_training, name, body, self.user)
+        return await asyncio.to_thread(self.library.start_training, name, body, self.actor)
 
 
 class TrainingHandler(LibraryBase):
@@ -146,7 +142,7 @@ class TrainingTerminateHandler(LibraryBase):
 class TrainingStartHandler(LibraryBase):
     @endpoint("Start a terminated or failed training task again (a new job)", response=Training)
     async def post(self, name: str, training_id: str) -> Training:
-        return await asyncio.to_thread(self.library.start_again, name, training_id, self.user)
+        return await asyncio.to_thread(self.library.start_again, name, training_id, self.actor)
 
 
 class VersionsHandler(LibraryBase):
@@ -161,7 +157,7 @@ class VersionsHandler(LibraryBase):
         status=201,
     )
     async def post(self, name: str, body: Publish) -> Version:
-        return await asyncio.to_thread(self.library.publish, name, body, self.user)
+        return await asyncio.to_thread(self.library.publish, name, body, self.actor)
 
 
 class VersionHandler(LibraryBase):
@@ -197,11 +193,11 @@ class AliasesHandler(LibraryBase):
 class AliasHandler(LibraryBase):
     @endpoint("Point an alias at a version (create or move it)", body=SetAlias, response=Alias)
     async def put(self, name: str, alias: str, body: SetAlias) -> Alias:
-        return await asyncio.to_thread(self.library.set_alias, name, alias, body.version, self.user)
+        return await asyncio.to_thread(self.library.set_alias, name, alias, body.version, self.actor)
 
     @endpoint("Delete an alias (the history keeps it)", status=204)
     async def delete(self, name: str, alias: str) -> None:
-        await asyncio.to_thread(self.library.delete_alias, name, alias, self.user)
+        await asyncio.to_thread(self.library.delete_alias, name, alias, self.actor)
 
 
 class BatchPredictionsHandler(LibraryBase):
@@ -216,7 +212,7 @@ class BatchPredictionsHandler(LibraryBase):
         status=201,
     )
     async def post(self, name: str, version: str, body: StartBatchPrediction) -> BatchPrediction:
-        return await asyncio.to_thread(self.library.predictions.start, name, version, body, self.user)
+        return await asyncio.to_thread(self.library.predictions.start, name, version, body, self.actor)
 
 
 class BatchPredictionHandler(LibraryBase):

@@ -143,6 +143,9 @@ async function untranslated(root: Locator): Promise<string[]> {
         }
       }
     }
+    // Who made a change ("changed by <name>"): without a login, jupyter_server's "Anonymous <moon>".
+    const identity = window.jupyterapp?.serviceManager.user.identity; // none on the labeling page
+    dataParts.push(identity?.display_name ?? '', identity?.name ?? '');
     return { text: parts.join('\n'), data: dataParts.join('\n') };
   });
   // A name is data wherever it appears, also inside a sentence of ours ("Stop <name>").
