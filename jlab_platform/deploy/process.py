@@ -47,6 +47,9 @@ class LocalBackend:
     proxy_secret: str
     name = "local"
 
+    def sync_log(self, folder: Path) -> None:
+        """Nothing to copy: the supervisor writes the service's output into its log file."""
+
     def launch(self, folder: Path, config: ServiceConfig, host: str, port: int, workers: int) -> Launched:
         """Start the supervisor of one service process; return once it exists (not when ready)."""
         for stale in (STATE_FILE, "exit.json", "started.json"):

@@ -6,23 +6,32 @@ deployment's service.json; its replicas are the ``workers``. Serve's HTTP proxy 
 ``deploy_host:deploy_port_min`` for all names. A new version or a rollback redeploys the
 application, which Serve rolls over replica by replica. The replicas read the snapshot and keys
 file by their paths: the cluster's nodes must see the platform's data folder (one machine, or a
-shared file system) and have jlab_platform installed.
+shared file system) and have jlab_platform installed. Ray keeps what a replica prints (and Serve's
+access lines) on its node: ``sync_log`` copies the new lines into the deployment's log file, which
+the log route reads.
 """
 
 import json
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 from ..errors import Unavailable
 from ..files.atomic import write_atomic, write_json_atomic
+from ..jobs.records import LOG_FILE
 from .process import SERVICE_FILE, Launched, ProcessState
 from .runtime.config import PROXY_SECRET_ENV, ServiceConfig
 
 APPLICATIONS = "/api/serve/applications/"
+ACTOR_LOG = "/api/v0/logs/file"
+_LOG_SEEN = "ray-log-seen.json"  # per replica stream: how many of its bytes were copied
+_RAY_MARKS = (":job_id:", ":actor_name:", ":task_name:")  # Ray's own lines in a worker's output
+# No access line per request, as the local runtime: a replica's stderr stays the service's own.
+_LOGGING = {"enable_access_log": False}
 IMPORT_PATH = "jlab_platform.deploy.ray_app:build"
 _PREVIOUS = "previous-app.json"  # the application config this deployment replaced
 _READY, _FAILED = {"RUNNING"}, {"DEPLOY_FAILED", "UNHEALTHY"}
@@ -45,6 +54,7 @@ class RayBackend:
             "import_path": IMPORT_PATH,
             "args": {"config": config.model_dump(mode="json"), "workers": workers, "deployment": folder.name},
             "runtime_env": {"env_vars": {PROXY_SECRET_ENV: self.proxy_secret}},
+            "logging_config": _LOGGING,
         }
         with self._lock:
             apps = self._configs()
@@ -93,6 +103,53 @@ class RayBackend:
                 return False
             time.sleep(0.2)
         return True
+
+    def sync_log(self, folder: Path) -> None:
+        """Append to the deployment's log what its replicas wrote (stdout, stderr) since the last
+        sync, each line marked with its replica; the copy stays as it is when the cluster is away."""
+        with self._lock:
+            try:
+                app = self._details().get(_name(folder)) or {}
+            except Unavailable:
+                return
+            if _deployment(app.get("deployed_app_config")) != folder.name:
+                return
+            seen_file = folder / _LOG_SEEN
+            try:
+                seen: dict[str, int] = json.loads(seen_file.read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError):
+                seen = {}
+            copied: list[str] = []
+            for deployment in (app.get("deployments") or {}).values():
+                for replica in deployment.get("replicas") or []:
+                    for stream in ("out", "err"):
+                        key = f"{replica.get('replica_id')}.{stream}"
+                        output = self._replica_output(str(replica.get("actor_id")), stream)
+                        start = seen.get(key, 0) if len(output) >= seen.get(key, 0) else 0
+                        end = output.rfind(b"\n") + 1  # a line being written comes with the next sync
+                        if end <= start:
+                            continue
+                        seen[key] = end
+                        copied += [
+                            f"[replica {replica.get('replica_id')}] {line}\n"
+                            for line in output[start:end].decode("utf-8", "replace").splitlines()
+                            if not line.startswith(_RAY_MARKS)
+                        ]
+            if copied:
+                with open(folder / LOG_FILE, "a", encoding="utf-8") as log:
+                    log.writelines(copied)
+            write_json_atomic(seen_file, seen, private=True)
+
+    def _replica_output(self, actor_id: str, stream: str) -> bytes:
+        """A replica's stdout or stderr so far, as its node keeps it; nothing when the dashboard
+        cannot tell (the replica just went)."""
+        query = urllib.parse.urlencode({"actor_id": actor_id, "suffix": stream, "lines": -1})
+        try:
+            with urllib.request.urlopen(f"{self.address}{ACTOR_LOG}?{query}", timeout=30) as answer:
+                output: bytes = answer.read()
+                return output
+        except OSError:
+            return b""
 
     def port_free(self, host: str, port: int) -> bool:
         return True  # Serve's proxy holds the one port

@@ -76,6 +76,9 @@ class Backend(Protocol):
     def path(self, name: str) -> str:
         """Where a name's routes start on its port: "" or "/<name>"."""
 
+    def sync_log(self, folder: Path) -> None:
+        """Bring the deployment's log file up to date with what its service wrote elsewhere."""
+
 
 @dataclass(frozen=True)
 class DeploySettings:
@@ -157,7 +160,9 @@ class DeploymentService:
 
     def log_path(self, name: str) -> Path:
         with self.store.session() as session:
-            return self.folder / self._active(session, name).id / LOG_FILE
+            folder = self.folder / self._active(session, name).id
+        self.backend.sync_log(folder)
+        return folder / LOG_FILE
 
     def target(self, name: str) -> str:
         """Where the proxy sends requests for ``name``: only a service this platform started."""

@@ -21,6 +21,8 @@ def test_a_name_is_a_serve_application_with_keys_versions_and_rollback(
     root = tmp_path / "ws"
     root.mkdir()
     source = write_echo(root, "v1")
+    with open(root / source, "a") as code:
+        code.write('print("echo", VERSION, "loaded", flush=True)\n')
     options = {
         "deploy_backend": "ray",
         "job_cluster_address": ray_head.address,
@@ -43,6 +45,13 @@ def test_a_name_is_a_serve_application_with_keys_versions_and_rollback(
             for _ in range(30)
         }
         assert len(pids) == 2
+        # What each replica printed, copied from the Ray node into the deployment's log.
+        deadline = time.monotonic() + 60
+        while (log := log_text(service, "echo")).count("echo v1 loaded") < 2:
+            assert time.monotonic() < deadline, log
+            time.sleep(0.5)
+        assert all(line.startswith("[replica ") for line in log.splitlines()), log
+        assert log_text(service, "echo").count("echo v1 loaded") == 2  # each line copied once
 
         write_echo(root, "v2")
         second = service.create(CreateDeployment(source=source, name="echo", replace=True), None)

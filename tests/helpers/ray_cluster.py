@@ -31,7 +31,9 @@ class RayHead:
 def running_ray_head(num_cpus: int = 2) -> Iterator[RayHead]:
     # Short path: Ray's unix socket paths must stay under ~107 characters.
     temp_dir = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))
-    gcs_port, dashboard_port = free_port(), free_port()
+    # The dashboard agent's HTTP port is fixed (52365) unless given: a second head on the machine
+    # (a benchmark, another checkout's tests) would have none, and no replica logs.
+    gcs_port, dashboard_port, agent_port = free_port(), free_port(), free_port()
     # The cluster's Python is this environment's (a team installs its libraries on its nodes):
     # a job's `python` is the one Ray itself runs on.
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -46,6 +48,7 @@ def running_ray_head(num_cpus: int = 2) -> Iterator[RayHead]:
             f"--port={gcs_port}",
             "--dashboard-host=127.0.0.1",
             f"--dashboard-port={dashboard_port}",
+            f"--dashboard-agent-listen-port={agent_port}",
             f"--num-cpus={num_cpus}",
             "--num-gpus=0",
             "--object-store-memory=100000000",
