@@ -118,7 +118,9 @@ class RayExecutor(JobExecutor):
                 if info.driver_exit_code is not None
                 else (0 if status == "SUCCEEDED" else None)
             )
-            return ExitRecord(_FINAL[status], code, reason, _now())
+            # Ray's own times: a short job may have started and ended between two polls.
+            started, ended = _from_ms(info.start_time), _from_ms(info.end_time)
+            return ExitRecord(_FINAL[status], code, reason, ended or _now(), started)
         return RUNNING if status == "RUNNING" else PENDING
 
     def terminate(self, job: JobRow, job_dir: Path) -> None:
@@ -199,3 +201,8 @@ def _not_installed() -> Unavailable:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
+
+
+def _from_ms(stamp: int | None) -> str | None:
+    """A Ray job time (milliseconds since the epoch, or none) as ISO 8601."""
+    return dt.datetime.fromtimestamp(stamp / 1000, dt.UTC).isoformat() if stamp else None

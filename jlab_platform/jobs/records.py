@@ -53,6 +53,8 @@ class ExitRecord:
     exit_code: int | None
     reason: str | None
     finished_at: str  # ISO 8601, UTC
+    # When it started, for an executor that may see a job only once it ended (Ray, between polls).
+    started_at: str | None = None
 
 
 def write_spec(job_dir: Path, spec: LaunchSpec) -> None:

@@ -25,6 +25,8 @@ def apply_exit(row: JobRow, record: ExitRecord) -> bool:
     row.exit_code = record.exit_code
     row.reason = record.reason
     row.finished_at = parse_iso(record.finished_at)
+    if row.started_at is None and record.started_at:
+        row.started_at = parse_iso(record.started_at)
     return True
 
 
