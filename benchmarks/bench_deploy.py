@@ -44,6 +44,7 @@ from tests.deploy.runtime_service import free_port, serving, write_config
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH, WINDOW_MS, CLIENTS, ROUNDS = 8, 5.0, 16, 5  # the window: ServiceConfig's default
+LATENCY_SAMPLES = 20  # sequential requests per round for the 1-client p50
 
 
 def jpegs(count: int = 8) -> list[str]:
@@ -273,11 +274,11 @@ def bench_serving(images: list[str], seconds: float) -> None:
                     url, headers = contender.url, contender.headers
                     with alone(contender, contenders):
                         served[name].append(asyncio.run(_load(url, images, headers, CLIENTS, seconds)))
-                        latencies[name].append(p50(url, images, headers, 6))
+                        latencies[name].append(p50(url, images, headers, LATENCY_SAMPLES))
                 total = max(BATCH, int(served["ours"][-1] * seconds) // BATCH * BATCH)
                 with alone(None, contenders):
                     served["direct"].append(direct_throughput(model, images, total))
-                    latencies["direct"].append(direct_p50(model, images, 6))
+                    latencies["direct"].append(direct_p50(model, images, LATENCY_SAMPLES))
     # Medians of the rounds: a round that something else on the machine disturbed does not decide.
     figures = {name: (statistics.median(served[name]), statistics.median(latencies[name])) for name in served}
     for name in served:
