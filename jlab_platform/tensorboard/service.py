@@ -217,9 +217,12 @@ class TensorBoardService:
                     instance.lock.release()
 
     def _stop_process(self, instance: _Instance) -> None:
+        # Not ready before it is stopped: meanwhile the proxy revives it instead of sending a
+        # request to a port that is going away.
+        instance.ready = False
         if instance.pid > 0:
             process.stop(instance.pid, instance.create_time, instance.id)
-        instance.pid, instance.create_time, instance.port, instance.ready = 0, 0.0, 0, False
+        instance.pid, instance.create_time, instance.port = 0, 0.0, 0
 
     def _reap(self) -> None:
         interval = min(30.0, max(0.5, self._settings.idle_seconds / 4))
