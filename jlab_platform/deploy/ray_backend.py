@@ -6,9 +6,8 @@ deployment's service.json; its replicas are the ``workers``. Serve's HTTP proxy 
 ``deploy_host:deploy_port_min`` for all names. A new version or a rollback redeploys the
 application, which Serve rolls over replica by replica. The replicas read the snapshot and keys
 file by their paths: the cluster's nodes must see the platform's data folder (one machine, or a
-shared file system) and have jlab_platform installed. Ray keeps what a replica prints (and Serve's
-access lines) on its node: ``sync_log`` copies the new lines into the deployment's log file, which
-the log route reads.
+shared file system) and have jlab_platform installed. Ray keeps what a replica prints on its node:
+``sync_log`` copies the new lines into the deployment's log file, which the log route reads.
 """
 
 import json
@@ -119,13 +118,16 @@ class RayBackend:
                 seen: dict[str, int] = json.loads(seen_file.read_text(encoding="utf-8"))
             except (FileNotFoundError, ValueError):
                 seen = {}
+            before = dict(seen)
             copied: list[str] = []
             for deployment in (app.get("deployments") or {}).values():
                 for replica in deployment.get("replicas") or []:
                     for stream in ("out", "err"):
                         key = f"{replica.get('replica_id')}.{stream}"
                         output = self._replica_output(str(replica.get("actor_id")), stream)
-                        start = seen.get(key, 0) if len(output) >= seen.get(key, 0) else 0
+                        start = seen.get(key, 0)
+                        if len(output) < start:  # not the output copied from: start it over
+                            start = 0
                         end = output.rfind(b"\n") + 1  # a line being written comes with the next sync
                         if end <= start:
                             continue
@@ -138,7 +140,8 @@ class RayBackend:
             if copied:
                 with open(folder / LOG_FILE, "a", encoding="utf-8") as log:
                     log.writelines(copied)
-            write_json_atomic(seen_file, seen, private=True)
+            if seen != before:
+                write_json_atomic(seen_file, seen, private=True)
 
     def _replica_output(self, actor_id: str, stream: str) -> bytes:
         """A replica's stdout or stderr so far, as its node keeps it; nothing when the dashboard
