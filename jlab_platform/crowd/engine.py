@@ -10,14 +10,17 @@ submission (same ``request_id``) is answered again without counting twice.
 
 This is the path every labeler's keystroke takes, so it speaks SQL through SQLAlchemy
 Core, one statement per step (see ``statements``), on SQLite and PostgreSQL alike: a
-submission is two round trips on PostgreSQL (who is asking with what the checks need; the
-label's writes, the round's counters and the leases).
+submission is two statements on PostgreSQL (who is asking with what the checks need; the
+label's writes, the round's counters and the leases). A labeler seen before submits in
+pipeline mode (see ``groupcommit``): both statements are sent with the batch's other
+submissions without waiting, the labeler's seat taken as last seen; the rows then show
+whether the seat and the checks held, and if not the batch runs again call by call.
 """
 
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import PurePosixPath
 from typing import Any
@@ -27,15 +30,17 @@ from sqlalchemy import Connection, CursorResult
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Store
 from ..timeutil import utcnow
-from .groupcommit import GroupCommit, Transaction
-from .identity import Identity, Resolver, Seat
+from .groupcommit import GroupCommit, Pipelined, Transaction
+from .identity import Identity, Resolver, Seat, invited_seat
 from .models import LabelingAnswer, LabelingProgress, LabelingTask, OfferedSample, Session, Undone
 from .planstats import TableStatistics
 from .statements import CHECK, Settle, Statements, Steps
 from .states import LABELING, WAITING_REASON
+from .tokens import TokenRejected, parse_token
 
 MAX_PREFETCH = 3
 _REQUEST_KEY_LENGTH = 64
+_SEATS_KEPT = 10_000  # labelers whose seat is remembered for pipelined submissions
 
 RoundListener = Callable[[str, int, bool], None]  # task id, round, complete (False: reopened by undo)
 
@@ -53,10 +58,27 @@ class LabelingEngine:
         self._sql = Statements(store.engine.dialect.name)
         self._writer = GroupCommit(store.engine, "jlab-crowd-labeling", _log_round_error)
         self._statistics = TableStatistics(store.engine)
+        # Pipelined submissions (PostgreSQL): the statements as psycopg runs them, and the
+        # seat each invited labeler had at their last call (the writer thread's alone).
+        dialect = store.engine.dialect
+        self._native = (
+            (
+                str(self._resolver.invited_probe.compile(dialect=dialect)),
+                str(self._sql.label.steps[0].compile(dialect=dialect)),
+            )
+            if self._sql.label.offer is None
+            else None
+        )
+        self._seats: dict[str, Seat] = {}
 
     def close(self) -> None:
         self._writer.close()
         self._statistics.close()
+
+    @property
+    def pipelined_statements(self) -> int:
+        """Statements sent in pipeline mode so far (PostgreSQL)."""
+        return self._writer.pipelined_statements
 
     # -- the calls of the labeling page and the notebook widget ---------------
 
@@ -86,7 +108,10 @@ class LabelingEngine:
     def submit(
         self, who: Identity, sample_id: str, label: str, request_id: str | None, prefetch: int = 2
     ) -> "Future[LabelingAnswer]":
-        return self._writer.call(lambda tx: self._submit(tx, who, sample_id, label, request_id, prefetch))
+        return self._writer.call(
+            lambda tx: self._submit(tx, who, sample_id, label, request_id, prefetch),
+            plan=lambda: self._pipelined_submit(who, sample_id, label, request_id, prefetch),
+        )
 
     def skip(self, who: Identity, sample_id: str, prefetch: int = 2) -> "Future[LabelingAnswer]":
         def work(tx: Transaction) -> LabelingAnswer:
@@ -117,13 +142,59 @@ class LabelingEngine:
     # -- internals ----------------------------------------------------------
 
     def _seat(self, tx: Transaction, who: Identity) -> Seat:
-        return self._resolver.resolve(tx.conn, who)
+        return self._seen(who, self._resolver.resolve(tx.conn, who))
 
     def _probe(
         self, tx: Transaction, who: Identity, sample_id: str, request_id: str | None
     ) -> tuple[Seat, Any]:
         """The seat, and what ``statements.CHECK`` reads about the sample and the request key."""
-        return self._resolver.probe(tx.conn, who, {"sample": sample_id, "key": request_id})
+        seat, row = self._resolver.probe(tx.conn, who, {"sample": sample_id, "key": request_id})
+        return self._seen(who, seat), row
+
+    def _seen(self, who: Identity, seat: Seat) -> Seat:
+        if self._native is not None and who.token is not None:
+            if len(self._seats) >= _SEATS_KEPT:
+                self._seats.clear()
+            self._seats[seat.labeler_id] = seat
+        return seat
+
+    def _pipelined_submit(
+        self, who: Identity, sample_id: str, label: str, request_id: str | None, prefetch: int
+    ) -> Pipelined | None:
+        """``_submit`` as two statements sent up front, for an invited labeler seen labeling;
+        None when it cannot be (the call then runs as ``_submit``)."""
+        if self._native is None or who.token is None or not _valid_key(request_id):
+            return None
+        try:
+            parsed = parse_token(who.token)
+        except TokenRejected:
+            return None
+        seat = self._seats.get(parsed.labeler_id)
+        if seat is None or seat.state != LABELING:
+            return None
+        probe_sql, label_sql = self._native
+        written = {"id": uuid.uuid4().hex[:16], "label": label, "now": utcnow(), "key": request_id}
+        values = {**written, "sample": sample_id, "step": 1}
+
+        def finish(tx: Transaction, rows: list[list[Any]]) -> LabelingAnswer:
+            probed, settled = rows
+            # Raising rolls the batch back: the calls run again as ``_submit``, which answers.
+            if not probed or invited_seat(parsed, probed[0]) != seat:
+                raise _Stale()
+            sample = probed[0]
+            if sample.previous_sample is not None:  # a retry: answered as such by ``_submit``
+                raise _Stale()
+            crossed = _check_label(seat, sample, sample_id, label)
+            counters, samples = _offered(seat, settled, settled)
+            return self._labeled(tx, seat, sample, crossed, counters, samples)
+
+        return Pipelined(
+            (
+                (probe_sql, {"labeler": parsed.labeler_id, "sample": sample_id, "key": request_id}),
+                (label_sql, self._settle_values(seat, prefetch, sample_id, values)),
+            ),
+            finish,
+        )
 
     def _submit(
         self,
@@ -136,7 +207,7 @@ class LabelingEngine:
     ) -> LabelingAnswer:
         conn = tx.conn
         seat, sample = self._probe(tx, who, sample_id, request_id)
-        if request_id is not None and not 0 < len(request_id) <= _REQUEST_KEY_LENGTH:
+        if not _valid_key(request_id):
             raise InvalidInput(
                 "request_id must be 1 to 64 characters", "Send a random id (a UUID) for each new label."
             )
@@ -147,15 +218,7 @@ class LabelingEngine:
                     "Send a new request id for each new label.",
                 )
             return self._answer(conn, seat, prefetch).model_copy(update={"duplicate": True})
-        _require_labeling(seat)
-        if label not in seat.classes:
-            raise InvalidInput(f"Unknown class {label!r}", f"Use one of: {', '.join(seat.classes)}.")
-        _require_current(sample, seat, sample_id)
-        if sample.mine:
-            raise Conflict("You already labeled this sample", "Undo (Backspace) to change your label.")
-        if sample.label_count >= sample.wanted:
-            raise Conflict("This sample already has all its labels", "Go on with the next one.")
-        crossed = int(sample.label_count + 1 == sample.wanted)
+        crossed = _check_label(seat, sample, sample_id, label)
         written = {"id": uuid.uuid4().hex[:16], "label": label, "now": utcnow(), "key": request_id}
         counters, samples = self._settle(
             conn,
@@ -165,6 +228,18 @@ class LabelingEngine:
             self._sql.label,
             {**written, "sample": sample_id, "step": 1, "crossed": crossed},
         )
+        return self._labeled(tx, seat, sample, crossed, counters, samples)
+
+    def _labeled(
+        self,
+        tx: Transaction,
+        seat: Seat,
+        sample: Any,
+        crossed: int,
+        counters: Any,
+        samples: list[OfferedSample],
+    ) -> LabelingAnswer:
+        """The answer to a label stored (``sample``: the probe's row, read before it)."""
         self._statistics.labeled()
         if crossed and counters.done == counters.selected:  # this label completed the round
             tx.after_commit(lambda: self._on_round(seat.task_id, seat.round, True))
@@ -225,8 +300,15 @@ class LabelingEngine:
         """
         if seat.state != LABELING:
             return _run(conn, self._sql.progress, _where(seat)).first(), []
+        params = self._settle_values(seat, prefetch, done, values)
+        rows = _run(conn, steps.steps, params).all()
+        return _offered(seat, rows, rows if steps.offer is None else conn.execute(steps.offer, params).all())
+
+    def _settle_values(
+        self, seat: Seat, prefetch: int, done: str | None, values: dict[str, Any]
+    ) -> dict[str, Any]:
         clock = time.time()
-        params = {
+        return {
             **_where(seat),
             "clock": clock,
             "expires": clock + self.lease_seconds,
@@ -234,16 +316,18 @@ class LabelingEngine:
             "done": done or "",  # a sample id is never empty
             **values,
         }
-        rows = _run(conn, steps.steps, params).all()
-        offered = rows if steps.offer is None else conn.execute(steps.offer, params).all()
-        leases = sorted(
-            (row for row in offered if row.sample_id is not None), key=lambda row: (row.leased_at, row.rank)
-        )
-        samples = [
-            OfferedSample(id=row.sample_id, name=PurePosixPath(row.path).name, round=seat.round)
-            for row in leases
-        ]
-        return (rows[0] if rows else None), samples
+
+
+def _offered(seat: Seat, rows: Sequence[Any], offered: Sequence[Any]) -> tuple[Any, list[OfferedSample]]:
+    """The round's counters (the first of ``rows``) and the labeler's leases in ``offered``, in
+    the order they are shown."""
+    leases = sorted(
+        (row for row in offered if row.sample_id is not None), key=lambda row: (row.leased_at, row.rank)
+    )
+    samples = [
+        OfferedSample(id=row.sample_id, name=PurePosixPath(row.path).name, round=seat.round) for row in leases
+    ]
+    return (rows[0] if rows else None), samples
 
 
 def _run(conn: Connection, steps: Steps, params: dict[str, Any]) -> CursorResult[Any]:
@@ -297,6 +381,27 @@ def _require_current(sample: Any, seat: Seat, sample_id: str) -> None:
 def _log_round_error(error: BaseException) -> None:
     # The labels are committed and answered; only the round's results files or its event failed.
     log.error("jlab_platform: handling a completed labeling round failed", exc_info=error)
+
+
+def _valid_key(request_id: str | None) -> bool:
+    return request_id is None or 0 < len(request_id) <= _REQUEST_KEY_LENGTH
+
+
+def _check_label(seat: Seat, sample: Any, sample_id: str, label: str) -> int:
+    """Refuse a label the probe's ``sample`` row does not allow; 1 if it completes the sample."""
+    _require_labeling(seat)
+    if label not in seat.classes:
+        raise InvalidInput(f"Unknown class {label!r}", f"Use one of: {', '.join(seat.classes)}.")
+    _require_current(sample, seat, sample_id)
+    if sample.mine:
+        raise Conflict("You already labeled this sample", "Undo (Backspace) to change your label.")
+    if sample.label_count >= sample.wanted:
+        raise Conflict("This sample already has all its labels", "Go on with the next one.")
+    return int(sample.label_count + 1 == sample.wanted)
+
+
+class _Stale(Exception):
+    """A pipelined submission's rows show a seat or a request other than it was sent for."""
 
 
 def _require_labeling(seat: Seat) -> None:

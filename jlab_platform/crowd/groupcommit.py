@@ -9,11 +9,19 @@ and the batch runs again without it from the start (its work is only statements,
 it again is safe): no savepoint round trips for the usual batch, where nothing fails.
 SQLite takes one writer at a time anyway; one thread also keeps this process's calls from
 contending for the database lock and the interpreter's.
+
+On PostgreSQL (psycopg) a call may also offer its statements up front (``Pipelined``): the
+batch's offered statements go out together in pipeline mode and the server runs them back to
+back, one round trip for all of them instead of one per statement, each waiting for the
+interpreter. They are written before their results are read, so the call's ``finish`` checks
+the rows and raises when they show the call had to be refused or answered otherwise (or its
+statement fails); then the batch is rolled back and runs again with that call as ordinary
+work, which gives it its own answer, and the others pipelined again.
 """
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -36,10 +44,23 @@ class Transaction:
         self.committed.append(callback)
 
 
+@dataclass(frozen=True)
+class Pipelined:
+    """A call's statements (psycopg's SQL and parameters), sent without waiting for results,
+    and ``finish``, which makes the call's answer of each statement's rows or raises."""
+
+    statements: Sequence[tuple[str, Mapping[str, Any]]]
+    finish: Callable[[Transaction, list[list[Any]]], Any]
+
+
+Plan = Callable[[], Pipelined | None]  # None: the call runs as ordinary work
+
+
 @dataclass
 class _Call:
     work: Callable[[Transaction], Any]
     future: "Future[Any]"
+    plan: Plan | None = None
 
 
 class GroupCommit:
@@ -50,12 +71,17 @@ class GroupCommit:
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._pipelines = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+        self.pipelined_statements = 0  # sent in pipelines so far (tests pin the round trips)
 
-    def call(self, work: Callable[[Transaction], T]) -> "Future[T]":
-        """Queue ``work``; its future completes after the commit that holds it (or with its error)."""
+    def call(self, work: Callable[[Transaction], T], plan: Plan | None = None) -> "Future[T]":
+        """Queue ``work``; its future completes after the commit that holds it (or with its error).
+
+        ``plan``: the same call as statements sent up front (on PostgreSQL), when it can say them.
+        """
         future: Future[T] = Future()
         self._ensure_started()
-        self._queue.put(_Call(work, future))
+        self._queue.put(_Call(work, future, plan))
         return future
 
     def close(self) -> None:
@@ -97,9 +123,16 @@ class GroupCommit:
         pending = list(batch)
         results: list[tuple[_Call, Any]] = []
         callbacks: list[Callable[[], None]] = []
+        pipeline = self._pipelines
         try:
             while pending:
-                attempt = self._attempt(pending)
+                attempt = self._attempt(pending, pipeline)
+                if isinstance(attempt, _Missed):
+                    if attempt.call is None:
+                        pipeline = False
+                    else:
+                        attempt.call.plan = None  # it runs as ordinary work from now on
+                    continue
                 if isinstance(attempt, _Failure):
                     failed.append((pending.pop(attempt.index), attempt.error))
                     continue
@@ -121,14 +154,22 @@ class GroupCommit:
             call.future.set_exception(error)
 
     def _attempt(
-        self, batch: list[_Call]
-    ) -> "tuple[list[tuple[_Call, Any]], list[Callable[[], None]]] | _Failure":
-        """Run ``batch`` in one transaction and commit it, or roll back at its first failing call."""
+        self, batch: list[_Call], pipeline: bool
+    ) -> "tuple[list[tuple[_Call, Any]], list[Callable[[], None]]] | _Failure | _Missed":
+        """Run ``batch`` in one transaction and commit it, or roll back at its first failing call.
+
+        ``pipeline``: the calls that offer statements send them last, together.
+        """
         results: list[tuple[_Call, Any]] = []
         callbacks: list[Callable[[], None]] = []
         with self._engine.connect() as conn:
             with conn.begin():
+                planned: list[tuple[_Call, Pipelined]] = []
                 for index, call in enumerate(batch):
+                    plan = call.plan() if pipeline and call.plan is not None else None
+                    if plan is not None:
+                        planned.append((call, plan))
+                        continue
                     transaction = Transaction(conn)
                     try:
                         results.append((call, call.work(transaction)))
@@ -136,7 +177,56 @@ class GroupCommit:
                         conn.rollback()
                         return _Failure(index, exc)
                     callbacks.extend(transaction.committed)
+                if planned:
+                    try:
+                        self._send_pipelined(conn, planned, results, callbacks)
+                    except _Missed as missed:
+                        conn.rollback()
+                        return missed
         return results, callbacks
+
+    def _send_pipelined(
+        self,
+        conn: Connection,
+        planned: list[tuple[_Call, Pipelined]],
+        results: list[tuple[_Call, Any]],
+        callbacks: list[Callable[[], None]],
+    ) -> None:
+        """Send the statements of ``planned``, then finish each call of its rows; raises
+        ``_Missed`` naming the call that raised (None when it cannot be told)."""
+        from psycopg.rows import namedtuple_row  # the store's PostgreSQL driver (an extra)
+
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a checked-out connection
+        current: _Call | None = None
+        try:
+            with driver.pipeline():  # leaving it sends the sync
+                sent: list[list[Any]] = []
+                for _call, plan in planned:
+                    sent.append([])
+                    for sql, params in plan.statements:
+                        cursor = driver.cursor(row_factory=namedtuple_row)
+                        cursor.execute(sql, params)  # may raise an earlier statement's error
+                        sent[-1].append(cursor)
+                        self.pipelined_statements += 1
+                # A call's rows are read as they come: its answer is made while the server
+                # runs the statements of the calls after it.
+                for (call, plan), cursors in zip(planned, sent, strict=True):
+                    current = call
+                    transaction = Transaction(conn)
+                    rows = [cursor.fetchall() for cursor in cursors]
+                    results.append((call, plan.finish(transaction, rows)))
+                    callbacks.extend(transaction.committed)
+        except Exception as exc:
+            raise _Missed(current) from exc
+
+
+class _Missed(Exception):
+    """A pipelined call raised: ``call`` (None: not told) runs again as ordinary work."""
+
+    def __init__(self, call: _Call | None) -> None:
+        super().__init__()
+        self.call = call
 
 
 @dataclass

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Connection, DateTime, TextualSelect, bindparam, tex
 from ..errors import NotFound
 from ..timeutil import utcnow
 from .states import CrowdState
-from .tokens import TokenRejected, parse_token, secret_matches
+from .tokens import ParsedToken, TokenRejected, parse_token, secret_matches
 
 INVITED = "invited"
 OWNER = "owner"
@@ -101,6 +101,12 @@ class Resolver:
         """The seat, and the row with the probe's columns (read with ``params``)."""
         return self._resolve(conn, who, self._probed, params)
 
+    @property
+    def invited_probe(self) -> TextualSelect:
+        """The probe of an invited labeler (parameters ``labeler`` and the probe's), whose row
+        ``invited_seat`` checks."""
+        return self._probed[0]
+
     def _resolve(
         self,
         conn: Connection,
@@ -120,14 +126,7 @@ class Resolver:
             return _seat(labeler_id, OWNER, task), task
         parsed = parse_token(who.token)
         row = conn.execute(invited, {**params, "labeler": parsed.labeler_id}).first()
-        stored = row.token_hash if row is not None and row.kind == INVITED else None
-        if not secret_matches(parsed.secret, stored) or row is None:
-            raise TokenRejected("The labeling link is not valid")
-        if row.revoked_at is not None:
-            raise TokenRejected("This labeling link was revoked by the task's owner", guess=False)
-        if row.expires_at is not None and row.expires_at <= utcnow():
-            raise TokenRejected("This labeling link has expired", guess=False)
-        return _seat(row.id, row.name, row), row
+        return invited_seat(parsed, row), row
 
     def _add(self, conn: Connection, task_id: str, name: str) -> str:
         labeler_id = uuid.uuid4().hex[:16]
@@ -135,6 +134,18 @@ class Resolver:
             self._add_owner, {"id": labeler_id, "task": task_id, "name": name, "kind": OWNER, "now": utcnow()}
         )
         return labeler_id
+
+
+def invited_seat(parsed: ParsedToken, row: Any) -> Seat:
+    """The seat of the token's labeler, from its row (None if there is none): the token checked."""
+    stored = row.token_hash if row is not None and row.kind == INVITED else None
+    if not secret_matches(parsed.secret, stored) or row is None:
+        raise TokenRejected("The labeling link is not valid")
+    if row.revoked_at is not None:
+        raise TokenRejected("This labeling link was revoked by the task's owner", guess=False)
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        raise TokenRejected("This labeling link has expired", guess=False)
+    return _seat(row.id, row.name, row)
 
 
 def display_name(kind: str, name: str) -> str:

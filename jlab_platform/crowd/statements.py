@@ -68,13 +68,24 @@ ADD_SKIP = (
     "ON CONFLICT (sample_id, labeler_id) DO NOTHING"
 )
 COUNT_SAMPLE = "UPDATE crowd_samples SET label_count = label_count + :step WHERE id = :sample"
-# ``:crossed``: the sample reaches (+1) or leaves (-1) its wanted number of labels. The label
-# that makes every sample of the round complete also stamps the round complete.
-COUNT_ROUND = (
-    "UPDATE crowd_rounds SET labels = labels + :step, done = done + :crossed, completed_at = "
-    "CASE WHEN :crossed > 0 AND done + :crossed = selected THEN :now ELSE completed_at END "
-    "WHERE task_id = :task AND number = :round RETURNING selected, done, labels, needed, completed_at"
-)
+
+
+def _count_round(crossed: str) -> str:
+    """``crossed``: 1 when the sample reaches its wanted number of labels, -1 when it leaves it.
+    The label that makes every sample of the round complete also stamps the round complete."""
+    return (
+        f"UPDATE crowd_rounds SET labels = labels + :step, done = done + {crossed}, completed_at = "
+        f"CASE WHEN {crossed} > 0 AND done + {crossed} = selected THEN :now ELSE completed_at END "
+        "WHERE task_id = :task AND number = :round RETURNING selected, done, labels, needed, completed_at"
+    )
+
+
+COUNT_ROUND = _count_round(":crossed")
+# A label on PostgreSQL: whether it completes its sample is read from the sample's count as the
+# label's own step leaves it (the second write, ``w1``), not passed in: a pipelined submission
+# is written before its checks are read (see ``groupcommit``).
+COUNT_SAMPLE_RETURNING = f"{COUNT_SAMPLE} RETURNING label_count, wanted"
+COUNT_ROUND_OF_LABEL = _count_round("(SELECT COUNT(*) FROM w1 WHERE w1.label_count = w1.wanted)")
 REOPEN_ROUND = "UPDATE crowd_rounds SET completed_at = NULL WHERE task_id = :task AND number = :round"
 # leased_at 0 puts the sample before the labeler's other leases: it is shown next (undo).
 HOLD_FIRST = (
@@ -170,7 +181,11 @@ class Statements:
         self.last_label = self.chain(then=LAST_LABEL)
         self.reopen_round = self.chain(then=REOPEN_ROUND)
         # A label: stored, counted, the labeler's stale leases let go and the others renewed.
-        self.label = self.settle(ADD_LABEL, COUNT_SAMPLE, then=COUNT_ROUND)
+        self.label = (
+            self.settle(ADD_LABEL, COUNT_SAMPLE_RETURNING, then=COUNT_ROUND_OF_LABEL)
+            if self._with
+            else self.settle(ADD_LABEL, COUNT_SAMPLE, then=COUNT_ROUND)
+        )
         self.skip = self.settle(ADD_SKIP, then=PROGRESS)
         self.release = self.settle(then=PROGRESS)
         # An undo: the label retracted and uncounted, its sample shown to the labeler first.
