@@ -14,7 +14,8 @@ submission is two statements on PostgreSQL (who is asking with what the checks n
 label's writes, the round's counters and the leases). A labeler seen before submits in
 pipeline mode (see ``groupcommit``): both statements are sent with the batch's other
 submissions without waiting, the labeler's seat taken as last seen; the rows then show
-whether the seat and the checks held, and if not the batch runs again call by call.
+whether the seat and the checks held, and if not the batch is rolled back and that call
+runs again as ``_submit``, which answers it (a retry, a 409, a revoked link...).
 """
 
 import logging
@@ -66,7 +67,7 @@ class LabelingEngine:
                 str(self._resolver.invited_probe.compile(dialect=dialect)),
                 str(self._sql.label.steps[0].compile(dialect=dialect)),
             )
-            if self._sql.label.offer is None
+            if self._writer.pipelines
             else None
         )
         self._seats: dict[str, Seat] = {}
@@ -178,7 +179,7 @@ class LabelingEngine:
 
         def finish(tx: Transaction, rows: list[list[Any]]) -> LabelingAnswer:
             probed, settled = rows
-            # Raising rolls the batch back: the calls run again as ``_submit``, which answers.
+            # Raising rolls the batch back; this call then runs as ``_submit``, which answers.
             if not probed or invited_seat(parsed, probed[0]) != seat:
                 raise _Stale()
             sample = probed[0]

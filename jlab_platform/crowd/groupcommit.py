@@ -71,7 +71,7 @@ class GroupCommit:
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
-        self._pipelines = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+        self.pipelines = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
         self.pipelined_statements = 0  # sent in pipelines so far (tests pin the round trips)
 
     def call(self, work: Callable[[Transaction], T], plan: Plan | None = None) -> "Future[T]":
@@ -123,7 +123,7 @@ class GroupCommit:
         pending = list(batch)
         results: list[tuple[_Call, Any]] = []
         callbacks: list[Callable[[], None]] = []
-        pipeline = self._pipelines
+        pipeline = self.pipelines
         try:
             while pending:
                 attempt = self._attempt(pending, pipeline)
@@ -194,29 +194,34 @@ class GroupCommit:
     ) -> None:
         """Send the statements of ``planned``, then finish each call of its rows; raises
         ``_Missed`` naming the call that raised (None when it cannot be told)."""
-        from psycopg.rows import namedtuple_row  # the store's PostgreSQL driver (an extra)
+        import psycopg  # the store's PostgreSQL driver (an extra)
+        from psycopg.rows import namedtuple_row
 
         driver = conn.connection.driver_connection
         assert driver is not None  # a checked-out connection
+        sent: list[tuple[_Call, Any]] = []  # each statement's call and cursor, in order
         current: _Call | None = None
         try:
             with driver.pipeline():  # leaving it sends the sync
-                sent: list[list[Any]] = []
-                for _call, plan in planned:
-                    sent.append([])
+                for call, plan in planned:
                     for sql, params in plan.statements:
                         cursor = driver.cursor(row_factory=namedtuple_row)
-                        cursor.execute(sql, params)  # may raise an earlier statement's error
-                        sent[-1].append(cursor)
+                        sent.append((call, cursor))
+                        cursor.execute(sql, params)
                         self.pipelined_statements += 1
                 # A call's rows are read as they come: its answer is made while the server
                 # runs the statements of the calls after it.
-                for (call, plan), cursors in zip(planned, sent, strict=True):
+                for call, plan in planned:
                     current = call
                     transaction = Transaction(conn)
-                    rows = [cursor.fetchall() for cursor in cursors]
+                    rows = [cursor.fetchall() for owner, cursor in sent if owner is call]
                     results.append((call, plan.finish(transaction, rows)))
                     callbacks.extend(transaction.committed)
+        except psycopg.Error as exc:
+            # Raised by whichever read met it: the results are taken in order, and the failed
+            # statement is the first left without one.
+            failed = next((owner for owner, cursor in sent if cursor.pgresult is None), None)
+            raise _Missed(failed) from exc
         except Exception as exc:
             raise _Missed(current) from exc
 

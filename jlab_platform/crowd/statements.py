@@ -6,9 +6,10 @@ call decides on; the writes of a step go out as one statement (on PostgreSQL, da
 WITH queries; SQLite takes no writes in WITH and runs them one after another in-process,
 where a statement costs little); leases are renewed and topped up by one upsert that
 returns them, on PostgreSQL in the same statement as the call's writes (``Settle``). The
-writes chained in one statement never read each other's effects: PostgreSQL runs them on
-one snapshot, so the chained lease steps decide from that snapshot what the separate steps
-read after the writes (see ``SETTLE_LEASES``), and touch each lease row once.
+writes chained in one statement never read each other's effects in the tables: PostgreSQL
+runs them on one snapshot, so the chained lease steps decide from that snapshot what the
+separate steps read after the writes (see ``SETTLE_LEASES``), and touch each lease row once;
+what one needs of another comes through its RETURNING rows (``COUNT_ROUND_OF_LABEL``).
 
 Parameters: ``:now`` is the wall-clock time stored in TIMESTAMP columns; ``:clock`` and
 ``:expires`` are epoch seconds (leases expire at a stored epoch time).

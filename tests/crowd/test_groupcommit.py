@@ -1,12 +1,15 @@
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
-from jlab_platform.crowd.groupcommit import GroupCommit, Transaction
+from jlab_platform.crowd.groupcommit import GroupCommit, Pipelined, Transaction
 from jlab_platform.store import Store
+from tests.helpers.postgres import create_database
 
 
 @pytest.fixture
@@ -127,3 +130,54 @@ def test_close_finishes_what_is_queued(engine: Engine) -> None:
     writer.close()
     assert all(future.done() for future in futures)
     assert stored(engine) == list(range(20))
+
+
+def test_pipelined_calls_share_one_round_trip_and_one_that_raises_runs_as_work(
+    postgres_admin_url: str,
+) -> None:
+    """On PostgreSQL: offered statements are sent together; a call whose rows refuse it, or whose
+    statement fails, is rolled back with its batch and runs again as ordinary work, alone."""
+    store = Store(create_database(postgres_admin_url, f"test_{uuid.uuid4().hex[:12]}"))
+    engine = store.engine
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+    writer = GroupCommit(engine, "test-writer", on_error=lambda exc: None)
+    assert writer.pipelines
+    worked: list[int] = []  # the calls that ran as ordinary work
+
+    def work(n: int) -> Callable[[Transaction], str]:
+        def run(tx: Transaction) -> str:
+            worked.append(n)
+            if n == 2:
+                raise ValueError("refused as work too")
+            insert(n)(tx)
+            return f"work {n}"
+
+        return run
+
+    def plan(n: int) -> Callable[[], Pipelined]:
+        def finish(_tx: Transaction, rows: list[list[Any]]) -> str:
+            (row,) = rows[0]
+            if row.n in (2, 3):  # what the rows show makes this call run as work instead
+                raise LookupError("refused by its rows")
+            return f"pipelined {row.n}"
+
+        sql = "INSERT INTO t (n) VALUES (%(n)s) RETURNING n"
+        return lambda: Pipelined(((sql, {"n": n}),), finish)
+
+    gate, entered = threading.Event(), threading.Event()
+    first = writer.call(lambda tx: (entered.set(), gate.wait(5), insert(0)(tx))[-1])
+    assert entered.wait(5)
+    futures = {n: writer.call(work(n), plan=plan(n)) for n in (1, 2, 3, 4)}
+    duplicate = writer.call(work(5), plan=plan(1))  # its statement fails (the key of call 1)
+    gate.set()
+    assert first.result(5) == 0
+    assert futures[1].result(5) == "pipelined 1" and futures[4].result(5) == "pipelined 4"
+    with pytest.raises(ValueError, match="refused as work too"):
+        futures[2].result(5)
+    assert futures[3].result(5) == "work 3"
+    assert duplicate.result(5) == "work 5"
+    assert set(worked) == {2, 3, 5}  # each attempt of the batch runs its ordinary work again
+    assert stored(engine) == [0, 1, 3, 4, 5]
+    writer.close()
+    store.dispose()
