@@ -31,6 +31,9 @@ from sqlalchemy import Connection, Engine
 T = TypeVar("T")
 
 MAX_BATCH = 64
+# While calls keep coming, the writer keeps its connection from one batch to the next (taking
+# one from the pool, and pinging it, costs a round trip a batch); idle this long, it gives it back.
+KEEP_CONNECTION_SECONDS = 1.0
 
 
 @dataclass
@@ -70,6 +73,7 @@ class GroupCommit:
         self._on_error = on_error  # for after-commit callbacks, whose callers have their answer
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._conn: Connection | None = None  # the writer thread's, between batches
         self._start_lock = threading.Lock()
         self.pipelines = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
         self.pipelined_statements = 0  # sent in pipelines so far (tests pin the round trips)
@@ -100,8 +104,13 @@ class GroupCommit:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
+            try:
+                first = self._queue.get(timeout=KEEP_CONNECTION_SECONDS if self._conn else None)
+            except queue.Empty:
+                self._release()
+                continue
             if first is None:
+                self._release()
                 return
             batch = [first]
             stop = False
@@ -116,7 +125,18 @@ class GroupCommit:
                 batch.append(more)
             self._commit(batch)
             if stop:
+                self._release()
                 return
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        return self._conn
+
+    def _release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
     def _commit(self, batch: list[_Call]) -> None:
         failed: list[tuple[_Call, Exception]] = []
@@ -139,6 +159,7 @@ class GroupCommit:
                 results, callbacks = attempt
                 break
         except Exception as exc:  # the batch's commit (or its start) failed: nothing of it is stored
+            self._release()  # the next batch starts on a connection from the pool, pinged
             for call in pending:
                 call.future.set_exception(exc)
         # Callbacks first (a completed round's results are written before its last label is
@@ -162,27 +183,27 @@ class GroupCommit:
         """
         results: list[tuple[_Call, Any]] = []
         callbacks: list[Callable[[], None]] = []
-        with self._engine.connect() as conn:
-            with conn.begin():
-                planned: list[tuple[_Call, Pipelined]] = []
-                for index, call in enumerate(batch):
-                    plan = call.plan() if pipeline and call.plan is not None else None
-                    if plan is not None:
-                        planned.append((call, plan))
-                        continue
-                    transaction = Transaction(conn)
-                    try:
-                        results.append((call, call.work(transaction)))
-                    except Exception as exc:
-                        conn.rollback()
-                        return _Failure(index, exc)
-                    callbacks.extend(transaction.committed)
-                if planned:
-                    try:
-                        self._send_pipelined(conn, planned, results, callbacks)
-                    except _Missed as missed:
-                        conn.rollback()
-                        return missed
+        conn = self._connection()
+        with conn.begin():
+            planned: list[tuple[_Call, Pipelined]] = []
+            for index, call in enumerate(batch):
+                plan = call.plan() if pipeline and call.plan is not None else None
+                if plan is not None:
+                    planned.append((call, plan))
+                    continue
+                transaction = Transaction(conn)
+                try:
+                    results.append((call, call.work(transaction)))
+                except Exception as exc:
+                    conn.rollback()
+                    return _Failure(index, exc)
+                callbacks.extend(transaction.committed)
+            if planned:
+                try:
+                    self._send_pipelined(conn, planned, results, callbacks)
+                except _Missed as missed:
+                    conn.rollback()
+                    return missed
         return results, callbacks
 
     def _send_pipelined(
@@ -199,28 +220,36 @@ class GroupCommit:
 
         driver = conn.connection.driver_connection
         assert driver is not None  # a checked-out connection
-        sent: list[tuple[_Call, Any]] = []  # each statement's call and cursor, in order
+        sent: list[list[Any]] = []  # the cursors of each call's statements, in order
         current: _Call | None = None
         try:
             with driver.pipeline():  # leaving it sends the sync
-                for call, plan in planned:
+                for _call, plan in planned:
+                    sent.append([])
                     for sql, params in plan.statements:
                         cursor = driver.cursor(row_factory=namedtuple_row)
-                        sent.append((call, cursor))
+                        sent[-1].append(cursor)
                         cursor.execute(sql, params)
                         self.pipelined_statements += 1
                 # A call's rows are read as they come: its answer is made while the server
                 # runs the statements of the calls after it.
-                for call, plan in planned:
+                for (call, plan), cursors in zip(planned, sent, strict=True):
                     current = call
                     transaction = Transaction(conn)
-                    rows = [cursor.fetchall() for owner, cursor in sent if owner is call]
+                    rows = [cursor.fetchall() for cursor in cursors]
                     results.append((call, plan.finish(transaction, rows)))
                     callbacks.extend(transaction.committed)
         except psycopg.Error as exc:
             # Raised by whichever read met it: the results are taken in order, and the failed
             # statement is the first left without one.
-            failed = next((owner for owner, cursor in sent if cursor.pgresult is None), None)
+            failed = next(
+                (
+                    call
+                    for (call, _plan), cursors in zip(planned, sent, strict=False)  # sent: maybe fewer
+                    if any(c.pgresult is None for c in cursors)
+                ),
+                None,
+            )
             raise _Missed(failed) from exc
         except Exception as exc:
             raise _Missed(current) from exc
