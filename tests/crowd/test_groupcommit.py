@@ -1,4 +1,5 @@
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from jlab_platform.crowd import groupcommit
 from jlab_platform.crowd.groupcommit import GroupCommit, Pipelined, Transaction
 from jlab_platform.store import Store
 from tests.helpers.postgres import create_database
@@ -181,3 +183,21 @@ def test_pipelined_calls_share_one_round_trip_and_one_that_raises_runs_as_work(
     assert stored(engine) == [0, 1, 3, 4, 5]
     writer.close()
     store.dispose()
+
+
+def test_the_writer_keeps_its_connection_while_busy_and_gives_it_back_when_idle(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(groupcommit, "KEEP_CONNECTION_SECONDS", 0.3)
+    writer = GroupCommit(engine, "test-writer", on_error=lambda exc: None)
+    writer.call(insert(1)).result(5)
+    assert engine.pool.checkedout() == 1  # kept for the next batch
+    writer.call(insert(2)).result(5)
+    assert engine.pool.checkedout() == 1
+    deadline = time.monotonic() + 5
+    while engine.pool.checkedout() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert engine.pool.checkedout() == 0  # idle: back in the pool
+    writer.call(insert(3)).result(5)  # and taken again
+    writer.close()
+    assert engine.pool.checkedout() == 0 and stored(engine) == [1, 2, 3]
