@@ -174,8 +174,7 @@ class LabelingEngine:
         if seat is None or seat.state != LABELING:
             return None
         probe_sql, label_sql = self._native
-        written = {"id": uuid.uuid4().hex[:16], "label": label, "now": utcnow(), "key": request_id}
-        values = {**written, "sample": sample_id, "step": 1}
+        values = _label_values(sample_id, label, request_id)  # ``:crossed`` is the statement's own
 
         def finish(tx: Transaction, rows: list[list[Any]]) -> LabelingAnswer:
             probed, settled = rows
@@ -220,14 +219,13 @@ class LabelingEngine:
                 )
             return self._answer(conn, seat, prefetch).model_copy(update={"duplicate": True})
         crossed = _check_label(seat, sample, sample_id, label)
-        written = {"id": uuid.uuid4().hex[:16], "label": label, "now": utcnow(), "key": request_id}
         counters, samples = self._settle(
             conn,
             seat,
             prefetch,
             sample_id,
             self._sql.label,
-            {**written, "sample": sample_id, "step": 1, "crossed": crossed},
+            {**_label_values(sample_id, label, request_id), "crossed": crossed},
         )
         return self._labeled(tx, seat, sample, crossed, counters, samples)
 
@@ -382,6 +380,18 @@ def _require_current(sample: Any, seat: Seat, sample_id: str) -> None:
 def _log_round_error(error: BaseException) -> None:
     # The labels are committed and answered; only the round's results files or its event failed.
     log.error("jlab_platform: handling a completed labeling round failed", exc_info=error)
+
+
+def _label_values(sample_id: str, label: str, request_id: str | None) -> dict[str, Any]:
+    """The parameters of a new label's row and its counts (``statements.ADD_LABEL``, ``COUNT_SAMPLE``)."""
+    return {
+        "id": uuid.uuid4().hex[:16],
+        "label": label,
+        "now": utcnow(),
+        "key": request_id,
+        "sample": sample_id,
+        "step": 1,
+    }
 
 
 def _valid_key(request_id: str | None) -> bool:
